@@ -1,0 +1,132 @@
+/* backend.h - the one small interface between the process watcher and the OS.
+ *
+ * A backend answers four questions, nothing more: which sockets exist for a
+ * transport, which processes hold some given socket inodes, what one process
+ * looks like, and which addresses are local.  The watcher core owns all
+ * policy (caching, expiry, lookup order); a backend owns all I/O.
+ *
+ * Implementations: procfs (Linux /proc), and a mock in the unit tests.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_BACKEND_H
+#define PROCMAP_BACKEND_H
+
+#include <glib.h>
+
+#include "addr.h"
+#include "diag.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+    PM_TRANSPORT_TCP = 0,
+    PM_TRANSPORT_UDP = 1,
+    PM_TRANSPORT_COUNT
+} pm_transport;
+
+const char *pm_transport_name(pm_transport transport);
+gboolean pm_transport_from_name(const char *name, pm_transport *out);
+
+/* Whether an AF_INET6 socket also accepts IPv4 (IPV6_V6ONLY). */
+typedef enum {
+    PM_V6ONLY_UNKNOWN = 0, /* the backend cannot tell (procfs) */
+    PM_V6ONLY_NO,          /* dual-stack: IPv4 traffic reaches it as ::ffff:a.b.c.d */
+    PM_V6ONLY_YES
+} pm_v6only;
+
+/* One row of the kernel's socket table. */
+typedef struct {
+    pm_endpoint local;     /* canonical: v4-mapped addresses are plain IPv4 */
+    pm_endpoint remote;    /* any-address and port 0 when unconnected */
+    guint8      state;     /* kernel TCP state number (TCP_LISTEN = 10); UDP: 7 or 1 */
+    gboolean    from_v6_table; /* read from tcp6/udp6 (matters for dual-stack) */
+    pm_v6only   v6only;
+    guint32     uid;
+    guint64     inode;     /* 0: TIME_WAIT or orphan, can never have an owner */
+} pm_socket;
+
+#define PM_TCP_STATE_ESTABLISHED 1
+#define PM_TCP_STATE_LISTEN      10
+#define PM_UDP_STATE_UNCONNECTED 7   /* TCP_CLOSE, how the kernel shows an unconnected UDP socket */
+
+/* A process holding a socket inode, as found by the owner scan. */
+typedef struct {
+    guint64 inode;
+    gint32  pid;
+    gint32  fd;
+    guint64 start_time_ns; /* process start, ns since the epoch; 0 if unknown */
+} pm_owner;
+
+/* What the owner scan could not see: sockets of these uids may have owners
+ * the scan did not find. */
+typedef struct {
+    guint  processes_scanned;
+    guint  fds_scanned;
+    guint  fd_dirs_unreadable;    /* EACCES/EPERM: not ours to read */
+    GHashTable *unreadable_uids;  /* set of uid (GUINT_TO_POINTER(uid + 1)); may be NULL */
+} pm_owner_scan;
+
+/* A process as read from the OS.  Every string may be NULL when it could not
+ * be read (EACCES on exe/cwd, process exited mid-read); the rest stays. */
+typedef struct {
+    gint32   pid;
+    gint32   ppid;        /* -1 if unknown */
+    char    *comm;        /* kernel task name, at most 15 bytes */
+    char    *exe;         /* /proc/<pid>/exe target, " (deleted)" stripped */
+    char    *cwd;
+    GPtrArray *argv;      /* of char*, free func g_free; NULL when unreadable;
+                           * empty for kernel threads */
+    gboolean args_truncated;
+    guint64  start_time_ns;
+    gboolean has_uid;
+    guint32  uid;
+} pm_process_raw;
+
+void pm_process_raw_clear(pm_process_raw *raw);
+
+typedef enum {
+    PM_READ_OK = 0,
+    PM_READ_VANISHED,     /* the process exited: normal, not an error */
+    PM_READ_FAILED
+} pm_read_status;
+
+typedef struct pm_backend pm_backend;
+
+typedef struct {
+    const char *name;
+
+    /* Append every socket of @transport (IPv4 and IPv6) to @out (of pm_socket).
+     * A missing IPv6 table is not an error (IPv6 disabled). */
+    gboolean (*list_sockets)(pm_backend *backend, pm_transport transport,
+                             GArray *out, pm_diag *diag, GError **error);
+
+    /* Append one pm_owner per (process, fd) holding one of @wanted (a set of
+     * guint64* inodes, hashed with g_int64_hash) to @owners, in one pass. */
+    gboolean (*find_owners)(pm_backend *backend, GHashTable *wanted,
+                            GArray *owners, pm_owner_scan *scan,
+                            pm_diag *diag, GError **error);
+
+    /* Read one process. */
+    pm_read_status (*read_process)(pm_backend *backend, gint32 pid,
+                                   pm_process_raw *out, pm_diag *diag);
+
+    /* Append the addresses of this host (pm_addr) to @out. */
+    gboolean (*list_local_addresses)(pm_backend *backend, GArray *out,
+                                     pm_diag *diag, GError **error);
+
+    /* The user name of @uid, newly allocated, or NULL. */
+    char *(*user_name)(pm_backend *backend, guint32 uid);
+
+    void (*destroy)(pm_backend *backend);
+} pm_backend_ops;
+
+struct pm_backend {
+    const pm_backend_ops *ops;
+};
+
+void pm_backend_free(pm_backend *backend);
+
+G_END_DECLS
+
+#endif /* PROCMAP_BACKEND_H */

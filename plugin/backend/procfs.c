@@ -1,0 +1,626 @@
+/* procfs.c - the Linux /proc backend: all the I/O, none of the parsing.
+ *
+ * Every file is read with read(2) into a buffer owned by the backend or on
+ * the stack; lines are handed to the pure parsers of procfs_parse.c in place,
+ * so a refresh allocates only for what it returns.  Not thread-safe: the
+ * backend's buffer is shared by its calls (the watcher is single-threaded).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "procfs.h"
+#include "procfs_parse.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Largest line of any file read with read_lines(), and the cap on cmdline
+ * bytes.  Kernel socket lines are under 200 bytes. */
+#define READ_BUFFER_SIZE (64 * 1024)
+#define CMDLINE_MAX      (64 * 1024)
+
+/* Room for "socket:[<20 digits>]" and a byte to tell it was cut. */
+#define FD_LINK_MAX 64
+#define STAT_MAX    2048
+#define STATUS_MAX  4096
+
+typedef struct {
+    pm_backend base;
+    char      *root;
+    char      *buffer;     /* READ_BUFFER_SIZE + 1 bytes */
+    long       clk_tck;
+    gboolean   has_btime;
+    guint64    btime;      /* boot time, seconds since the epoch */
+} procfs_backend;
+
+/* ---- small I/O helpers -------------------------------------------------- */
+
+static gboolean
+gone_errno(int err)
+{
+    return err == ENOENT || err == ESRCH;
+}
+
+/* open() of <root>/<relative>, -1 with errno set on failure. */
+static int
+open_in_root(const procfs_backend *self, const char *relative, int flags)
+{
+    char path[PATH_MAX];
+
+    if ((gsize)g_snprintf(path, sizeof path, "%s/%s", self->root, relative) >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return open(path, flags | O_RDONLY | O_CLOEXEC);
+}
+
+static gboolean
+root_exists(const procfs_backend *self)
+{
+    struct stat st;
+    return stat(self->root, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void
+report_root_missing(const procfs_backend *self, int err, pm_diag *diag, GError **error)
+{
+    pm_diag_note(diag, PM_DIAG_PROC_ROOT_MISSING, PM_DIAG_LEVEL_WARNING,
+                 "proc root %s cannot be opened (%s): no process attribution",
+                 self->root, g_strerror(err));
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err),
+                "cannot open proc root %s: %s", self->root, g_strerror(err));
+}
+
+/* A pid that exited between listing and reading: normal, never logged. */
+static pm_read_status
+note_vanished(pm_diag *diag, gint32 pid)
+{
+    pm_diag_note(diag, PM_DIAG_PROCESS_VANISHED, PM_DIAG_LEVEL_DEBUG,
+                 "process %d exited before it could be read", pid);
+    return PM_READ_VANISHED;
+}
+
+/* Reads up to @cap bytes of <dirfd>/<relative>; 0 or an errno. */
+static int
+read_at(int dirfd, const char *relative, char *buf, gsize cap, gsize *len)
+{
+    int fd = openat(dirfd, relative, O_RDONLY | O_CLOEXEC);
+    gsize got = 0;
+    int err = 0;
+
+    *len = 0;
+    if (fd < 0)
+        return errno;
+    while (got < cap) {
+        ssize_t n = read(fd, buf + got, cap - got);
+        if (n > 0) {
+            got += (gsize)n;
+        } else if (n == 0 || errno != EINTR) {
+            err = n < 0 ? errno : 0;
+            break;
+        }
+    }
+    close(fd);
+    *len = got;
+    return err;
+}
+
+/* Feeds <root>/<relative> to @fn line by line through @buf (see
+ * pm_line_splitter).  Returns 0 or the errno of opening or reading. */
+static int
+read_lines(const procfs_backend *self, const char *relative, char *buf, gsize cap,
+           pm_line_fn fn, gpointer data)
+{
+    pm_line_splitter splitter;
+    int fd = open_in_root(self, relative, 0);
+    int err = 0;
+
+    if (fd < 0)
+        return errno;
+    pm_line_splitter_init(&splitter, buf, cap);
+    for (;;) {
+        gsize room;
+        char *space = pm_line_splitter_space(&splitter, &room);
+        ssize_t n = read(fd, space, room);
+
+        if (n == 0)
+            pm_line_splitter_finish(&splitter, fn, data);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            err = n < 0 ? errno : 0;
+            break;
+        }
+        if (!pm_line_splitter_push(&splitter, (gsize)n, fn, data))
+            break;  /* @fn has what it wanted */
+    }
+    close(fd);
+    return err;
+}
+
+/* ---- boot time ---------------------------------------------------------- */
+
+static gboolean
+btime_line(const char *line, gsize len, gboolean overlong, gpointer data)
+{
+    /* Stop at the first btime line; over-long lines ("intr") are skipped. */
+    return overlong || !pm_parse_btime_line(line, len, data);
+}
+
+/* Start of a process in ns since the epoch, or 0 when the boot time is
+ * unknown.  The boot time is read once per backend. */
+static guint64
+start_time_ns(procfs_backend *self, guint64 start_ticks, pm_diag *diag)
+{
+    char buf[4096];
+    guint64 value = 0;
+
+    if (!self->has_btime) {
+        int err = read_lines(self, "stat", buf, sizeof buf, btime_line, &value);
+        if (err != 0 || value == 0) {
+            pm_diag_note(diag, PM_DIAG_PROCESS_UNREADABLE, PM_DIAG_LEVEL_INFO,
+                         "no boot time in %s/stat (%s): process start times unknown",
+                         self->root, err ? g_strerror(err) : "no btime line");
+            return 0;
+        }
+        self->btime = value;
+        self->has_btime = TRUE;
+    }
+    return pm_start_time_ns(self->btime, start_ticks, self->clk_tck);
+}
+
+/* ---- socket tables ------------------------------------------------------ */
+
+typedef struct {
+    GArray     *out;
+    pm_diag    *diag;
+    const char *root;
+    const char *name;
+    gboolean    v6;
+    guint       line_no;
+} table_reader;
+
+static gboolean
+socket_line(const char *line, gsize len, gboolean overlong, gpointer data)
+{
+    table_reader *reader = data;
+    pm_socket socket;
+    pm_parse_result result;
+
+    reader->line_no++;
+    result = overlong ? PM_PARSE_MALFORMED
+                      : pm_parse_socket_line(line, len, reader->v6, G_BYTE_ORDER, &socket);
+    if (result == PM_PARSE_OK)
+        g_array_append_val(reader->out, socket);
+    else if (result == PM_PARSE_MALFORMED)
+        pm_diag_note(reader->diag, PM_DIAG_MALFORMED_SOCKET_LINE, PM_DIAG_LEVEL_WARNING,
+                     "%s/%s line %u is malformed%s: skipped", reader->root, reader->name,
+                     reader->line_no, overlong ? " (too long)" : "");
+    return TRUE;
+}
+
+static gboolean
+procfs_list_sockets(pm_backend *backend, pm_transport transport, GArray *out,
+                    pm_diag *diag, GError **error)
+{
+    static const char *const tables[PM_TRANSPORT_COUNT][2] = {
+        [PM_TRANSPORT_TCP] = { "net/tcp", "net/tcp6" },
+        [PM_TRANSPORT_UDP] = { "net/udp", "net/udp6" },
+    };
+    procfs_backend *self = (procfs_backend *)backend;
+    guint old_len = out->len;
+    int err;
+
+    if ((unsigned)transport >= PM_TRANSPORT_COUNT) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "unsupported transport %d",
+                    (int)transport);
+        return FALSE;
+    }
+    for (int v6 = 0; v6 <= 1; v6++) {
+        const char *name = tables[transport][v6];
+        table_reader reader = { out, diag, self->root, name, v6, 0 };
+
+        err = read_lines(self, name, self->buffer, READ_BUFFER_SIZE, socket_line, &reader);
+        if (err == 0)
+            continue;
+        if (v6 && err == ENOENT) {
+            pm_diag_note(diag, PM_DIAG_IPV6_TABLE_MISSING, PM_DIAG_LEVEL_INFO,
+                         "%s/%s is missing (IPv6 disabled?): IPv6 sockets are not attributed",
+                         self->root, name);
+            continue;
+        }
+        g_array_set_size(out, old_len);  /* all or nothing */
+        if (err == ENOENT && !root_exists(self)) {
+            report_root_missing(self, err, diag, error);
+            return FALSE;
+        }
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "cannot read %s/%s: %s",
+                    self->root, name, g_strerror(err));
+        pm_diag_note(diag, PM_DIAG_SOCKET_TABLE_UNREADABLE, PM_DIAG_LEVEL_WARNING,
+                     "cannot read %s/%s: %s", self->root, name, g_strerror(err));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- owner scan --------------------------------------------------------- */
+
+typedef struct {
+    procfs_backend *self;
+    GHashTable     *wanted;
+    GArray         *owners;
+    pm_owner_scan  *scan;
+    pm_diag        *diag;
+    int             root_fd;
+    guint           unreadable;       /* in this call */
+    gint32          first_unreadable_pid;
+} owner_scan;
+
+static gboolean
+denied_errno(int err)
+{
+    return err == EACCES || err == EPERM;
+}
+
+/* Appends the owners among the fds of one process; @fd_dir_fd is consumed.
+ * FALSE when the links are not ours to read: the directory may open (root
+ * without CAP_SYS_PTRACE, a target with more capabilities) while readlink
+ * is refused. */
+static gboolean
+scan_fd_dir(owner_scan *os, gint32 pid, int fd_dir_fd)
+{
+    DIR *dir = fdopendir(fd_dir_fd);
+    struct dirent *entry;
+    gboolean readable = TRUE;
+
+    if (dir == NULL) {
+        close(fd_dir_fd);
+        return TRUE;
+    }
+    while ((errno = 0, entry = readdir(dir)) != NULL) {
+        char target[FD_LINK_MAX];
+        ssize_t len;
+        gint32 fd;
+        guint64 inode;
+
+        if (!pm_parse_pid_name(entry->d_name, &fd))
+            continue;  /* "." and ".." */
+        os->scan->fds_scanned++;
+        len = readlinkat(dirfd(dir), entry->d_name, target, sizeof target);
+        if (len < 0 && denied_errno(errno)) {
+            readable = FALSE;
+            break;
+        }
+        if (len < 0)
+            continue;  /* closed since the listing */
+        switch (pm_parse_fd_link(target, (gsize)len, &inode)) {
+        case PM_FD_LINK_OTHER:
+            continue;
+        case PM_FD_LINK_MALFORMED:
+            pm_diag_note(os->diag, PM_DIAG_MALFORMED_FD_LINK, PM_DIAG_LEVEL_INFO,
+                         "%s/%d/fd/%s: malformed socket link: skipped",
+                         os->self->root, pid, entry->d_name);
+            continue;
+        case PM_FD_LINK_SOCKET:
+            break;
+        }
+        if (g_hash_table_contains(os->wanted, &inode)) {
+            pm_owner owner = { inode, pid, fd, 0 };
+            g_array_append_val(os->owners, owner);
+        }
+    }
+    if (entry == NULL && gone_errno(errno))
+        note_vanished(os->diag, pid);
+    closedir(dir);
+    if (readable)
+        os->scan->processes_scanned++;
+    return readable;
+}
+
+static void
+note_unreadable_fd_dir(owner_scan *os, const char *pid_name, gint32 pid)
+{
+    struct stat st;
+
+    os->scan->fd_dirs_unreadable++;
+    if (os->unreadable++ == 0)
+        os->first_unreadable_pid = pid;
+    /* The owner of /proc/<pid> is the process's uid. */
+    if (fstatat(os->root_fd, pid_name, &st, 0) != 0)
+        return;
+    if (os->scan->unreadable_uids == NULL)
+        os->scan->unreadable_uids = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_hash_table_add(os->scan->unreadable_uids, GUINT_TO_POINTER((guint)st.st_uid + 1));
+}
+
+static void
+scan_process(owner_scan *os, const char *pid_name, gint32 pid)
+{
+    char path[32];
+    char stat_text[STAT_MAX];
+    guint first_owner = os->owners->len;
+    pm_proc_stat st;
+    gsize len;
+    guint64 start_ns = 0;
+    int fd_dir_fd;
+
+    g_snprintf(path, sizeof path, "%s/fd", pid_name);
+    fd_dir_fd = openat(os->root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_dir_fd < 0) {
+        if (denied_errno(errno))
+            note_unreadable_fd_dir(os, pid_name, pid);
+        else if (gone_errno(errno))
+            note_vanished(os->diag, pid);
+        else
+            pm_diag_note(os->diag, PM_DIAG_PROCESS_UNREADABLE, PM_DIAG_LEVEL_INFO,
+                         "cannot open %s/%s: %s", os->self->root, path, g_strerror(errno));
+        return;
+    }
+    if (!scan_fd_dir(os, pid, fd_dir_fd))
+        note_unreadable_fd_dir(os, pid_name, pid);  /* keeps what it found before */
+    if (os->owners->len == first_owner)
+        return;
+
+    /* Only processes holding a wanted socket pay for their stat. */
+    g_snprintf(path, sizeof path, "%s/stat", pid_name);
+    if (read_at(os->root_fd, path, stat_text, sizeof stat_text, &len) == 0
+        && pm_parse_proc_stat(stat_text, len, &st))
+        start_ns = start_time_ns(os->self, st.start_ticks, os->diag);
+    for (guint i = first_owner; i < os->owners->len; i++)
+        g_array_index(os->owners, pm_owner, i).start_time_ns = start_ns;
+}
+
+static gboolean
+procfs_find_owners(pm_backend *backend, GHashTable *wanted, GArray *owners,
+                   pm_owner_scan *scan, pm_diag *diag, GError **error)
+{
+    procfs_backend *self = (procfs_backend *)backend;
+    pm_owner_scan local_scan = { 0 };
+    owner_scan os = { self, wanted, owners, scan ? scan : &local_scan, diag, -1, 0, 0 };
+    struct dirent *entry;
+    DIR *root;
+
+    os.root_fd = open(self->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (os.root_fd < 0 || (root = fdopendir(os.root_fd)) == NULL) {
+        int err = errno;
+        if (os.root_fd >= 0)
+            close(os.root_fd);
+        report_root_missing(self, err, diag, error);
+        return FALSE;
+    }
+    if (wanted != NULL && g_hash_table_size(wanted) > 0) {
+        while ((entry = readdir(root)) != NULL) {
+            gint32 pid;
+            /* Numeric entries are thread-group leaders; threads share their fds. */
+            if (pm_parse_pid_name(entry->d_name, &pid))
+                scan_process(&os, entry->d_name, pid);
+        }
+    }
+    closedir(root);
+
+    if (os.unreadable > 0)
+        pm_diag_note(diag, PM_DIAG_FD_DIR_UNREADABLE, PM_DIAG_LEVEL_WARNING,
+                     "cannot read the open files of %u processes (first: %s/%d/fd, permission "
+                     "denied): their sockets stay unattributed; for full answers run as root "
+                     "or give the program cap_sys_ptrace,cap_dac_read_search "
+                     "(setcap cap_sys_ptrace,cap_dac_read_search+ep <program>)",
+                     os.unreadable, self->root, os.first_unreadable_pid);
+    if (local_scan.unreadable_uids)
+        g_hash_table_unref(local_scan.unreadable_uids);
+    return TRUE;
+}
+
+/* ---- one process -------------------------------------------------------- */
+
+/* readlinkat() into a new string, or NULL. */
+static char *
+read_link(int dirfd, const char *name, gboolean strip_deleted)
+{
+    char target[PATH_MAX];
+    ssize_t len = readlinkat(dirfd, name, target, sizeof target);
+
+    if (len < 0 || (gsize)len >= sizeof target)
+        return NULL;
+    if (strip_deleted)
+        len = (ssize_t)pm_strip_deleted_suffix(target, (gsize)len);
+    return g_strndup(target, (gsize)len);
+}
+
+static GPtrArray *
+read_cmdline(procfs_backend *self, int pid_fd, gboolean *truncated)
+{
+    gsize len;
+
+    /* One byte over the cap tells a cut from a cmdline of exactly the cap. */
+    if (read_at(pid_fd, "cmdline", self->buffer, CMDLINE_MAX + 1, &len) != 0)
+        return NULL;
+    *truncated = len > CMDLINE_MAX;
+    return pm_parse_cmdline(self->buffer, MIN(len, CMDLINE_MAX));
+}
+
+static pm_read_status
+procfs_read_process(pm_backend *backend, gint32 pid, pm_process_raw *out, pm_diag *diag)
+{
+    procfs_backend *self = (procfs_backend *)backend;
+    char name[16];
+    char text[MAX(STAT_MAX, STATUS_MAX)];
+    pm_proc_stat st;
+    gsize len;
+    int pid_fd, err;
+
+    memset(out, 0, sizeof *out);
+    out->pid = pid;
+    out->ppid = -1;
+
+    g_snprintf(name, sizeof name, "%d", pid);
+    pid_fd = pid > 0 ? open_in_root(self, name, O_DIRECTORY) : -1;
+    if (pid_fd < 0) {
+        err = pid > 0 ? errno : EINVAL;
+        if (!root_exists(self)) {
+            report_root_missing(self, err, diag, NULL);
+            return PM_READ_FAILED;
+        }
+        if (gone_errno(err))
+            return note_vanished(diag, pid);
+        pm_diag_note(diag, PM_DIAG_PROCESS_UNREADABLE, PM_DIAG_LEVEL_INFO,
+                     "cannot open %s/%d: %s", self->root, pid, g_strerror(err));
+        return PM_READ_FAILED;
+    }
+
+    err = read_at(pid_fd, "stat", text, STAT_MAX, &len);
+    if (gone_errno(err)) {
+        close(pid_fd);
+        return note_vanished(diag, pid);
+    }
+    if (err != 0) {
+        pm_diag_note(diag, PM_DIAG_PROCESS_UNREADABLE, PM_DIAG_LEVEL_INFO,
+                     "cannot read %s/%d/stat: %s", self->root, pid, g_strerror(err));
+    } else if (pm_parse_proc_stat(text, len, &st)) {
+        out->comm = g_strndup(st.comm, st.comm_len);
+        out->ppid = st.ppid;
+        out->start_time_ns = start_time_ns(self, st.start_ticks, diag);
+    } else {
+        pm_diag_note(diag, PM_DIAG_MALFORMED_PROCESS_FILE, PM_DIAG_LEVEL_INFO,
+                     "%s/%d/stat does not parse", self->root, pid);
+    }
+
+    if (read_at(pid_fd, "status", text, STATUS_MAX, &len) == 0) {
+        out->has_uid = pm_parse_status_uid(text, len, &out->uid);
+        if (!out->has_uid)
+            pm_diag_note(diag, PM_DIAG_MALFORMED_PROCESS_FILE, PM_DIAG_LEVEL_INFO,
+                         "%s/%d/status has no Uid line", self->root, pid);
+    }
+    out->argv = read_cmdline(self, pid_fd, &out->args_truncated);
+    out->exe = read_link(pid_fd, "exe", TRUE);
+    out->cwd = read_link(pid_fd, "cwd", FALSE);
+    close(pid_fd);
+    return PM_READ_OK;
+}
+
+/* ---- local addresses ---------------------------------------------------- */
+
+typedef struct {
+    GArray            *out;
+    guint              first;  /* out's length before this call */
+    pm_fib_trie_state  fib;
+} address_reader;
+
+/* fib_trie lists each address twice (Main and Local tables).  A host has
+ * few addresses: a linear check is cheaper than a set. */
+static void
+add_address(address_reader *reader, const pm_addr *addr)
+{
+    for (guint i = reader->first; i < reader->out->len; i++) {
+        if (pm_addr_equal(&g_array_index(reader->out, pm_addr, i), addr))
+            return;
+    }
+    g_array_append_val(reader->out, *addr);
+}
+
+static gboolean
+fib_trie_line(const char *line, gsize len, gboolean overlong, gpointer data)
+{
+    address_reader *reader = data;
+    pm_addr addr;
+
+    if (overlong)
+        pm_fib_trie_init(&reader->fib);  /* not a leaf's prefix line */
+    else if (pm_fib_trie_feed(&reader->fib, line, len, &addr))
+        add_address(reader, &addr);
+    return TRUE;
+}
+
+static gboolean
+if_inet6_line(const char *line, gsize len, gboolean overlong, gpointer data)
+{
+    pm_addr addr;
+
+    if (!overlong && pm_parse_if_inet6_line(line, len, &addr))
+        add_address(data, &addr);
+    return TRUE;
+}
+
+static gboolean
+procfs_list_local_addresses(pm_backend *backend, GArray *out, pm_diag *diag, GError **error)
+{
+    static const struct {
+        const char *name;
+        pm_line_fn  fn;
+    } files[] = { { "net/fib_trie", fib_trie_line }, { "net/if_inet6", if_inet6_line } };
+    procfs_backend *self = (procfs_backend *)backend;
+    address_reader reader = { out, out->len, { { 0 }, FALSE } };
+    const char *failed = NULL;
+    int failed_err = 0;
+
+    if (!root_exists(self)) {
+        report_root_missing(self, ENOENT, diag, error);
+        return FALSE;
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
+        int err = read_lines(self, files[i].name, self->buffer, READ_BUFFER_SIZE, files[i].fn,
+                             &reader);
+        if (err != 0 && failed == NULL) {
+            failed = files[i].name;
+            failed_err = err;
+        }
+    }
+    if (failed)  /* once per call, whichever files failed */
+        pm_diag_note(diag, PM_DIAG_LOCAL_ADDRESSES_UNREADABLE, PM_DIAG_LEVEL_INFO,
+                     "cannot read %s/%s (%s): some local addresses are unknown",
+                     self->root, failed, g_strerror(failed_err));
+    return TRUE;
+}
+
+/* ---- users and lifetime ------------------------------------------------- */
+
+static char *
+procfs_user_name(pm_backend *backend, guint32 uid)
+{
+    char buf[16384];  /* ample for one passwd entry; ERANGE gives no name */
+    struct passwd pw, *found = NULL;
+
+    if (getpwuid_r((uid_t)uid, &pw, buf, sizeof buf, &found) != 0 || found == NULL)
+        return NULL;
+    return g_strdup(found->pw_name);
+}
+
+static void
+procfs_destroy(pm_backend *backend)
+{
+    procfs_backend *self = (procfs_backend *)backend;
+    g_free(self->root);
+    g_free(self->buffer);
+    g_free(self);
+}
+
+static const pm_backend_ops procfs_ops = {
+    .name = "procfs",
+    .list_sockets = procfs_list_sockets,
+    .find_owners = procfs_find_owners,
+    .read_process = procfs_read_process,
+    .list_local_addresses = procfs_list_local_addresses,
+    .user_name = procfs_user_name,
+    .destroy = procfs_destroy,
+};
+
+pm_backend *
+pm_procfs_backend_new(const char *proc_root)
+{
+    procfs_backend *self = g_new0(procfs_backend, 1);
+    gsize len;
+
+    self->base.ops = &procfs_ops;
+    self->root = g_strdup(proc_root && *proc_root ? proc_root : PM_PROCFS_DEFAULT_ROOT);
+    /* "/proc/" and "/proc" name the same root; keep "/" as it is. */
+    len = strlen(self->root);
+    while (len > 1 && self->root[len - 1] == '/')
+        self->root[--len] = '\0';
+    self->buffer = g_malloc(READ_BUFFER_SIZE + 1);
+    self->clk_tck = sysconf(_SC_CLK_TCK);
+    return &self->base;
+}

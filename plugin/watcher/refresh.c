@@ -1,0 +1,257 @@
+/* refresh.c - rebuild the socket tables from the backend.
+ *
+ * A refresh reads both transports' socket tables and makes one owner scan,
+ * because the owner scan (every fd of every process) is the dominant cost
+ * and serves both.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "watcher_private.h"
+
+#include <string.h>
+
+/* ---- refresh ------------------------------------------------------------ */
+
+static guint
+process_key_hash(gconstpointer key)
+{
+    const process_key *k = key;
+    return (guint)k->pid * 2654435761u ^ (guint)(k->start_time_ns ^ (k->start_time_ns >> 32));
+}
+
+static gboolean
+process_key_equal(gconstpointer a, gconstpointer b)
+{
+    const process_key *x = a, *y = b;
+    return x->pid == y->pid && x->start_time_ns == y->start_time_ns;
+}
+
+static void
+process_cache_entry_free(gpointer data)
+{
+    process_cache_entry *entry = data;
+    pm_process_unref(entry->process);
+    g_free(entry);
+}
+
+GHashTable *
+pm_process_cache_new(void)
+{
+    return g_hash_table_new_full(process_key_hash, process_key_equal, g_free,
+                                 process_cache_entry_free);
+}
+
+GHashTable *
+pm_owner_index_new(void)
+{
+    return g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                 (GDestroyNotify)g_ptr_array_unref);
+}
+
+const char *
+pm_watcher_user_name(pm_watcher *watcher, guint32 uid)
+{
+    gpointer key = GUINT_TO_POINTER(uid + 1);
+    gpointer name;
+
+    if (!g_hash_table_lookup_extended(watcher->user_names, key, NULL, &name)) {
+        name = watcher->backend->ops->user_name
+                   ? watcher->backend->ops->user_name(watcher->backend, uid) : NULL;
+        name = pm_utf8_sanitize(name);
+        g_hash_table_insert(watcher->user_names, key, name);
+    }
+    return name;
+}
+
+static gboolean
+process_cache_entry_expired(gpointer key, gpointer value, gpointer user_data)
+{
+    const process_cache_entry *entry = value;
+    const gint64 *deadline = user_data;
+    (void)key;
+    return entry->created_us <= *deadline;
+}
+
+/* The record of (pid, start), from the cache or read now; NULL if the process
+ * is gone.  Returns a borrowed pointer owned by the cache. */
+static pm_process *
+process_for_owner(pm_watcher *watcher, const pm_owner *owner, gint64 now)
+{
+    process_key key = { owner->pid, owner->start_time_ns };
+    process_cache_entry *cached = g_hash_table_lookup(watcher->process_cache, &key);
+    pm_process_raw raw;
+    pm_read_status status;
+
+    if (cached != NULL) {
+        watcher->stats.process_cache_hits++;
+        return cached->process;
+    }
+    memset(&raw, 0, sizeof raw);
+    raw.ppid = -1;
+    status = watcher->backend->ops->read_process(watcher->backend, owner->pid, &raw,
+                                                 &watcher->diag);
+    watcher->stats.process_reads++;
+    if (status != PM_READ_OK) {
+        pm_process_raw_clear(&raw);
+        return NULL;
+    }
+    raw.pid = owner->pid;
+    /* The scan's start time is the identity; a re-read in between that saw a
+     * newer process of the same pid would not match the socket. */
+    if (owner->start_time_ns != 0 && raw.start_time_ns != owner->start_time_ns) {
+        pm_process_raw_clear(&raw);
+        return NULL;
+    }
+    cached = g_new0(process_cache_entry, 1);
+    cached->process = pm_process_new(&raw, raw.has_uid ? pm_watcher_user_name(watcher, raw.uid) : NULL,
+                                      watcher->aliases, watcher->n_aliases);
+    cached->created_us = now;
+    g_hash_table_insert(watcher->process_cache, g_memdup2(&key, sizeof key), cached);
+    return cached->process;
+}
+
+/* inode -> sorted owner records, one per distinct process. */
+static GHashTable *
+index_owners(pm_watcher *watcher, GArray *owners, gint64 now)
+{
+    GHashTable *index = pm_owner_index_new();
+    /* One record per (pid, start) per refresh, however many fds it holds. */
+    GHashTable *resolved = g_hash_table_new_full(process_key_hash, process_key_equal,
+                                                 g_free, NULL);
+
+    for (guint i = 0; i < owners->len; i++) {
+        const pm_owner *owner = &g_array_index(owners, pm_owner, i);
+        process_key key = { owner->pid, owner->start_time_ns };
+        pm_process *process;
+        GPtrArray *list;
+        gboolean seen = FALSE;
+
+        if (!g_hash_table_lookup_extended(resolved, &key, NULL, (gpointer *)&process)) {
+            process = process_for_owner(watcher, owner, now);
+            g_hash_table_insert(resolved, g_memdup2(&key, sizeof key), process);
+        }
+
+        if (process == NULL)
+            continue;
+        list = g_hash_table_lookup(index, &owner->inode);
+        if (list == NULL) {
+            list = g_ptr_array_new_with_free_func((GDestroyNotify)pm_process_unref);
+            g_hash_table_insert(index, g_memdup2(&owner->inode, sizeof owner->inode), list);
+        }
+        for (guint j = 0; j < list->len && !seen; j++)
+            seen = g_ptr_array_index(list, j) == process;
+        if (!seen)
+            g_ptr_array_add(list, pm_process_ref(process));
+    }
+    GHashTableIter iter;
+    gpointer value;
+    g_hash_table_iter_init(&iter, index);
+    while (g_hash_table_iter_next(&iter, NULL, &value))
+        g_ptr_array_sort(value, pm_process_compare_age);
+    g_hash_table_unref(resolved);
+    return index;
+}
+
+static gboolean
+read_local_addresses(pm_watcher *watcher)
+{
+    GArray *addresses = g_array_new(FALSE, FALSE, sizeof(pm_addr));
+    GError *error = NULL;
+
+    if (!watcher->backend->ops->list_local_addresses(watcher->backend, addresses,
+                                                     &watcher->diag, &error)) {
+        /* Keep the previous set; loopback is local regardless.  The backend
+         * has told the cause. */
+        g_clear_error(&error);
+        g_array_unref(addresses);
+        return FALSE;
+    }
+    g_hash_table_remove_all(watcher->local_addresses);
+    for (guint i = 0; i < addresses->len; i++) {
+        pm_addr *addr = g_memdup2(&g_array_index(addresses, pm_addr, i), sizeof(pm_addr));
+        g_hash_table_add(watcher->local_addresses, addr);
+    }
+    g_array_unref(addresses);
+    return TRUE;
+}
+
+gboolean
+pm_watcher_refresh(pm_watcher *watcher, GError **error)
+{
+    const pm_backend_ops *ops = watcher->backend->ops;
+    gint64 now = pm_watcher_now(watcher);
+    GArray *sockets[PM_TRANSPORT_COUNT] = { NULL };
+    GHashTable *wanted = NULL;
+    GArray *owners = NULL;
+    GHashTable *owner_index;
+    pm_owner_scan scan = { 0 };
+    gboolean ok = FALSE;
+
+    watcher->last_refresh_us = now;
+    watcher->refresh_attempted = TRUE;
+    watcher->stats.refreshes++;
+
+    read_local_addresses(watcher);
+
+    wanted = g_hash_table_new(g_int64_hash, g_int64_equal);
+    for (int t = 0; t < PM_TRANSPORT_COUNT; t++) {
+        sockets[t] = g_array_new(FALSE, FALSE, sizeof(pm_socket));
+        if (!ops->list_sockets(watcher->backend, (pm_transport)t, sockets[t],
+                               &watcher->diag, error))
+            goto out;
+        for (guint i = 0; i < sockets[t]->len; i++) {
+            pm_socket *socket = &g_array_index(sockets[t], pm_socket, i);
+            if (socket->inode != 0)
+                g_hash_table_add(wanted, &socket->inode);
+        }
+    }
+    owners = g_array_new(FALSE, FALSE, sizeof(pm_owner));
+    if (!ops->find_owners(watcher->backend, wanted, owners, &scan, &watcher->diag, error))
+        goto out;
+
+    /* Process records older than their lifetime are read again. */
+    gint64 process_deadline = now - watcher->config.process_ttl_us;
+    g_hash_table_foreach_remove(watcher->process_cache, process_cache_entry_expired,
+                                &process_deadline);
+    owner_index = index_owners(watcher, owners, now);
+
+    watcher->generation++;
+    for (int t = 0; t < PM_TRANSPORT_COUNT; t++) {
+        for (guint i = 0; i < sockets[t]->len; i++) {
+            const pm_socket *socket = &g_array_index(sockets[t], pm_socket, i);
+            GPtrArray *socket_owners;
+            gboolean unreadable;
+
+            if (socket->inode == 0)     /* TIME_WAIT, orphans: never owned */
+                continue;
+            socket_owners = g_hash_table_lookup(owner_index, &socket->inode);
+            unreadable = (socket_owners == NULL || socket_owners->len == 0) &&
+                         scan.unreadable_uids != NULL &&
+                         g_hash_table_contains(scan.unreadable_uids,
+                                               GUINT_TO_POINTER(socket->uid + 1));
+            pm_socket_table_put(&watcher->tables[t], socket, socket_owners, unreadable,
+                                now, watcher->generation);
+        }
+        pm_socket_table_expire(&watcher->tables[t], now, watcher->config.mapping_ttl_us);
+        g_array_unref(watcher->last_sockets[t]);
+        watcher->last_sockets[t] = g_steal_pointer(&sockets[t]);
+    }
+    g_hash_table_unref(watcher->last_owners);
+    watcher->last_owners = owner_index;
+    watcher->table_built_us = now;
+    ok = TRUE;
+
+out:
+    for (int t = 0; t < PM_TRANSPORT_COUNT; t++) {
+        if (sockets[t])
+            g_array_unref(sockets[t]);
+    }
+    if (owners)
+        g_array_unref(owners);
+    if (wanted)
+        g_hash_table_unref(wanted);
+    if (scan.unreadable_uids)
+        g_hash_table_unref(scan.unreadable_uids);
+    return ok;
+}
+

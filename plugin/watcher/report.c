@@ -1,0 +1,137 @@
+/* report.c - names of answers, statistics and table snapshots.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "watcher_private.h"
+
+#include <string.h>
+
+/* ---- names, stats, snapshots -------------------------------------------- */
+
+const char *
+pm_match_name(pm_match match)
+{
+    switch (match) {
+    case PM_MATCH_TUPLE:      return "tuple";
+    case PM_MATCH_EXACT:      return "exact";
+    case PM_MATCH_ANY:        return "any-address";
+    case PM_MATCH_DUAL_STACK: return "dual-stack";
+    case PM_MATCH_NONE:       break;
+    }
+    return "none";
+}
+
+const char *
+pm_reason_name(pm_reason reason)
+{
+    switch (reason) {
+    case PM_REASON_FOUND:              return "found";
+    case PM_REASON_NOT_LOCAL:          return "not-local";
+    case PM_REASON_NO_SOCKET:          return "no-socket";
+    case PM_REASON_OWNER_UNREADABLE:   return "owner-unreadable";
+    case PM_REASON_OWNER_GONE:         return "owner-gone";
+    case PM_REASON_REFRESH_SUPPRESSED: return "refresh-suppressed";
+    case PM_REASON_BACKEND_FAILED:     return "backend-failed";
+    }
+    return "unknown";
+}
+
+const char *
+pm_reason_description(pm_reason reason)
+{
+    switch (reason) {
+    case PM_REASON_FOUND:
+        return "owned by a local process";
+    case PM_REASON_NOT_LOCAL:
+        return "not a local address";
+    case PM_REASON_NO_SOCKET:
+        return "no socket on this host has this address and port";
+    case PM_REASON_OWNER_UNREADABLE:
+        return "the socket exists, but its owner's file descriptors are not readable "
+               "(no permission)";
+    case PM_REASON_OWNER_GONE:
+        return "the socket exists, but no process holds it any more";
+    case PM_REASON_REFRESH_SUPPRESSED:
+        return "not in the socket table, and the table was refreshed too recently to "
+               "read it again";
+    case PM_REASON_BACKEND_FAILED:
+        return "the socket table could not be read";
+    }
+    return "unknown";
+}
+
+void
+pm_watcher_get_stats(pm_watcher *watcher, pm_watcher_stats *out)
+{
+    *out = watcher->stats;
+    for (int t = 0; t < PM_TRANSPORT_COUNT; t++) {
+        out->endpoint_entries[t] = g_hash_table_size(watcher->tables[t].by_endpoint);
+        out->tuple_entries[t] = g_hash_table_size(watcher->tables[t].by_tuple);
+    }
+    out->process_records = g_hash_table_size(watcher->process_cache);
+    out->table_built_us = watcher->table_built_us;
+}
+
+static void
+table_row_free(gpointer data)
+{
+    pm_table_row *row = data;
+    g_ptr_array_unref(row->owners);
+    g_free(row);
+}
+
+static int
+compare_addr(const pm_addr *a, const pm_addr *b)
+{
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    return memcmp(a->bytes, b->bytes, sizeof a->bytes);
+}
+
+static int
+compare_endpoint(const pm_endpoint *a, const pm_endpoint *b)
+{
+    int c = compare_addr(&a->addr, &b->addr);
+    return c != 0 ? c : (a->port > b->port) - (a->port < b->port);
+}
+
+static gint
+compare_rows(gconstpointer a, gconstpointer b)
+{
+    const pm_table_row *x = *(pm_table_row *const *)a;
+    const pm_table_row *y = *(pm_table_row *const *)b;
+    int c;
+
+    if (x->transport != y->transport)
+        return x->transport < y->transport ? -1 : 1;
+    if ((c = compare_endpoint(&x->socket.local, &y->socket.local)) != 0)
+        return c;
+    if ((c = compare_endpoint(&x->socket.remote, &y->socket.remote)) != 0)
+        return c;
+    return (x->socket.inode > y->socket.inode) - (x->socket.inode < y->socket.inode);
+}
+
+GPtrArray *
+pm_watcher_snapshot(pm_watcher *watcher)
+{
+    GPtrArray *rows = g_ptr_array_new_with_free_func(table_row_free);
+
+    for (int t = 0; t < PM_TRANSPORT_COUNT; t++) {
+        GArray *sockets = watcher->last_sockets[t];
+        for (guint i = 0; i < sockets->len; i++) {
+            pm_table_row *row = g_new0(pm_table_row, 1);
+            GPtrArray *owners;
+
+            row->transport = (pm_transport)t;
+            row->socket = g_array_index(sockets, pm_socket, i);
+            row->owners = g_ptr_array_new_with_free_func((GDestroyNotify)pm_process_unref);
+            owners = row->socket.inode != 0
+                         ? g_hash_table_lookup(watcher->last_owners, &row->socket.inode) : NULL;
+            for (guint j = 0; owners && j < owners->len; j++)
+                g_ptr_array_add(row->owners, pm_process_ref(g_ptr_array_index(owners, j)));
+            g_ptr_array_add(rows, row);
+        }
+    }
+    g_ptr_array_sort(rows, compare_rows);
+    return rows;
+}

@@ -1,0 +1,220 @@
+/* socket_table.c - one transport's sockets, indexed for packet lookups.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "socket_table.h"
+
+#include <string.h>
+
+typedef struct {
+    pm_endpoint local;
+    pm_endpoint remote;
+} pm_tuple_key;
+
+static guint
+tuple_key_hash(gconstpointer key)
+{
+    const pm_tuple_key *k = key;
+    return pm_endpoint_hash(&k->local) * 31u + pm_endpoint_hash(&k->remote);
+}
+
+static gboolean
+tuple_key_equal(gconstpointer a, gconstpointer b)
+{
+    const pm_tuple_key *x = a, *y = b;
+    return pm_endpoint_equal(&x->local, &y->local) && pm_endpoint_equal(&x->remote, &y->remote);
+}
+
+static guint
+endpoint_key_hash(gconstpointer key)
+{
+    return pm_endpoint_hash(key);
+}
+
+static gboolean
+endpoint_key_equal(gconstpointer a, gconstpointer b)
+{
+    return pm_endpoint_equal(a, b);
+}
+
+static void
+entry_clear(gpointer data)
+{
+    pm_socket_entry *entry = data;
+    g_ptr_array_unref(entry->owners);
+}
+
+static void
+entry_release(gpointer data)
+{
+    g_rc_box_release_full(data, entry_clear);
+}
+
+void
+pm_socket_table_init(pm_socket_table *table)
+{
+    table->by_tuple = g_hash_table_new_full(tuple_key_hash, tuple_key_equal,
+                                            g_free, entry_release);
+    table->by_endpoint = g_hash_table_new_full(endpoint_key_hash, endpoint_key_equal,
+                                               g_free, entry_release);
+}
+
+void
+pm_socket_table_clear(pm_socket_table *table)
+{
+    g_clear_pointer(&table->by_tuple, g_hash_table_unref);
+    g_clear_pointer(&table->by_endpoint, g_hash_table_unref);
+}
+
+static gboolean
+socket_is_connected(const pm_socket *socket)
+{
+    return socket->remote.port != 0 || !pm_addr_is_any(&socket->remote.addr);
+}
+
+static pm_socket_entry *
+entry_new(const pm_socket *socket)
+{
+    pm_socket_entry *entry = g_rc_box_new0(pm_socket_entry);
+
+    entry->socket = *socket;
+    entry->owners = g_ptr_array_new_with_free_func((GDestroyNotify)pm_process_unref);
+    return entry;
+}
+
+static void
+entry_add_owners(pm_socket_entry *entry, GPtrArray *owners)
+{
+    for (guint i = 0; owners && i < owners->len; i++) {
+        pm_process *owner = g_ptr_array_index(owners, i);
+        gboolean known = FALSE;
+        for (guint j = 0; j < entry->owners->len && !known; j++)
+            known = g_ptr_array_index(entry->owners, j) == owner;
+        if (!known)
+            g_ptr_array_add(entry->owners, pm_process_ref(owner));
+    }
+}
+
+void
+pm_socket_table_put(pm_socket_table *table, const pm_socket *socket,
+                    GPtrArray *owners, gboolean owner_unreadable,
+                    gint64 now, guint64 generation)
+{
+    GHashTable *index;
+    gconstpointer key;
+    gsize key_size;
+    pm_tuple_key tuple = { socket->local, socket->remote };
+    pm_socket_entry *entry;
+
+    /* A connected socket answers only for its own tuple: the accepted
+     * connections of a listener share its local endpoint, and must not
+     * hide the listener from packets of a connection not seen yet. */
+    if (socket_is_connected(socket)) {
+        index = table->by_tuple;
+        key = &tuple;
+        key_size = sizeof tuple;
+    } else {
+        index = table->by_endpoint;
+        key = &socket->local;
+        key_size = sizeof socket->local;
+    }
+
+    entry = g_hash_table_lookup(index, key);
+    if (entry != NULL && entry->generation == generation && entry->socket.inode != socket->inode) {
+        /* Several sockets on one endpoint in one refresh (SO_REUSEPORT):
+         * the endpoint is theirs together; the oldest socket represents it. */
+        if (socket->inode < entry->socket.inode)
+            entry->socket = *socket;
+        entry_add_owners(entry, owners);
+        g_ptr_array_sort(entry->owners, pm_process_compare_age);
+        entry->owner_unreadable = entry->owners->len == 0 &&
+                                  (entry->owner_unreadable || owner_unreadable);
+        return;
+    }
+    if (entry == NULL || entry->socket.inode != socket->inode) {
+        /* A new socket, or another one now holds the endpoint. */
+        entry = entry_new(socket);
+        g_hash_table_replace(index, g_memdup2(key, key_size), entry);
+    }
+    /* Seen again: renewed in place. */
+    entry->socket = *socket;
+    g_ptr_array_set_size(entry->owners, 0);
+    entry_add_owners(entry, owners);
+    entry->owner_unreadable = owner_unreadable;
+    entry->last_seen_us = now;
+    entry->generation = generation;
+}
+
+static gboolean
+entry_expired(gpointer key, gpointer value, gpointer user_data)
+{
+    const gint64 *deadline = user_data;   /* entries last seen at or before it */
+    const pm_socket_entry *entry = value;
+    (void)key;
+    return entry->last_seen_us <= *deadline;
+}
+
+void
+pm_socket_table_expire(pm_socket_table *table, gint64 now, gint64 ttl)
+{
+    gint64 deadline = now - ttl;
+
+    g_hash_table_foreach_remove(table->by_tuple, entry_expired, &deadline);
+    g_hash_table_foreach_remove(table->by_endpoint, entry_expired, &deadline);
+}
+
+static pm_socket_entry *
+find_valid(GHashTable *index, gconstpointer key, gint64 now, gint64 ttl)
+{
+    pm_socket_entry *entry = g_hash_table_lookup(index, key);
+
+    if (entry != NULL && now - entry->last_seen_us >= ttl) {
+        g_hash_table_remove(index, key);
+        return NULL;
+    }
+    return entry;
+}
+
+pm_socket_entry *
+pm_socket_table_find(pm_socket_table *table, const pm_endpoint *local,
+                     const pm_endpoint *remote, gint64 now, gint64 ttl,
+                     pm_table_hit *hit)
+{
+    pm_socket_entry *entry;
+    pm_endpoint wildcard;
+
+    if (remote != NULL) {
+        pm_tuple_key tuple = { *local, *remote };
+        if ((entry = find_valid(table->by_tuple, &tuple, now, ttl)) != NULL) {
+            *hit = PM_TABLE_HIT_TUPLE;
+            return entry;
+        }
+    }
+    if ((entry = find_valid(table->by_endpoint, local, now, ttl)) != NULL) {
+        *hit = PM_TABLE_HIT_EXACT;
+        return entry;
+    }
+
+    wildcard.port = local->port;
+    if (!pm_addr_is_any(&local->addr)) {
+        pm_addr_any(&wildcard.addr, local->addr.family);
+        if ((entry = find_valid(table->by_endpoint, &wildcard, now, ttl)) != NULL) {
+            *hit = PM_TABLE_HIT_ANY;
+            return entry;
+        }
+    }
+
+    /* Linux defaults to bindv6only=0: a socket on "::" also receives IPv4,
+     * which it sees as ::ffff:a.b.c.d. */
+    if (local->addr.family == PM_AF_INET) {
+        pm_addr_any(&wildcard.addr, PM_AF_INET6);
+        entry = find_valid(table->by_endpoint, &wildcard, now, ttl);
+        if (entry != NULL && entry->socket.from_v6_table &&
+            entry->socket.v6only != PM_V6ONLY_YES) {
+            *hit = PM_TABLE_HIT_DUAL_STACK;
+            return entry;
+        }
+    }
+    *hit = PM_TABLE_HIT_NONE;
+    return NULL;
+}

@@ -1,0 +1,151 @@
+/* watcher.h - which local process owns each end of a packet's tuple.
+ *
+ * The watcher keeps, per transport, a table of local sockets and their owner
+ * processes, built from a backend (see backend.h) and refreshed on a miss under
+ * Packetbeat's procs rules, minus its known failures:
+ *
+ *  - an end is looked up only when its address is local; local addresses are
+ *    re-read at every refresh;
+ *  - lookup order: full tuple (connected sockets), exact local address,
+ *    any-address of the family, then for IPv4 a dual-stack "::" socket;
+ *  - an endpoint mapping lives `mapping_ttl` (10 s) after the refresh that
+ *    last saw it; a refresh that finds the same socket again renews it;
+ *  - process records are cached `process_ttl` (30 s), keyed by (pid, start
+ *    time) so a recycled pid never inherits an old identity;
+ *  - a miss refreshes only when the table is older than the packet and the
+ *    last refresh is at least `min_refresh_interval` (250 ms) old.
+ *
+ * Not thread-safe: one watcher per thread (Wireshark dissects on one thread).
+ * Times are wall-clock microseconds (g_get_real_time() by default), because
+ * packet times are wall-clock too.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_WATCHER_H
+#define PROCMAP_WATCHER_H
+
+#include <glib.h>
+
+#include "backend/backend.h"
+#include "process.h"
+
+G_BEGIN_DECLS
+
+typedef struct pm_watcher pm_watcher;
+
+typedef gint64 (*pm_clock_fn)(gpointer user_data);
+
+typedef struct {
+    gint64 mapping_ttl_us;          /* default 10 s */
+    gint64 process_ttl_us;          /* default 30 s */
+    gint64 min_refresh_interval_us; /* default 250 ms; 0 refreshes on every miss */
+    /* Refresh on a miss even when the table is newer than the packet
+     * (Packetbeat's behaviour; only for benchmarks). */
+    gboolean refresh_on_every_miss;
+} pm_watcher_config;
+
+void pm_watcher_config_init(pm_watcher_config *config);
+
+/* How an end was attributed, or why it was not. */
+typedef enum {
+    PM_MATCH_NONE = 0,
+    PM_MATCH_TUPLE,        /* a connected socket with this exact local and remote end */
+    PM_MATCH_EXACT,        /* a socket bound to this local address and port */
+    PM_MATCH_ANY,          /* a socket bound to 0.0.0.0 or :: on this port */
+    PM_MATCH_DUAL_STACK    /* an IPv4 packet reaching a :: socket that accepts IPv4 */
+} pm_match;
+
+typedef enum {
+    PM_REASON_FOUND = 0,
+    PM_REASON_NOT_LOCAL,          /* the address is not one of this host's */
+    PM_REASON_NO_SOCKET,          /* a table newer than the packet has no such socket */
+    PM_REASON_OWNER_UNREADABLE,   /* the socket exists; its owner's fds are not ours to read */
+    PM_REASON_OWNER_GONE,         /* the socket exists; no process holds it any more */
+    PM_REASON_REFRESH_SUPPRESSED, /* a miss, but the last refresh was too recent */
+    PM_REASON_BACKEND_FAILED      /* the socket table could not be read at all */
+} pm_reason;
+
+const char *pm_match_name(pm_match match);
+const char *pm_reason_name(pm_reason reason);
+/* A sentence for a user: "not a local address", ... */
+const char *pm_reason_description(pm_reason reason);
+
+typedef struct {
+    pm_reason   reason;
+    pm_match    match;
+    pm_process *process;      /* a reference, or NULL; the chosen owner */
+    guint       owner_count;  /* processes sharing the socket (fork, SO_REUSEPORT) */
+    gboolean    has_uid;      /* the socket's uid, known even without an owner */
+    guint32     uid;
+    char       *user;         /* user name of uid, or NULL */
+    guint64     inode;
+    gboolean    v6only_assumed; /* a dual-stack match the backend could not confirm */
+    gint64      socket_seen_us; /* the last refresh that saw the socket */
+} pm_endpoint_answer;
+
+typedef struct {
+    pm_endpoint_answer src;
+    pm_endpoint_answer dst;
+} pm_tuple_answer;
+
+void pm_endpoint_answer_clear(pm_endpoint_answer *answer);
+void pm_tuple_answer_clear(pm_tuple_answer *answer);
+
+/* Takes ownership of @backend.  @clock may be NULL (g_get_real_time). */
+pm_watcher *pm_watcher_new(pm_backend *backend, const pm_watcher_config *config,
+                           pm_clock_fn clock, gpointer clock_data);
+void pm_watcher_free(pm_watcher *watcher);
+
+void pm_watcher_set_config(pm_watcher *watcher, const pm_watcher_config *config);
+/* Replaces the alias rules (copied).  Records already made keep their names;
+ * call pm_watcher_flush() to re-read them. */
+void pm_watcher_set_aliases(pm_watcher *watcher, const pm_alias_rule *rules, guint n_rules);
+void pm_watcher_set_diag_sink(pm_watcher *watcher, pm_diag_sink sink, gpointer user_data);
+pm_diag *pm_watcher_diag(pm_watcher *watcher);
+/* Forgets every mapping and process record. */
+void pm_watcher_flush(pm_watcher *watcher);
+
+/* Attribute both ends of a packet seen at @packet_time_us.  Each end is
+ * looked up independently. */
+void pm_watcher_lookup_tuple(pm_watcher *watcher, pm_transport transport,
+                             const pm_endpoint *src, const pm_endpoint *dst,
+                             gint64 packet_time_us, pm_tuple_answer *out);
+
+/* Attribute one local end; @remote may be NULL (no full-tuple match). */
+void pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
+                                const pm_endpoint *local, const pm_endpoint *remote,
+                                gint64 packet_time_us, pm_endpoint_answer *out);
+
+gboolean pm_watcher_is_local(pm_watcher *watcher, const pm_addr *addr);
+
+/* Rebuild the tables now, whatever the refresh rule says. */
+gboolean pm_watcher_refresh(pm_watcher *watcher, GError **error);
+
+typedef struct {
+    guint64 lookups;
+    guint64 refreshes;
+    guint64 refreshes_suppressed;
+    guint64 process_reads;
+    guint64 process_cache_hits;
+    guint   endpoint_entries[PM_TRANSPORT_COUNT];
+    guint   tuple_entries[PM_TRANSPORT_COUNT];
+    guint   process_records;
+    gint64  table_built_us;
+} pm_watcher_stats;
+
+void pm_watcher_get_stats(pm_watcher *watcher, pm_watcher_stats *out);
+
+/* One row per socket seen by the latest refresh, for `procmap dump`. */
+typedef struct {
+    pm_transport transport;
+    pm_socket    socket;
+    GPtrArray   *owners;    /* of pm_process* (references), chosen owner first */
+} pm_table_row;
+
+/* Returns a GPtrArray of pm_table_row*, sorted by transport, local endpoint,
+ * remote endpoint; free with g_ptr_array_unref(). */
+GPtrArray *pm_watcher_snapshot(pm_watcher *watcher);
+
+G_END_DECLS
+
+#endif /* PROCMAP_WATCHER_H */

@@ -1,0 +1,64 @@
+/* watcher_private.h - the watcher's state, shared by its source files only.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_WATCHER_PRIVATE_H
+#define PROCMAP_WATCHER_PRIVATE_H
+
+#include "watcher.h"
+#include "socket_table.h"
+
+G_BEGIN_DECLS
+
+#define US_PER_SECOND G_GINT64_CONSTANT(1000000)
+
+typedef struct {
+    gint32  pid;
+    guint64 start_time_ns;
+} process_key;
+
+typedef struct {
+    pm_process *process;
+    gint64      created_us;
+} process_cache_entry;
+
+struct pm_watcher {
+    pm_backend       *backend;
+    pm_watcher_config config;
+    pm_clock_fn       clock;
+    gpointer          clock_data;
+    pm_diag           diag;
+
+    pm_alias_rule    *aliases;       /* strings owned */
+    guint             n_aliases;
+
+    pm_socket_table   tables[PM_TRANSPORT_COUNT];
+    GHashTable       *local_addresses;   /* pm_addr* set */
+    GHashTable       *process_cache;     /* process_key* -> process_cache_entry* */
+    GHashTable       *user_names;        /* uid+1 -> char* (NULL value: no name) */
+
+    /* The latest refresh, kept whole for snapshots. */
+    GArray           *last_sockets[PM_TRANSPORT_COUNT];  /* of pm_socket */
+    GHashTable       *last_owners;       /* guint64* inode -> GPtrArray of pm_process* */
+
+    guint64           generation;
+    gint64            table_built_us;    /* 0: never built */
+    gint64            last_refresh_us;
+    gboolean          refresh_attempted;
+    pm_watcher_stats  stats;
+};
+
+static inline gint64
+pm_watcher_now(pm_watcher *watcher)
+{
+    return watcher->clock(watcher->clock_data);
+}
+
+/* refresh.c */
+const char *pm_watcher_user_name(pm_watcher *watcher, guint32 uid);
+GHashTable *pm_owner_index_new(void);
+GHashTable *pm_process_cache_new(void);
+
+G_END_DECLS
+
+#endif /* PROCMAP_WATCHER_PRIVATE_H */
