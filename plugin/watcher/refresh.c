@@ -166,6 +166,7 @@ read_local_addresses(pm_watcher *watcher)
         g_array_unref(addresses);
         return FALSE;
     }
+    watcher->local_addresses_known = TRUE;
     g_hash_table_remove_all(watcher->local_addresses);
     for (guint i = 0; i < addresses->len; i++) {
         pm_addr *addr = g_memdup2(&g_array_index(addresses, pm_addr, i), sizeof(pm_addr));
@@ -242,6 +243,7 @@ pm_watcher_refresh(pm_watcher *watcher, GError **error)
     ok = TRUE;
 
 out:
+    watcher->last_refresh_failed = !ok;
     for (int t = 0; t < PM_TRANSPORT_COUNT; t++) {
         if (sockets[t])
             g_array_unref(sockets[t]);

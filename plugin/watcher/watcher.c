@@ -134,6 +134,7 @@ pm_watcher_flush(pm_watcher *watcher)
     g_hash_table_remove_all(watcher->last_owners);
     watcher->table_built_us = 0;
     watcher->refresh_attempted = FALSE;
+    watcher->last_refresh_failed = FALSE;
 }
 
 /* ---- lookups ------------------------------------------------------------ */
@@ -214,7 +215,9 @@ pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
     }
 
     if (!pm_watcher_is_local(watcher, &local->addr)) {
-        out->reason = PM_REASON_NOT_LOCAL;
+        /* Without the host's addresses, "not local" would be a guess. */
+        out->reason = watcher->local_addresses_known ? PM_REASON_NOT_LOCAL
+                                                     : PM_REASON_BACKEND_FAILED;
         return;
     }
     now = pm_watcher_now(watcher);
@@ -229,7 +232,9 @@ pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
         }
         if (!refresh_allowed(watcher, now)) {
             watcher->stats.refreshes_suppressed++;
-            out->reason = PM_REASON_REFRESH_SUPPRESSED;
+            /* After a failed refresh the truth is that the table is unreadable. */
+            out->reason = watcher->last_refresh_failed ? PM_REASON_BACKEND_FAILED
+                                                       : PM_REASON_REFRESH_SUPPRESSED;
             return;
         }
         if (!pm_watcher_refresh(watcher, NULL)) {

@@ -45,6 +45,8 @@ struct pm_watcher {
     gint64            table_built_us;    /* 0: never built */
     gint64            last_refresh_us;
     gboolean          refresh_attempted;
+    gboolean          last_refresh_failed;
+    gboolean          local_addresses_known; /* read successfully at least once */
     pm_watcher_stats  stats;
 };
 

@@ -1,0 +1,113 @@
+/* frame_attribution.h - one answer per frame, under Wireshark's dissection
+ * model, kept apart from epan so it can be unit-tested.
+ *
+ * A frame is attributed once, the first time it is dissected, and the answer
+ * is stored; every later dissection (GUI clicks, filter changes, tshark -2)
+ * gets the stored answer, even after the process has exited.  Within a TCP or
+ * UDP stream an end that was resolved once sticks: later frames reuse it when
+ * the socket is gone, and on later passes earlier frames that missed get it
+ * too, marked as coming from a later frame.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_FRAME_ATTRIBUTION_H
+#define PROCMAP_FRAME_ATTRIBUTION_H
+
+#include <glib.h>
+
+#include "watcher.h"
+
+G_BEGIN_DECLS
+
+/* How a side's process was obtained. */
+typedef enum {
+    PM_SOURCE_NONE = 0,
+    PM_SOURCE_LIVE,           /* looked up on this host when the frame was first dissected */
+    PM_SOURCE_STREAM,         /* an earlier frame of the same stream was resolved */
+    PM_SOURCE_STREAM_LATER,   /* a later frame of the same stream was resolved */
+    PM_SOURCE_COUNT
+} pm_source;
+
+/* Why a side has no process. */
+typedef enum {
+    PM_WHY_NONE = 0,          /* it has one */
+    PM_WHY_NOT_LOCAL,
+    PM_WHY_NO_SOCKET,
+    PM_WHY_NO_PERMISSION,
+    PM_WHY_OWNER_GONE,
+    PM_WHY_REFRESH_SUPPRESSED,
+    PM_WHY_BACKEND_FAILED,
+    PM_WHY_TOO_OLD,           /* captured too long ago for a live lookup to be true */
+    PM_WHY_LIVE_OFF,          /* live lookups are set to "never" */
+    PM_WHY_DISABLED,          /* the process preference "enabled" is off */
+    PM_WHY_ICMP_ERROR,        /* the source of an ICMP error is a network stack */
+    PM_WHY_COUNT
+} pm_why;
+
+typedef enum {
+    PM_LIVE_AUTO = 0,   /* only frames captured within the window of now */
+    PM_LIVE_ALWAYS,
+    PM_LIVE_NEVER
+} pm_live_mode;
+
+typedef struct {
+    gboolean     enabled;
+    pm_live_mode live_mode;
+    gint64       live_window_us;
+} pm_frame_policy;
+
+typedef struct {
+    pm_process *process;      /* borrowed from the engine; NULL if none */
+    guint32     uid;
+    guint16     owner_count;
+    guint8      source;       /* pm_source */
+    guint8      why;          /* pm_why */
+    guint8      match;        /* pm_match */
+    guint8      has_uid : 1;
+    guint8      v6only_assumed : 1;
+} pm_frame_side;
+
+/* What the glue knows of a frame's transport header. */
+typedef struct {
+    guint32      frame_number;   /* 1-based */
+    pm_transport transport;
+    pm_endpoint  src;            /* for an ICMP error: the quoted packet's */
+    pm_endpoint  dst;
+    gboolean     has_stream;
+    guint32      stream;         /* tcp.stream / udp.stream */
+    gboolean     icmp_quoted;    /* the header is quoted inside an ICMP error */
+    gint64       frame_time_us;  /* capture time, wall clock */
+} pm_frame_input;
+
+typedef struct {
+    pm_frame_side src;           /* the frame's source and destination */
+    pm_frame_side dst;
+    gboolean      icmp_quoted;
+    gboolean      first_pass;    /* computed by this call */
+} pm_frame_view;
+
+typedef struct pm_frame_engine pm_frame_engine;
+
+pm_frame_engine *pm_frame_engine_new(void);
+void pm_frame_engine_free(pm_frame_engine *engine);
+/* Forgets every frame (a new capture file). */
+void pm_frame_engine_reset(pm_frame_engine *engine);
+
+/* Attributes a frame the first time, and returns the stored answer after.
+ * @watcher may be NULL (no live lookups possible).  Pointers in @out stay
+ * valid until the next reset. */
+void pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
+                               const pm_frame_policy *policy, const pm_frame_input *input,
+                               gint64 now_us, pm_frame_view *out);
+
+/* The user name of a uid seen in an answer, or NULL. */
+const char *pm_frame_engine_user_name(pm_frame_engine *engine, guint32 uid);
+
+const char *pm_source_name(pm_source source);
+const char *pm_source_description(pm_source source);
+const char *pm_why_name(pm_why why);
+const char *pm_why_description(pm_why why);
+
+G_END_DECLS
+
+#endif /* PROCMAP_FRAME_ATTRIBUTION_H */

@@ -1,0 +1,204 @@
+/* process_prefs.c - the process protocol's preferences, its alias table, and
+ * the watcher they configure.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "process_epan.h"
+
+#include <epan/prefs.h>
+#include <epan/uat.h>
+
+#include "procfs.h"
+
+#define US_PER_SECOND G_GINT64_CONSTANT(1000000)
+
+static pm_ws_bool pref_enabled = TRUE;
+static gint       pref_live_mode = PM_LIVE_AUTO;
+static guint      pref_live_window_s = 30;
+static guint      pref_mapping_ttl_s = 10;
+static guint      pref_process_ttl_s = 30;
+static guint      pref_min_refresh_ms = 250;
+static const char *pref_proc_root = PM_PROCFS_DEFAULT_ROOT;
+
+static const enum_val_t live_mode_values[] = {
+    { "auto", "Auto: only frames captured within the live window", PM_LIVE_AUTO },
+    { "always", "Always (even for old capture files: usually wrong)", PM_LIVE_ALWAYS },
+    { "never", "Never", PM_LIVE_NEVER },
+    { NULL, NULL, 0 }
+};
+
+/* The alias table: cmdline substring -> name, first match wins. */
+typedef struct {
+    char *substring;
+    char *name;
+} alias_record;
+
+static alias_record *alias_records;
+static guint n_alias_records;
+
+UAT_CSTRING_CB_DEF(alias_records, substring, alias_record)
+UAT_CSTRING_CB_DEF(alias_records, name, alias_record)
+
+static pm_watcher *watcher;
+static char *watcher_proc_root;     /* the root the watcher was made for */
+static gboolean watcher_failed;     /* do not retry on every frame */
+
+static void *
+alias_copy_cb(void *dest, const void *source, size_t len)
+{
+    alias_record *to = dest;
+    const alias_record *from = source;
+    (void)len;
+    to->substring = g_strdup(from->substring);
+    to->name = g_strdup(from->name);
+    return to;
+}
+
+static void
+alias_free_cb(void *record)
+{
+    alias_record *alias = record;
+    g_free(alias->substring);
+    g_free(alias->name);
+}
+
+static pm_ws_bool
+alias_update_cb(void *record, char **error)
+{
+    alias_record *alias = record;
+    if (alias->name == NULL || alias->name[0] == '\0') {
+        *error = g_strdup("The alias name must not be empty");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+apply_aliases(void)
+{
+    pm_alias_rule *rules;
+
+    if (watcher == NULL)
+        return;
+    rules = g_new0(pm_alias_rule, n_alias_records ? n_alias_records : 1);
+    for (guint i = 0; i < n_alias_records; i++) {
+        rules[i].cmdline_substring = alias_records[i].substring;
+        rules[i].name = alias_records[i].name;
+    }
+    pm_watcher_set_aliases(watcher, rules, n_alias_records);
+    g_free(rules);
+    /* Records already made carry the old names. */
+    pm_watcher_flush(watcher);
+}
+
+static void
+apply_config(void)
+{
+    pm_watcher_config config;
+
+    if (watcher == NULL)
+        return;
+    pm_watcher_config_init(&config);
+    config.mapping_ttl_us = (gint64)pref_mapping_ttl_s * US_PER_SECOND;
+    config.process_ttl_us = (gint64)pref_process_ttl_s * US_PER_SECOND;
+    config.min_refresh_interval_us = (gint64)pref_min_refresh_ms * 1000;
+    pm_watcher_set_config(watcher, &config);
+}
+
+static void
+prefs_applied(void)
+{
+    const char *root = pref_proc_root && *pref_proc_root ? pref_proc_root
+                                                         : PM_PROCFS_DEFAULT_ROOT;
+
+    if (watcher != NULL && g_strcmp0(root, watcher_proc_root) != 0)
+        pm_prefs_cleanup();     /* made again for the new root on next use */
+    watcher_failed = FALSE;
+    apply_config();
+}
+
+static void
+aliases_updated(void)
+{
+    apply_aliases();
+}
+
+pm_watcher *
+pm_prefs_watcher(void)
+{
+    const char *root;
+
+    if (watcher != NULL || watcher_failed)
+        return watcher;
+    root = pref_proc_root && *pref_proc_root ? pref_proc_root : PM_PROCFS_DEFAULT_ROOT;
+    watcher = pm_watcher_new(pm_procfs_backend_new(root), NULL, NULL, NULL);
+    if (watcher == NULL) {
+        watcher_failed = TRUE;
+        return NULL;
+    }
+    watcher_proc_root = g_strdup(root);
+    apply_config();
+    apply_aliases();
+    return watcher;
+}
+
+void
+pm_prefs_cleanup(void)
+{
+    g_clear_pointer(&watcher, pm_watcher_free);
+    g_clear_pointer(&watcher_proc_root, g_free);
+}
+
+void
+pm_prefs_policy(pm_frame_policy *policy)
+{
+    policy->enabled = pref_enabled;
+    policy->live_mode = (pm_live_mode)pref_live_mode;
+    policy->live_window_us = (gint64)pref_live_window_s * US_PER_SECOND;
+}
+
+void
+pm_prefs_register(int proto)
+{
+    module_t *module = prefs_register_protocol(proto, prefs_applied);
+    static uat_field_t alias_fields[] = {
+        UAT_FLD_CSTRING(alias_records, substring, "Command-line substring",
+                        "Processes whose arguments, joined by single spaces, contain this "
+                        "text (case-sensitive; empty matches every process)"),
+        UAT_FLD_CSTRING(alias_records, name, "Name",
+                        "The name to show for such processes"),
+        UAT_END_FIELDS
+    };
+    uat_t *aliases;
+
+    prefs_register_bool_preference(module, "enabled", "Attribute packets to processes",
+        "Look up which local process owns each end of TCP and UDP packets", &pref_enabled);
+    prefs_register_enum_preference(module, "live_lookups", "Live lookups",
+        "When to ask this host which process owns a socket. Auto does it only for frames "
+        "captured within the live window of now: the processes that own a port today say "
+        "nothing about an old capture.", &pref_live_mode, live_mode_values, FALSE);
+    prefs_register_uint_preference(module, "live_window", "Live window (seconds)",
+        "In auto mode, frames captured longer ago than this get no live lookup",
+        10, &pref_live_window_s);
+    prefs_register_uint_preference(module, "mapping_ttl", "Socket mapping lifetime (seconds)",
+        "How long a socket seen by a table refresh keeps answering after it was last seen",
+        10, &pref_mapping_ttl_s);
+    prefs_register_uint_preference(module, "cache_ttl", "Process cache lifetime (seconds)",
+        "How long a process's name, arguments and user are kept before they are read again",
+        10, &pref_process_ttl_s);
+    prefs_register_uint_preference(module, "min_refresh_interval",
+        "Minimum refresh interval (milliseconds)",
+        "A miss re-reads the socket table at most this often; bounds the cost of a storm of "
+        "packets to closed ports", 10, &pref_min_refresh_ms);
+    prefs_register_directory_preference(module, "proc_root", "Proc root",
+        "Where the proc file system is: /proc normally, /host/proc in a container",
+        &pref_proc_root);
+
+    aliases = uat_new("Process aliases", sizeof(alias_record), "process_aliases", TRUE,
+                      &alias_records, &n_alias_records, UAT_AFFECTS_DISSECTION,
+                      NULL, alias_copy_cb, alias_update_cb, alias_free_cb,
+                      aliases_updated, NULL, alias_fields);
+    prefs_register_uat_preference(module, "aliases", "Process aliases",
+        "Rename processes by command line: the first rule whose substring occurs in the "
+        "arguments wins", aliases);
+}

@@ -1,0 +1,35 @@
+/* ws_compat.h - the few Wireshark API differences between the versions the
+ * plugin is built for (4.0, 4.4, 4.6), in one place.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_WS_COMPAT_H
+#define PROCMAP_WS_COMPAT_H
+
+#ifndef WS_BUILD_DLL
+#define WS_BUILD_DLL    /* before any Wireshark header; mandatory from 4.6 */
+#endif
+#include <wireshark.h>
+
+#if defined(__has_include)
+#  if __has_include(<wsutil/plugins.h>)
+#    include <wsutil/plugins.h>     /* 4.2+: WS_PLUGIN_DESC_* */
+#  endif
+#endif
+
+#define PM_WS_VERSION (WIRESHARK_VERSION_MAJOR * 100 + WIRESHARK_VERSION_MINOR)
+
+/* 4.4 switched preference and UAT booleans from gboolean (4 bytes) to bool. */
+#if PM_WS_VERSION >= 404
+#include <stdbool.h>
+typedef bool pm_ws_bool;
+#else
+typedef gboolean pm_ws_bool;
+#endif
+
+/* stats_tree menu paths use "//" from 4.4 on. */
+#ifndef STATS_TREE_MENU_SEPARATOR
+#define STATS_TREE_MENU_SEPARATOR "/"
+#endif
+
+#endif /* PROCMAP_WS_COMPAT_H */

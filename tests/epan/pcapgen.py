@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A small pcap writer for the plugin tests: Ethernet or raw-IP link type,
+IPv4/IPv6, TCP (flags, seq/ack), UDP, ICMP/ICMPv6 port unreachable quoting a
+packet, and VXLAN carrying an Ethernet frame.  Lengths and checksums are
+right, so Wireshark shows no malformed or bad-checksum items."""
+import ipaddress
+import struct
+import time
+
+LINKTYPE_ETHERNET = 1
+LINKTYPE_RAW = 101          # raw IPv4/IPv6, the version nibble tells which
+
+PROTO_ICMP, PROTO_TCP, PROTO_UDP, PROTO_ICMPV6 = 1, 6, 17, 58
+VXLAN_PORT = 4789
+
+TCP_FLAG_BITS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, "A": 0x10}
+
+
+def recent(offset=0.0):
+    """A capture time a few seconds ago (inside the default live window of
+    30 s), plus @offset seconds."""
+    return time.time() - 3.0 + offset
+
+
+def old(offset=0.0):
+    """A capture time two hours ago: far outside any live window."""
+    return time.time() - 2 * 3600.0 + offset
+
+
+def _addr(text):
+    return ipaddress.ip_address(text)
+
+
+def _checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def _pseudo_header(src, dst, proto, length):
+    s, d = _addr(src), _addr(dst)
+    if s.version == 4:
+        return struct.pack("!4s4sBBH", s.packed, d.packed, 0, proto, length)
+    return struct.pack("!16s16sIxxxB", s.packed, d.packed, length, proto)
+
+
+# ---- network layer ---------------------------------------------------------
+
+def ipv4(src, dst, proto, payload, ttl=64, ident=0x1234):
+    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0x4000,
+                         ttl, proto, 0, _addr(src).packed, _addr(dst).packed)
+    header = header[:10] + struct.pack("!H", _checksum(header)) + header[12:]
+    return header + payload
+
+
+def ipv6(src, dst, next_header, payload, hop_limit=64):
+    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), next_header, hop_limit,
+                       _addr(src).packed, _addr(dst).packed) + payload
+
+
+def ip(src, dst, proto, payload):
+    """An IPv4 or IPv6 packet, by the family of @src."""
+    if _addr(src).version == 4:
+        return ipv4(src, dst, proto, payload)
+    return ipv6(src, dst, proto, payload)
+
+
+def ether(ip_packet, src_mac=b"\x02\0\0\0\0\x01", dst_mac=b"\x02\0\0\0\0\x02"):
+    ethertype = 0x0800 if ip_packet[0] >> 4 == 4 else 0x86DD
+    return dst_mac + src_mac + struct.pack("!H", ethertype) + ip_packet
+
+
+# ---- transport layer -------------------------------------------------------
+
+def tcp_packet(src, sport, dst, dport, flags="A", seq=1, ack=0, payload=b"", window=64240):
+    """An IP packet carrying one TCP segment; @flags like "S", "SA", "PA"."""
+    bits = 0
+    for flag in flags:
+        bits |= TCP_FLAG_BITS[flag]
+    if ack and not bits & TCP_FLAG_BITS["A"]:
+        raise ValueError("an ack number needs the A flag")
+    segment = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
+                          5 << 4, bits, window, 0, 0) + payload
+    csum = _checksum(_pseudo_header(src, dst, PROTO_TCP, len(segment)) + segment)
+    segment = segment[:16] + struct.pack("!H", csum) + segment[18:]
+    return ip(src, dst, PROTO_TCP, segment)
+
+
+def udp_packet(src, sport, dst, dport, payload=b""):
+    datagram = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    csum = _checksum(_pseudo_header(src, dst, PROTO_UDP, len(datagram)) + datagram) or 0xFFFF
+    datagram = datagram[:6] + struct.pack("!H", csum) + datagram[8:]
+    return ip(src, dst, PROTO_UDP, datagram)
+
+
+def icmp_port_unreachable(router, dst, quoted):
+    """An ICMP (IPv4) or ICMPv6 "port unreachable" from @router to @dst that
+    quotes the IP packet @quoted (which @dst sent)."""
+    if _addr(router).version == 4:
+        body = struct.pack("!BBHI", 3, 3, 0, 0) + quoted[:28 + 512]
+        body = body[:2] + struct.pack("!H", _checksum(body)) + body[4:]
+        return ipv4(router, dst, PROTO_ICMP, body)
+    body = struct.pack("!BBHI", 1, 4, 0, 0) + quoted[:1232]
+    csum = _checksum(_pseudo_header(router, dst, PROTO_ICMPV6, len(body)) + body)
+    body = body[:2] + struct.pack("!H", csum) + body[4:]
+    return ipv6(router, dst, PROTO_ICMPV6, body)
+
+
+def vxlan_packet(outer_src, outer_sport, outer_dst, inner_frame, vni=42):
+    """An IP/UDP packet to port 4789 carrying the Ethernet frame @inner_frame."""
+    header = struct.pack("!BxxxI", 0x08, vni << 8)
+    return udp_packet(outer_src, outer_sport, outer_dst, VXLAN_PORT, header + inner_frame)
+
+
+class TcpConversation:
+    """The packets of one TCP connection with consistent sequence numbers:
+    client() / server() send a segment from that end, acking the other."""
+
+    def __init__(self, client, server, client_isn=1000, server_isn=50000):
+        self.client, self.server = client, server
+        self.next_seq = {"c": client_isn, "s": server_isn}
+        self.acked = {"c": 0, "s": 0}
+
+    def _send(self, who, flags, payload):
+        other = "s" if who == "c" else "c"
+        src, dst = (self.client, self.server) if who == "c" else (self.server, self.client)
+        ack = self.next_seq[other] if "A" in flags else 0
+        packet = tcp_packet(src[0], src[1], dst[0], dst[1], flags, self.next_seq[who], ack,
+                            payload)
+        self.next_seq[who] += len(payload) + (1 if "S" in flags or "F" in flags else 0)
+        return packet
+
+    def client_send(self, flags="PA", payload=b""):
+        return self._send("c", flags, payload)
+
+    def server_send(self, flags="PA", payload=b""):
+        return self._send("s", flags, payload)
+
+    def handshake(self):
+        return [self._send("c", "S", b""), self._send("s", "SA", b""),
+                self._send("c", "A", b"")]
+
+    def exchange(self, request=b"GET / HTTP/1.0\r\n\r\n", response=b"HTTP/1.0 200 OK\r\n\r\nhi"):
+        """Handshake, a request, its response, and the client's ack."""
+        return self.handshake() + [self.client_send("PA", request),
+                                   self.server_send("PA", response),
+                                   self.client_send("A")]
+
+
+# ---- the file --------------------------------------------------------------
+
+def file_header(linktype=LINKTYPE_ETHERNET, snaplen=262144):
+    return struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype)
+
+
+def record(frame, timestamp):
+    seconds = int(timestamp)
+    micros = int(round((timestamp - seconds) * 1e6))
+    if micros >= 1000000:
+        seconds, micros = seconds + 1, micros - 1000000
+    return struct.pack("<IIII", seconds, micros, len(frame), len(frame)) + frame
+
+
+class Pcap:
+    """Frames with their capture times; IP packets are wrapped in Ethernet
+    unless the link type is raw IP."""
+
+    def __init__(self, linktype=LINKTYPE_ETHERNET):
+        self.linktype = linktype
+        self.frames = []        # (frame bytes, timestamp)
+
+    def add(self, ip_packet, timestamp=None, step=0.001):
+        """Appends @ip_packet at @timestamp (default: @step after the last
+        frame, or recent()).  Returns the frame number (1-based)."""
+        if timestamp is None:
+            timestamp = self.frames[-1][1] + step if self.frames else recent()
+        frame = ether(ip_packet) if self.linktype == LINKTYPE_ETHERNET else ip_packet
+        self.frames.append((frame, timestamp))
+        return len(self.frames)
+
+    def add_all(self, ip_packets, timestamp=None, step=0.001):
+        numbers = []
+        for i, packet in enumerate(ip_packets):
+            numbers.append(self.add(packet, timestamp + i * step if timestamp is not None
+                                    else None, step))
+        return numbers
+
+    def frame_length(self, number):
+        return len(self.frames[number - 1][0])
+
+    def to_bytes(self):
+        return file_header(self.linktype) + b"".join(record(f, t) for f, t in self.frames)
+
+    def write(self, path):
+        with open(path, "wb") as out:
+            out.write(self.to_bytes())
+        return str(path)

@@ -1,0 +1,256 @@
+/* test_frame_attribution.c - one answer per frame under Wireshark's
+ * dissection model: stored on the first pass, sticky within a stream,
+ * live lookups only where they can be true.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "frame_attribution.h"
+#include "mock_backend.h"
+
+typedef struct {
+    harness          h;
+    pm_frame_engine *engine;
+    pm_frame_policy  policy;
+    guint32          stream;
+} fixture;
+
+static void
+fixture_setup(fixture *f, gconstpointer data)
+{
+    (void)data;
+    harness_init(&f->h, NULL);
+    f->engine = pm_frame_engine_new();
+    f->policy.enabled = TRUE;
+    f->policy.live_mode = PM_LIVE_AUTO;
+    f->policy.live_window_us = SEC(30);
+    mock_add_process(f->h.mock, 100, "curl", "/usr/bin/curl", "curl http://127.0.0.1:8080/",
+                     1000);
+    mock_add_process(f->h.mock, 200, "python3", "/usr/bin/python3.11",
+                     "python3 -m http.server 8080", 500);
+    mock_bind(f->h.mock, PM_TRANSPORT_TCP, 200, "0.0.0.0:8080");
+}
+
+static void
+fixture_teardown(fixture *f, gconstpointer data)
+{
+    (void)data;
+    pm_frame_engine_free(f->engine);
+    harness_clear(&f->h);
+}
+
+static pm_frame_input
+frame(guint32 number, const char *src, const char *dst, guint32 stream, gint64 time_us)
+{
+    pm_frame_input input = { 0 };
+
+    input.frame_number = number;
+    input.transport = PM_TRANSPORT_TCP;
+    input.src = parse_endpoint(src);
+    input.dst = parse_endpoint(dst);
+    input.has_stream = TRUE;
+    input.stream = stream;
+    input.frame_time_us = time_us;
+    return input;
+}
+
+static void
+attribute(fixture *f, const pm_frame_input *input, pm_frame_view *view)
+{
+    pm_frame_engine_attribute(f->engine, f->h.watcher, &f->policy, input, f->h.now_us, view);
+}
+
+#define assert_side(side, expected_pid, expected_source) do {                   \
+        g_assert_nonnull((side).process);                                        \
+        g_assert_cmpint((side).process->pid, ==, (expected_pid));               \
+        g_assert_cmpstr(pm_source_name((pm_source)(side).source), ==,            \
+                        pm_source_name(expected_source));                        \
+        g_assert_cmpint((side).why, ==, PM_WHY_NONE);                            \
+    } while (0)
+#define assert_no_side(side, expected_why) do {                                 \
+        g_assert_null((side).process);                                           \
+        g_assert_cmpstr(pm_why_name((pm_why)(side).why), ==, pm_why_name(expected_why)); \
+    } while (0)
+
+/* Both ends of a loopback connection, computed once and stored: a later pass
+ * renders the same answer after both processes have exited. */
+static void
+test_stored_answer_survives_exit(fixture *f, gconstpointer data)
+{
+    pm_frame_input syn = frame(1, "127.0.0.1:40000", "127.0.0.1:8080", 0, f->h.now_us);
+    pm_frame_view view;
+    (void)data;
+
+    mock_connect(f->h.mock, PM_TRANSPORT_TCP, 100, "127.0.0.1:40000", "127.0.0.1:8080");
+    attribute(f, &syn, &view);
+    g_assert_true(view.first_pass);
+    assert_side(view.src, 100, PM_SOURCE_LIVE);
+    assert_side(view.dst, 200, PM_SOURCE_LIVE);
+    g_assert_cmpstr(view.dst.process->name, ==, "python3");
+
+    mock_remove_process(f->h.mock, 100);
+    mock_remove_process(f->h.mock, 200);
+    pm_watcher_flush(f->h.watcher);
+    f->h.now_us += SEC(3600);
+    attribute(f, &syn, &view);
+    g_assert_false(view.first_pass);
+    assert_side(view.src, 100, PM_SOURCE_LIVE);
+    assert_side(view.dst, 200, PM_SOURCE_LIVE);
+    g_assert_cmpstr(view.src.process->name, ==, "curl");
+}
+
+/* Once an end of a stream resolved, a later frame whose own lookup misses
+ * (the socket closed and its mapping expired) reuses it. */
+static void
+test_stream_sticks_forward(fixture *f, gconstpointer data)
+{
+    guint64 inode = mock_connect(f->h.mock, PM_TRANSPORT_TCP, 100, "127.0.0.1:40000",
+                                 "127.0.0.1:8080");
+    pm_frame_input first = frame(1, "127.0.0.1:40000", "127.0.0.1:8080", 7, f->h.now_us);
+    pm_frame_input last;
+    pm_frame_view view;
+    (void)data;
+
+    attribute(f, &first, &view);
+    assert_side(view.src, 100, PM_SOURCE_LIVE);
+
+    mock_close_socket(f->h.mock, inode);
+    mock_remove_process(f->h.mock, 100);
+    f->h.now_us += SEC(11);
+    last = frame(2, "127.0.0.1:40000", "127.0.0.1:8080", 7, f->h.now_us);
+    attribute(f, &last, &view);
+    assert_side(view.src, 100, PM_SOURCE_STREAM);
+    assert_side(view.dst, 200, PM_SOURCE_LIVE);
+
+    /* Another stream on the same ports learns nothing from stream 7. */
+    last = frame(3, "127.0.0.1:40000", "127.0.0.1:8080", 8, f->h.now_us);
+    attribute(f, &last, &view);
+    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+}
+
+/* A frame that missed on the first pass gets the stream's answer on a later
+ * pass, marked as coming from a later frame; its first-pass answer was none. */
+static void
+test_stream_backfills_earlier_frames(fixture *f, gconstpointer data)
+{
+    pm_frame_input early = frame(1, "127.0.0.1:40000", "127.0.0.1:8080", 3, f->h.now_us);
+    pm_frame_input later;
+    pm_frame_view view;
+    (void)data;
+
+    attribute(f, &early, &view);     /* curl's socket is not there yet */
+    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+
+    mock_connect(f->h.mock, PM_TRANSPORT_TCP, 100, "127.0.0.1:40000", "127.0.0.1:8080");
+    f->h.now_us += SEC(1);
+    later = frame(2, "127.0.0.1:40000", "127.0.0.1:8080", 3, f->h.now_us);
+    attribute(f, &later, &view);
+    assert_side(view.src, 100, PM_SOURCE_LIVE);
+
+    attribute(f, &early, &view);     /* second pass */
+    assert_side(view.src, 100, PM_SOURCE_STREAM_LATER);
+    assert_side(view.dst, 200, PM_SOURCE_LIVE);
+}
+
+/* A remote end never borrows a process from the stream. */
+static void
+test_remote_end_never_sticks(fixture *f, gconstpointer data)
+{
+    pm_frame_input input = frame(1, "10.9.9.9:5555", "127.0.0.1:8080", 4, f->h.now_us);
+    pm_frame_view view;
+    (void)data;
+
+    attribute(f, &input, &view);
+    assert_no_side(view.src, PM_WHY_NOT_LOCAL);
+    assert_side(view.dst, 200, PM_SOURCE_LIVE);
+    attribute(f, &input, &view);
+    assert_no_side(view.src, PM_WHY_NOT_LOCAL);
+}
+
+/* Live lookups only where they can be true. */
+static void
+test_live_lookup_policy(fixture *f, gconstpointer data)
+{
+    gint64 old = f->h.now_us - SEC(2 * 3600);
+    pm_frame_input input = frame(1, "127.0.0.1:40000", "127.0.0.1:8080", 1, old);
+    pm_frame_view view;
+    pm_watcher_stats stats;
+    (void)data;
+
+    attribute(f, &input, &view);
+    assert_no_side(view.src, PM_WHY_TOO_OLD);
+    assert_no_side(view.dst, PM_WHY_TOO_OLD);
+    pm_watcher_get_stats(f->h.watcher, &stats);
+    g_assert_cmpuint(stats.lookups, ==, 0);     /* the host was not even asked */
+
+    /* A frame stamped in the future beyond the window is no truer. */
+    input = frame(2, "127.0.0.1:40000", "127.0.0.1:8080", 1, f->h.now_us + SEC(31));
+    attribute(f, &input, &view);
+    assert_no_side(view.dst, PM_WHY_TOO_OLD);
+
+    f->policy.live_mode = PM_LIVE_ALWAYS;
+    input = frame(3, "127.0.0.1:40000", "127.0.0.1:8080", 2, old);
+    attribute(f, &input, &view);
+    assert_side(view.dst, 200, PM_SOURCE_LIVE);
+
+    f->policy.live_mode = PM_LIVE_NEVER;
+    input = frame(4, "127.0.0.1:40000", "127.0.0.1:8080", 5, f->h.now_us);
+    attribute(f, &input, &view);
+    assert_no_side(view.dst, PM_WHY_LIVE_OFF);
+
+    f->policy.live_mode = PM_LIVE_AUTO;
+    f->policy.enabled = FALSE;
+    input = frame(5, "127.0.0.1:40000", "127.0.0.1:8080", 6, f->h.now_us);
+    attribute(f, &input, &view);
+    assert_no_side(view.src, PM_WHY_DISABLED);
+    assert_no_side(view.dst, PM_WHY_DISABLED);
+}
+
+/* An ICMP error goes back to the quoted packet's sender: that process is the
+ * frame's destination; its source is a network stack. */
+static void
+test_icmp_error_attributes_quoted_sender(fixture *f, gconstpointer data)
+{
+    pm_frame_input input;
+    pm_frame_view view;
+    (void)data;
+
+    mock_add_process(f->h.mock, 300, "dig", "/usr/bin/dig", "dig @127.0.0.1 -p 9999", 2000);
+    mock_bind(f->h.mock, PM_TRANSPORT_UDP, 300, "127.0.0.1:5353");
+    input = frame(1, "127.0.0.1:5353", "127.0.0.1:9999", 0, f->h.now_us);
+    input.transport = PM_TRANSPORT_UDP;
+    input.icmp_quoted = TRUE;
+    attribute(f, &input, &view);
+    g_assert_true(view.icmp_quoted);
+    assert_no_side(view.src, PM_WHY_ICMP_ERROR);
+    assert_side(view.dst, 300, PM_SOURCE_LIVE);
+}
+
+/* A new capture file forgets every frame. */
+static void
+test_reset_forgets_frames(fixture *f, gconstpointer data)
+{
+    pm_frame_input input = frame(1, "127.0.0.1:40000", "127.0.0.1:8080", 1, f->h.now_us);
+    pm_frame_view view;
+    (void)data;
+
+    attribute(f, &input, &view);
+    g_assert_true(view.first_pass);
+    pm_frame_engine_reset(f->engine);
+    attribute(f, &input, &view);
+    g_assert_true(view.first_pass);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+#define ADD(name, fn) g_test_add("/frames/" name, fixture, NULL, fixture_setup, fn, fixture_teardown)
+    ADD("stored-answer-survives-exit", test_stored_answer_survives_exit);
+    ADD("stream-sticks-forward", test_stream_sticks_forward);
+    ADD("stream-backfills-earlier-frames", test_stream_backfills_earlier_frames);
+    ADD("remote-end-never-sticks", test_remote_end_never_sticks);
+    ADD("live-lookup-policy", test_live_lookup_policy);
+    ADD("icmp-error-attributes-quoted-sender", test_icmp_error_attributes_quoted_sender);
+    ADD("reset-forgets-frames", test_reset_forgets_frames);
+    return g_test_run();
+}
