@@ -127,6 +127,11 @@ struct pm_backend {
 
 void pm_backend_free(pm_backend *backend);
 
+/* The backend to use for @proc_root (backend_default.c): on Linux netlink
+ * when @proc_root is NULL or the real /proc (the same network namespace),
+ * else procfs (a host's /proc seen from a container, a fake tree). */
+pm_backend *pm_backend_new_default(const char *proc_root);
+
 G_END_DECLS
 
 #endif /* PROCMAP_BACKEND_H */

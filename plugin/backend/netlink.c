@@ -1,0 +1,464 @@
+/* netlink.c - the netlink backend: socket and address dumps over netlink,
+ * everything else delegated to a procfs backend on the same proc root.
+ *
+ * One netlink socket per call (like ss): a dump abandoned midway leaves no
+ * state behind to confuse the next call.  Replies are read whole - the size
+ * of each datagram is peeked first (MSG_PEEK | MSG_TRUNC) and the buffer
+ * grows to fit - so a message is never parsed from a cut datagram.  Not
+ * thread-safe: the receive buffer is shared by calls, like procfs's.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "netlink.h"
+#include "netlink_parse.h"
+#include "procfs.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+
+/* The kernel fills dump datagrams up to the largest buffer the reader has
+ * offered, capped near 32 KiB; ss and libnetlink read with 32 KiB too. */
+#define RECV_BUFFER_SIZE (32 * 1024)
+/* A datagram can never exceed the socket's receive buffer; past this the
+ * peer is not a kernel we understand. */
+#define RECV_BUFFER_MAX  (16 * 1024 * 1024)
+/* A kernel answers a dump at once; a silent peer must not hang the caller. */
+#define REPLY_TIMEOUT_S  5
+#define REQUEST_MAX      128
+
+typedef struct {
+    pm_backend  base;
+    pm_backend *procfs;        /* owners, processes, users, fallback tables */
+    pm_netlink_open_fn open_fn;
+    gpointer    open_data;
+    guint8     *buffer;
+    gsize       buffer_cap;
+    guint32     seq;
+    /* Set once netlink was refused: procfs from then on. */
+    gboolean    sockets_via_procfs[PM_TRANSPORT_COUNT];
+    gboolean    addresses_via_procfs;
+} netlink_backend;
+
+/* What went wrong in a dump. */
+typedef struct {
+    int         err;       /* an errno, or 0 for a reply that does not parse */
+    const char *what;      /* the step or the fault, for the diag message */
+    gboolean    refused;   /* before any reply data: the kernel said no */
+} dump_failure;
+
+/* Errors that may pass: retrying next time is right, giving up netlink for
+ * good is not.  Any other error opening or starting a dump means netlink is
+ * not available here (no diag module, a seccomp filter, an LSM...). */
+static gboolean
+transient_errno(int err)
+{
+    switch (err) {
+    case EMFILE: case ENFILE: case ENOBUFS: case ENOMEM: case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK:
+#endif
+    case EBUSY: case EINTR:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+static const char *
+failure_reason(const dump_failure *failure)
+{
+    return failure->err ? g_strerror(failure->err) : "malformed reply";
+}
+
+/* ---- I/O ---------------------------------------------------------------- */
+
+int
+pm_netlink_open_kernel(int protocol, gpointer user_data)
+{
+    struct sockaddr_nl kernel;
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+
+    if (fd < 0)
+        return -1;
+    memset(&kernel, 0, sizeof kernel);
+    kernel.nl_family = AF_NETLINK;  /* nl_pid 0: the kernel */
+    if (connect(fd, (struct sockaddr *)&kernel, sizeof kernel) != 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
+}
+
+/* A socket from the opener, with a reply timeout; -1 and *@err on failure. */
+static int
+open_socket(netlink_backend *self, int protocol, int *err)
+{
+    struct timeval timeout = { REPLY_TIMEOUT_S, 0 };
+    int fd;
+
+    errno = 0;
+    fd = self->open_fn(protocol, self->open_data);
+    if (fd < 0) {
+        *err = errno ? errno : EIO;
+        return -1;
+    }
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    return fd;
+}
+
+static gboolean
+send_request(int fd, const guint8 *request, gsize len, dump_failure *failure)
+{
+    ssize_t n;
+
+    do
+        n = send(fd, request, len, 0);
+    while (n < 0 && errno == EINTR);
+    if (n == (ssize_t)len)
+        return TRUE;
+    failure->err = n < 0 ? errno : EMSGSIZE;
+    failure->what = "sending the request";
+    failure->refused = TRUE;
+    return FALSE;
+}
+
+/* Reads one whole datagram into the buffer. */
+static gboolean
+recv_datagram(netlink_backend *self, int fd, gsize *len, dump_failure *failure)
+{
+    struct iovec iov = { NULL, 0 };
+    struct msghdr msg;
+    ssize_t n;
+
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    do
+        n = recvmsg(fd, &msg, MSG_PEEK | MSG_TRUNC);
+    while (n < 0 && errno == EINTR);
+    if (n > 0 && (gsize)n > self->buffer_cap) {
+        if ((gsize)n > RECV_BUFFER_MAX) {
+            failure->err = EMSGSIZE;
+            failure->what = "receiving";
+            return FALSE;
+        }
+        self->buffer_cap = ((gsize)n + 4095) & ~(gsize)4095;
+        self->buffer = g_realloc(self->buffer, self->buffer_cap);
+    }
+    if (n > 0) {
+        iov.iov_base = self->buffer;
+        iov.iov_len = self->buffer_cap;
+        do
+            n = recvmsg(fd, &msg, 0);
+        while (n < 0 && errno == EINTR);
+    }
+    if (n > 0 && !(msg.msg_flags & MSG_TRUNC)) {
+        *len = (gsize)n;
+        return TRUE;
+    }
+    /* 0: the peer closed (never a kernel); a cut datagram cannot be trusted. */
+    failure->err = n < 0 ? errno : n == 0 ? ECONNRESET : EMSGSIZE;
+    failure->what = "receiving";
+    return FALSE;
+}
+
+/* Handles one data message of a dump: OK, SKIP or MALFORMED. */
+typedef pm_nl_row (*row_fn)(const pm_nl_message *msg, gpointer data);
+
+/* Sends @request (sequence @seq) and feeds each reply message to @fn until
+ * NLMSG_DONE. */
+static gboolean
+run_dump(netlink_backend *self, int fd, const guint8 *request, gsize request_len,
+         guint32 seq, row_fn fn, gpointer data, pm_diag *diag, dump_failure *failure)
+{
+    gboolean seen_data = FALSE;
+
+    failure->refused = FALSE;
+    if (!send_request(fd, request, request_len, failure))
+        return FALSE;
+    for (;;) {
+        gsize len, offset = 0;
+        pm_nl_message msg;
+        pm_nl_next_result next;
+
+        if (!recv_datagram(self, fd, &len, failure))
+            return FALSE;
+        while ((next = pm_nl_next_message(self->buffer, len, &offset, &msg)) == PM_NL_NEXT_OK) {
+            int err;
+
+            if (msg.seq != seq) {
+                /* Not an answer to this request: never from a fresh socket,
+                 * counted but harmless. */
+                pm_diag_note(diag, PM_DIAG_NETLINK_ERROR, PM_DIAG_LEVEL_DEBUG,
+                             "netlink message of sequence %u while waiting for %u: skipped",
+                             msg.seq, seq);
+                continue;
+            }
+            switch (pm_nl_classify(&msg, &err)) {
+            case PM_NL_KIND_DONE:
+                return TRUE;
+            case PM_NL_KIND_ERROR:
+                failure->err = err;
+                failure->what = "the kernel's reply";
+                failure->refused = !seen_data;
+                return FALSE;
+            case PM_NL_KIND_ACK:
+            case PM_NL_KIND_NOOP:
+                continue;
+            case PM_NL_KIND_MALFORMED:
+                failure->err = 0;
+                failure->what = "a short error message";
+                return FALSE;
+            case PM_NL_KIND_DATA:
+                break;
+            }
+            seen_data = TRUE;
+            if (fn(&msg, data) == PM_NL_ROW_MALFORMED) {
+                failure->err = 0;
+                failure->what = "a reply message";
+                return FALSE;
+            }
+        }
+        if (next == PM_NL_NEXT_MALFORMED) {
+            failure->err = 0;
+            failure->what = "a reply datagram (bad message length)";
+            return FALSE;
+        }
+    }
+}
+
+/* ---- sockets ------------------------------------------------------------ */
+
+static pm_nl_row
+socket_row(const pm_nl_message *msg, gpointer data)
+{
+    GArray *out = data;
+    pm_socket socket;
+    pm_nl_row row;
+
+    if (msg->type != SOCK_DIAG_BY_FAMILY)
+        return PM_NL_ROW_MALFORMED;
+    row = pm_nl_parse_inet_diag(msg->payload, msg->payload_len, &socket);
+    if (row == PM_NL_ROW_OK)
+        g_array_append_val(out, socket);
+    return row;
+}
+
+/* Netlink was refused for @transport: procfs from now on, said once. */
+static gboolean
+sockets_fall_back(netlink_backend *self, pm_transport transport, gboolean all,
+                  const char *step, int err, GArray *out, pm_diag *diag, GError **error)
+{
+    for (int t = 0; t < PM_TRANSPORT_COUNT; t++) {
+        if (all || t == (int)transport)
+            self->sockets_via_procfs[t] = TRUE;
+    }
+    pm_diag_note(diag, PM_DIAG_NETLINK_ERROR, PM_DIAG_LEVEL_INFO,
+                 "netlink sock_diag is not available for %s (%s: %s): reading the "
+                 "/proc/net tables instead", all ? "tcp and udp" : pm_transport_name(transport),
+                 step, g_strerror(err));
+    return self->procfs->ops->list_sockets(self->procfs, transport, out, diag, error);
+}
+
+static gboolean
+netlink_list_sockets(pm_backend *backend, pm_transport transport, GArray *out,
+                     pm_diag *diag, GError **error)
+{
+    static const guint8 families[] = { AF_INET, AF_INET6 };
+    netlink_backend *self = (netlink_backend *)backend;
+    guint8 protocol = transport == PM_TRANSPORT_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+    guint32 states = transport == PM_TRANSPORT_TCP ? PM_NL_TCP_STATES : PM_NL_UDP_STATES;
+    guint old_len = out->len;
+    dump_failure failure = { 0, NULL, FALSE };
+    int fd, err;
+
+    if ((unsigned)transport >= PM_TRANSPORT_COUNT) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "unsupported transport %d",
+                    (int)transport);
+        return FALSE;
+    }
+    if (self->sockets_via_procfs[transport])
+        return self->procfs->ops->list_sockets(self->procfs, transport, out, diag, error);
+
+    fd = open_socket(self, NETLINK_SOCK_DIAG, &err);
+    if (fd < 0 && !transient_errno(err))
+        return sockets_fall_back(self, transport, TRUE, "socket", err, out, diag, error);
+    if (fd < 0) {
+        failure.err = err;
+        failure.what = "opening a socket";
+    }
+    for (gsize i = 0; fd >= 0 && i < G_N_ELEMENTS(families); i++) {
+        guint8 request[REQUEST_MAX];
+        guint32 seq = ++self->seq;
+        gsize len = pm_nl_build_inet_diag_request(request, sizeof request, families[i],
+                                                  protocol, states, seq);
+
+        if (run_dump(self, fd, request, len, seq, socket_row, out, diag, &failure))
+            continue;
+        if (failure.refused && families[i] == AF_INET6
+            && (failure.err == ENOENT || failure.err == EAFNOSUPPORT)) {
+            /* IPv4 answered: this kernel has no IPv6. */
+            pm_diag_note(diag, PM_DIAG_IPV6_TABLE_MISSING, PM_DIAG_LEVEL_INFO,
+                         "netlink has no IPv6 %s sockets (%s): IPv6 disabled?",
+                         pm_transport_name(transport), g_strerror(failure.err));
+            failure.what = NULL;
+            break;
+        }
+        g_array_set_size(out, old_len);  /* all or nothing */
+        if (failure.refused && failure.err != 0 && !transient_errno(failure.err)) {
+            close(fd);
+            return sockets_fall_back(self, transport, FALSE, "dump", failure.err, out,
+                                     diag, error);
+        }
+        break;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (failure.what == NULL)
+        return TRUE;
+    pm_diag_note(diag, PM_DIAG_NETLINK_ERROR, PM_DIAG_LEVEL_WARNING,
+                 "netlink dump of %s sockets failed (%s: %s): no socket table this time",
+                 pm_transport_name(transport), failure.what, failure_reason(&failure));
+    g_set_error(error, G_FILE_ERROR, failure.err ? g_file_error_from_errno(failure.err)
+                                                 : G_FILE_ERROR_FAILED,
+                "netlink dump of %s sockets failed (%s: %s)", pm_transport_name(transport),
+                failure.what, failure_reason(&failure));
+    return FALSE;
+}
+
+/* ---- local addresses ---------------------------------------------------- */
+
+typedef struct {
+    GArray *out;
+    guint   first;  /* out's length before this call */
+} address_list;
+
+static pm_nl_row
+address_row(const pm_nl_message *msg, gpointer data)
+{
+    address_list *list = data;
+    pm_addr addr;
+    pm_nl_row row;
+
+    if (msg->type != RTM_NEWADDR)
+        return PM_NL_ROW_MALFORMED;
+    row = pm_nl_parse_ifaddr(msg->payload, msg->payload_len, &addr);
+    if (row != PM_NL_ROW_OK)
+        return row;
+    /* The same address on two interfaces; a host has few addresses. */
+    for (guint i = list->first; i < list->out->len; i++) {
+        if (pm_addr_equal(&g_array_index(list->out, pm_addr, i), &addr))
+            return PM_NL_ROW_OK;
+    }
+    g_array_append_val(list->out, addr);
+    return PM_NL_ROW_OK;
+}
+
+static gboolean
+netlink_list_local_addresses(pm_backend *backend, GArray *out, pm_diag *diag,
+                             GError **error)
+{
+    netlink_backend *self = (netlink_backend *)backend;
+    address_list list = { out, out->len };
+    dump_failure failure = { 0, "opening a socket", TRUE };
+    guint8 request[REQUEST_MAX];
+    gboolean ok = FALSE;
+    int fd;
+
+    if (self->addresses_via_procfs)
+        return self->procfs->ops->list_local_addresses(self->procfs, out, diag, error);
+
+    fd = open_socket(self, NETLINK_ROUTE, &failure.err);
+    if (fd >= 0) {
+        guint32 seq = ++self->seq;
+        gsize len = pm_nl_build_getaddr_request(request, sizeof request, seq);
+
+        ok = run_dump(self, fd, request, len, seq, address_row, &list, diag, &failure);
+        close(fd);
+    }
+    if (ok)
+        return TRUE;
+
+    /* Whatever failed, this call still gets the addresses procfs knows. */
+    g_array_set_size(out, list.first);
+    if (failure.refused && failure.err != 0 && !transient_errno(failure.err))
+        self->addresses_via_procfs = TRUE;
+    pm_diag_note(diag, PM_DIAG_NETLINK_ERROR, PM_DIAG_LEVEL_INFO,
+                 "netlink address dump failed (%s: %s): reading /proc/net/fib_trie and "
+                 "if_inet6 %s", failure.what, failure_reason(&failure),
+                 self->addresses_via_procfs ? "from now on" : "this time");
+    return self->procfs->ops->list_local_addresses(self->procfs, out, diag, error);
+}
+
+/* ---- delegated to procfs ------------------------------------------------ */
+
+static gboolean
+netlink_find_owners(pm_backend *backend, GHashTable *wanted, GArray *owners,
+                    pm_owner_scan *scan, pm_diag *diag, GError **error)
+{
+    pm_backend *procfs = ((netlink_backend *)backend)->procfs;
+    return procfs->ops->find_owners(procfs, wanted, owners, scan, diag, error);
+}
+
+static pm_read_status
+netlink_read_process(pm_backend *backend, gint32 pid, pm_process_raw *out, pm_diag *diag)
+{
+    pm_backend *procfs = ((netlink_backend *)backend)->procfs;
+    return procfs->ops->read_process(procfs, pid, out, diag);
+}
+
+static char *
+netlink_user_name(pm_backend *backend, guint32 uid)
+{
+    pm_backend *procfs = ((netlink_backend *)backend)->procfs;
+    return procfs->ops->user_name(procfs, uid);
+}
+
+static void
+netlink_destroy(pm_backend *backend)
+{
+    netlink_backend *self = (netlink_backend *)backend;
+    pm_backend_free(self->procfs);
+    g_free(self->buffer);
+    g_free(self);
+}
+
+static const pm_backend_ops netlink_ops = {
+    .name = "netlink",
+    .list_sockets = netlink_list_sockets,
+    .find_owners = netlink_find_owners,
+    .read_process = netlink_read_process,
+    .list_local_addresses = netlink_list_local_addresses,
+    .user_name = netlink_user_name,
+    .destroy = netlink_destroy,
+};
+
+pm_backend *
+pm_netlink_backend_new_with_opener(const char *proc_root, pm_netlink_open_fn open_fn,
+                                   gpointer user_data)
+{
+    netlink_backend *self = g_new0(netlink_backend, 1);
+
+    self->base.ops = &netlink_ops;
+    self->procfs = pm_procfs_backend_new(proc_root);
+    self->open_fn = open_fn ? open_fn : pm_netlink_open_kernel;
+    self->open_data = user_data;
+    self->buffer_cap = RECV_BUFFER_SIZE;
+    self->buffer = g_malloc(self->buffer_cap);
+    return &self->base;
+}
+
+pm_backend *
+pm_netlink_backend_new(const char *proc_root)
+{
+    return pm_netlink_backend_new_with_opener(proc_root, NULL, NULL);
+}

@@ -1,0 +1,43 @@
+/* netlink.h - the Linux netlink backend, the default on Linux.
+ *
+ * Sockets come from NETLINK_SOCK_DIAG dumps (SOCK_DIAG_BY_FAMILY, the way
+ * `ss` lists them) and local addresses from an rtnetlink RTM_GETADDR dump:
+ * both read the network namespace of the calling process, which is what
+ * /proc/net shows.  The owner scan, process reads and user names are the
+ * procfs backend's, on the given proc root.
+ *
+ * Fallback: when netlink cannot be used - the socket cannot be opened, or
+ * the kernel refuses the dump (EPERM, ENOENT: no diag module, ...) - the
+ * backend notes PM_DIAG_NETLINK_ERROR once and uses the procfs tables from
+ * then on.  A dump that fails midway (short, cut or error reply) fails that
+ * call only.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_NETLINK_H
+#define PROCMAP_NETLINK_H
+
+#include "backend.h"
+
+G_BEGIN_DECLS
+
+/* Opens a datagram socket for netlink @protocol (NETLINK_SOCK_DIAG or
+ * NETLINK_ROUTE) whose send() reaches the kernel and whose recv() returns
+ * the kernel's replies; -1 with errno set on failure.  Tests pass their own
+ * to fake a kernel or a refusal. */
+typedef int (*pm_netlink_open_fn)(int protocol, gpointer user_data);
+
+/* The real one: socket(AF_NETLINK), connected to the kernel (port 0), so
+ * nothing but the kernel's replies can arrive. */
+int pm_netlink_open_kernel(int protocol, gpointer user_data);
+
+/* @proc_root: as for pm_procfs_backend_new() (NULL: /proc); used for owners,
+ * processes and the fallback tables.  Never fails. */
+pm_backend *pm_netlink_backend_new(const char *proc_root);
+pm_backend *pm_netlink_backend_new_with_opener(const char *proc_root,
+                                               pm_netlink_open_fn open_fn,
+                                               gpointer user_data);
+
+G_END_DECLS
+
+#endif /* PROCMAP_NETLINK_H */
