@@ -1,4 +1,4 @@
-/* packet-process.c - the "process" postdissector: which local process sent
+/* packet-process.c - the "procmap" postdissector: which local process sent
  * or receives each TCP and UDP frame.
  *
  * The tuple comes from the tcp and udp tap records of the frame, not from
@@ -26,7 +26,7 @@ static pm_frame_engine *engine;
 static gint ett_process = -1;
 static gint ett_process_side = -1;
 
-/* The fields of one side: process.src.* or process.dst.* */
+/* The fields of one side: procmap.src.* or procmap.dst.* */
 typedef struct {
     int pid, ppid, name, comm, exe, args, cwd, start_time, uid, user;
     int source, reason, match, owners, endpoint;
@@ -344,41 +344,41 @@ shutdown_process(void)
 }
 
 #define SIDE_FIELDS(side, Side)                                                          \
-    { &hf_##side.pid, { Side " process ID", "process." #side ".pid", FT_UINT32, BASE_DEC, \
+    { &hf_##side.pid, { Side " process ID", "procmap." #side ".pid", FT_UINT32, BASE_DEC, \
           NULL, 0x0, "PID of the process at the " #side " end", HFILL } },             \
-    { &hf_##side.ppid, { Side " parent process ID", "process." #side ".ppid", FT_UINT32, \
+    { &hf_##side.ppid, { Side " parent process ID", "procmap." #side ".ppid", FT_UINT32, \
           BASE_DEC, NULL, 0x0, NULL, HFILL } },                                         \
-    { &hf_##side.name, { Side " process name", "process." #side ".name", FT_STRING,      \
+    { &hf_##side.name, { Side " process name", "procmap." #side ".name", FT_STRING,      \
           BASE_NONE, NULL, 0x0, "An alias, else the kernel's name (comm), else the "     \
           "executable's basename when comm may be truncated", HFILL } },                 \
-    { &hf_##side.comm, { Side " kernel task name", "process." #side ".comm", FT_STRING,  \
+    { &hf_##side.comm, { Side " kernel task name", "procmap." #side ".comm", FT_STRING,  \
           BASE_NONE, NULL, 0x0, "comm: at most 15 bytes", HFILL } },                     \
-    { &hf_##side.exe, { Side " executable", "process." #side ".exe", FT_STRING,          \
+    { &hf_##side.exe, { Side " executable", "procmap." #side ".exe", FT_STRING,          \
           BASE_NONE, NULL, 0x0, NULL, HFILL } },                                        \
-    { &hf_##side.args, { Side " arguments", "process." #side ".args", FT_STRING,         \
+    { &hf_##side.args, { Side " arguments", "procmap." #side ".args", FT_STRING,         \
           BASE_NONE, NULL, 0x0, "argv joined by single spaces", HFILL } },               \
-    { &hf_##side.cwd, { Side " working directory", "process." #side ".cwd", FT_STRING,   \
+    { &hf_##side.cwd, { Side " working directory", "procmap." #side ".cwd", FT_STRING,   \
           BASE_NONE, NULL, 0x0, NULL, HFILL } },                                        \
-    { &hf_##side.start_time, { Side " process start time", "process." #side ".start_time", \
+    { &hf_##side.start_time, { Side " process start time", "procmap." #side ".start_time", \
           FT_ABSOLUTE_TIME, ABSOLUTE_TIME_LOCAL, NULL, 0x0, NULL, HFILL } },             \
-    { &hf_##side.uid, { Side " user ID", "process." #side ".uid", FT_UINT32, BASE_DEC,   \
+    { &hf_##side.uid, { Side " user ID", "procmap." #side ".uid", FT_UINT32, BASE_DEC,   \
           NULL, 0x0, NULL, HFILL } },                                                   \
-    { &hf_##side.user, { Side " user", "process." #side ".user", FT_STRING, BASE_NONE,   \
+    { &hf_##side.user, { Side " user", "procmap." #side ".user", FT_STRING, BASE_NONE,   \
           NULL, 0x0, NULL, HFILL } },                                                   \
-    { &hf_##side.source, { Side " attribution", "process." #side ".source", FT_STRING,   \
+    { &hf_##side.source, { Side " attribution", "procmap." #side ".source", FT_STRING,   \
           BASE_NONE, NULL, 0x0, "How the process was obtained: live, stream, "           \
           "stream-later", HFILL } },                                                    \
-    { &hf_##side.reason, { Side " unattributed reason", "process." #side ".reason",      \
+    { &hf_##side.reason, { Side " unattributed reason", "procmap." #side ".reason",      \
           FT_STRING, BASE_NONE, NULL, 0x0, "Why there is no process: not-local, "        \
           "no-socket, no-permission, owner-gone, refresh-suppressed, backend-failed, "   \
           "too-old, live-lookups-off, disabled, icmp-error", HFILL } },                  \
-    { &hf_##side.match, { Side " match rule", "process." #side ".match", FT_STRING,      \
+    { &hf_##side.match, { Side " match rule", "procmap." #side ".match", FT_STRING,      \
           BASE_NONE, NULL, 0x0, "Which socket answered: tuple, exact, any-address, "     \
           "dual-stack", HFILL } },                                                      \
-    { &hf_##side.owners, { Side " socket owners", "process." #side ".owners", FT_UINT32, \
+    { &hf_##side.owners, { Side " socket owners", "procmap." #side ".owners", FT_UINT32, \
           BASE_DEC, NULL, 0x0, "Processes sharing the socket (fork, SO_REUSEPORT); the "  \
           "oldest is shown", HFILL } },                                                 \
-    { &hf_##side.endpoint, { Side " endpoint", "process." #side ".endpoint", FT_STRING,  \
+    { &hf_##side.endpoint, { Side " endpoint", "procmap." #side ".endpoint", FT_STRING,  \
           BASE_NONE, NULL, 0x0, "The local address and port that was looked up", HFILL } }
 
 void
@@ -387,29 +387,29 @@ proto_register_process(void)
     static hf_register_info hf[] = {
         SIDE_FIELDS(src, "Source"),
         SIDE_FIELDS(dst, "Destination"),
-        { &hf_any_pid, { "Process ID", "process.pid", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_any_pid, { "Process ID", "procmap.pid", FT_UINT32, BASE_DEC, NULL, 0x0,
               "Either end's PID", HFILL } },
-        { &hf_any_ppid, { "Parent process ID", "process.ppid", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_any_ppid, { "Parent process ID", "procmap.ppid", FT_UINT32, BASE_DEC, NULL, 0x0,
               "Either end's parent PID", HFILL } },
-        { &hf_any_name, { "Process name", "process.name", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_any_name, { "Process name", "procmap.name", FT_STRING, BASE_NONE, NULL, 0x0,
               "Either end's process name", HFILL } },
-        { &hf_any_comm, { "Kernel task name", "process.comm", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_any_comm, { "Kernel task name", "procmap.comm", FT_STRING, BASE_NONE, NULL, 0x0,
               "Either end's comm", HFILL } },
-        { &hf_any_exe, { "Executable", "process.exe", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_any_exe, { "Executable", "procmap.exe", FT_STRING, BASE_NONE, NULL, 0x0,
               "Either end's executable", HFILL } },
-        { &hf_any_args, { "Arguments", "process.args", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_any_args, { "Arguments", "procmap.args", FT_STRING, BASE_NONE, NULL, 0x0,
               "Either end's arguments", HFILL } },
-        { &hf_any_uid, { "User ID", "process.uid", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_any_uid, { "User ID", "procmap.uid", FT_UINT32, BASE_DEC, NULL, 0x0,
               "Either end's user ID", HFILL } },
-        { &hf_any_user, { "User", "process.user", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_any_user, { "User", "procmap.user", FT_STRING, BASE_NONE, NULL, 0x0,
               "Either end's user name", HFILL } },
-        { &hf_icmp_quoted, { "From an ICMP error", "process.icmp_quoted", FT_BOOLEAN,
+        { &hf_icmp_quoted, { "From an ICMP error", "procmap.icmp_quoted", FT_BOOLEAN,
               BASE_NONE, NULL, 0x0, "Attributed from the packet quoted in an ICMP error",
               HFILL } },
     };
     static gint *ett[] = { &ett_process, &ett_process_side };
 
-    proto_process = proto_register_protocol("Process Attribution", "Process", "process");
+    proto_process = proto_register_protocol("Process Attribution", "Process", "procmap");
     proto_register_field_array(proto_process, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     pm_prefs_register(proto_process);
@@ -417,7 +417,7 @@ proto_register_process(void)
     engine = pm_frame_engine_new();
     process_handle = create_dissector_handle(dissect_process, proto_process);
     register_postdissector(process_handle);
-    process_tap = register_tap("process");
+    process_tap = register_tap("procmap");
     register_init_routine(init_process);
     register_cleanup_routine(cleanup_process);
     register_shutdown_routine(shutdown_process);

@@ -194,7 +194,7 @@ pm_prefs_register(int proto)
         "Where the proc file system is: /proc normally, /host/proc in a container",
         &pref_proc_root);
 
-    aliases = uat_new("Process aliases", sizeof(alias_record), "process_aliases", TRUE,
+    aliases = uat_new("Process aliases", sizeof(alias_record), "procmap_aliases", TRUE,
                       &alias_records, &n_alias_records, UAT_AFFECTS_DISSECTION,
                       NULL, alias_copy_cb, alias_update_cb, alias_free_cb,
                       aliases_updated, NULL, alias_fields);

@@ -1,4 +1,4 @@
-/* process_stats.c - `tshark -z process,tree` and Statistics > Process:
+/* process_stats.c - `tshark -z procmap,tree` and Statistics > Process:
  * packets and bytes per process, per side.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -73,7 +73,7 @@ stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt, const void
 void
 pm_stats_register(void)
 {
-    stats_tree_register_plugin("process", "process",
+    stats_tree_register_plugin("procmap", "procmap",
                                "Process" STATS_TREE_MENU_SEPARATOR "Packets and bytes", 0,
                                stats_packet, stats_init, NULL);
 }

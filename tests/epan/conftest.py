@@ -24,15 +24,15 @@ def plugin_path():
 
 @pytest.fixture(scope="session")
 def plugin_dirs(plugin_path, tmp_path_factory):
-    """(our plugin dir: stock plugins + process.so, the system epan dir)."""
+    """(our plugin dir: stock plugins + procmap.so, the system epan dir)."""
     if os.geteuid() != 0:
         pytest.fail("the plugin tests run tshark in a private mount namespace: run as root")
     system_dir = system_epan_plugin_dir()
     ours = tmp_path_factory.mktemp("epan-plugins")
     for name in os.listdir(system_dir):
-        if name.endswith(".so") and name != "process.so":
+        if name.endswith(".so") and name != "procmap.so":
             shutil.copy2(os.path.join(system_dir, name), ours / name)
-    shutil.copy2(plugin_path, ours / "process.so")
+    shutil.copy2(plugin_path, ours / "procmap.so")
     os.chmod(ours, 0o755)
     return str(ours), system_dir
 

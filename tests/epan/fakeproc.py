@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""A fake /proc tree describing a whole host, for -o process.proc_root:<dir>.
+"""A fake /proc tree describing a whole host, for -o procmap.proc_root:<dir>.
 
 Writes what the procfs backend reads, in the kernel's formats:
 net/{tcp,tcp6,udp,udp6} (the seq_file lines of tcp4_seq_show, tcp6_seq_show,
@@ -78,7 +78,7 @@ class FakeProcess:
         return wireshark_time(start_time_ns(self.start_ticks))
 
     def expected(self, name=None):
-        """The process.<side>.* values tshark should show for it."""
+        """The procmap.<side>.* values tshark should show for it."""
         values = {"pid": str(self.pid), "ppid": str(self.ppid), "name": name or self.comm,
                   "comm": self.comm, "exe": self.exe, "args": self.args, "cwd": self.cwd,
                   "start_time": self.start_time, "uid": str(self.uid)}

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Running tshark 4.x with the build-tree process.so, and the processes the
+"""Running tshark 4.x with the build-tree procmap.so, and the processes the
 live tests start; conftest.py makes fixtures of them.
 
 As root, tshark ignores WIRESHARK_PLUGIN_DIR and the personal plugin dir, so
@@ -31,8 +31,8 @@ ANY_FIELDS = ("pid", "ppid", "name", "comm", "exe", "args", "uid", "user")
 
 
 def all_process_fields():
-    return (["process.%s.%s" % (side, f) for side in ("src", "dst") for f in SIDE_FIELDS]
-            + ["process." + f for f in ANY_FIELDS] + ["process.icmp_quoted"])
+    return (["procmap.%s.%s" % (side, f) for side in ("src", "dst") for f in SIDE_FIELDS]
+            + ["procmap." + f for f in ANY_FIELDS] + ["procmap.icmp_quoted"])
 
 
 def system_epan_plugin_dir():
@@ -77,10 +77,10 @@ def fields_args(fields):
 
 
 def prefs(**values):
-    """-o process.NAME:VALUE for each keyword."""
+    """-o procmap.NAME:VALUE for each keyword."""
     args = []
     for name, value in values.items():
-        args += ["-o", "process.%s:%s" % (name, value)]
+        args += ["-o", "procmap.%s:%s" % (name, value)]
     return args
 
 

@@ -85,7 +85,7 @@ def endpoint(address, port):
 
 
 def attributed(process, match, local, source="live", owners="", name=None):
-    """Every process.<side>.* value of a side attributed to @process."""
+    """Every procmap.<side>.* value of a side attributed to @process."""
     values = dict.fromkeys(SIDE_FIELDS, "")
     values.update(process.expected(name))
     values.update(source=source, match=match, owners=str(owners), endpoint=endpoint(*local))
@@ -93,7 +93,7 @@ def attributed(process, match, local, source="live", owners="", name=None):
 
 
 def unattributed(reason, local=None, uid=None, user=None):
-    """Every process.<side>.* value of a side without a process."""
+    """Every procmap.<side>.* value of a side without a process."""
     values = dict.fromkeys(SIDE_FIELDS, "")
     values.update(reason=reason, endpoint=endpoint(*local) if local else "")
     if uid is not None:
@@ -104,5 +104,5 @@ def unattributed(reason, local=None, uid=None, user=None):
 
 
 def side_of(row, side):
-    """The process.<side>.* values of a -T fields row."""
-    return {f: row["process.%s.%s" % (side, f)] for f in SIDE_FIELDS}
+    """The procmap.<side>.* values of a -T fields row."""
+    return {f: row["procmap.%s.%s" % (side, f)] for f in SIDE_FIELDS}

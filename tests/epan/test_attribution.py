@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Offline attribution on the fake host (scenario.py): every process.* field
+"""Offline attribution on the fake host (scenario.py): every procmap.* field
 of both sides, exactly, for TCP and UDP over IPv4 and IPv6 and each match
 rule, plus names, aliases and the tree text."""
 import pytest
@@ -46,17 +46,17 @@ def test_tcp_ipv4_loopback_both_ends_local(tshark, host, tmp_path):
             assert_sides(row, curl, server)
         else:
             assert_sides(row, server, curl)
-        assert row["process.icmp_quoted"] == ""
+        assert row["procmap.icmp_quoted"] == ""
     # The either-side fields hold both ends, source first (like ip.addr).
     first = rows[0]
-    assert first["process.pid"] == "4242,4100"
-    assert first["process.ppid"] == "4000,1"
-    assert first["process.name"] == "curl,python3"
-    assert first["process.comm"] == "curl,python3"
-    assert first["process.exe"] == "/usr/bin/curl,/usr/bin/python3.11"
-    assert first["process.uid"] == "65534,0"
-    assert first["process.user"] == "nobody,root"
-    assert rows[1]["process.args"] == ("python3 -m http.server --bind 127.0.0.1 8081,"
+    assert first["procmap.pid"] == "4242,4100"
+    assert first["procmap.ppid"] == "4000,1"
+    assert first["procmap.name"] == "curl,python3"
+    assert first["procmap.comm"] == "curl,python3"
+    assert first["procmap.exe"] == "/usr/bin/curl,/usr/bin/python3.11"
+    assert first["procmap.uid"] == "65534,0"
+    assert first["procmap.user"] == "nobody,root"
+    assert rows[1]["procmap.args"] == ("python3 -m http.server --bind 127.0.0.1 8081,"
                                        "curl -s http://127.0.0.1:8081/")
 
 
@@ -154,12 +154,12 @@ def test_workers_own_their_connections(tshark, host, tmp_path):
     rows = dissect(tshark, host, pcap, tmp_path)
     assert len(rows) == 12
     for row in rows:
-        remote = REMOTE4 if "40001" in (row["process.src.endpoint"] +
-                                        row["process.dst.endpoint"]) else REMOTE4B
+        remote = REMOTE4 if "40001" in (row["procmap.src.endpoint"] +
+                                        row["procmap.dst.endpoint"]) else REMOTE4B
         client = (remote, 40001 if remote == REMOTE4 else 40002)
         worker = host.worker1 if remote == REMOTE4 else host.worker2
         server_side = attributed(worker, "tuple", (LOCAL4, GUNICORN_PORT))
-        if row["process.src.endpoint"].startswith(LOCAL4):
+        if row["procmap.src.endpoint"].startswith(LOCAL4):
             assert_sides(row, server_side, unattributed("not-local", client))
         else:
             assert_sides(row, unattributed("not-local", client), server_side)
@@ -212,8 +212,8 @@ def test_socket_without_owner(tshark, host, tmp_path):
     rows = dissect(tshark, host, pcap, tmp_path)
     assert_sides(rows[0], unattributed("not-local", (REMOTE4, 50000)),
                  unattributed("owner-gone", (LOCAL4, 8443), uid=33, user="www-data"))
-    assert rows[0]["process.uid"] == "33" and rows[0]["process.user"] == "www-data"
-    assert rows[0]["process.pid"] == ""
+    assert rows[0]["procmap.uid"] == "33" and rows[0]["procmap.user"] == "www-data"
+    assert rows[0]["procmap.pid"] == ""
 
 
 def test_name_of_a_possibly_truncated_comm(tshark, host, tmp_path):
@@ -232,7 +232,7 @@ def test_name_of_a_possibly_truncated_comm(tshark, host, tmp_path):
 def alias_options(*rules):
     options = []
     for substring, name in rules:
-        options += ["-o", 'uat:process_aliases:"%s","%s"' % (substring, name)]
+        options += ["-o", 'uat:procmap_aliases:"%s","%s"' % (substring, name)]
     return options
 
 
@@ -256,19 +256,19 @@ def alias_capture():
 ])
 def test_aliases_first_match_wins(tshark, host, tmp_path, rules, names):
     rows = dissect(tshark, host, alias_capture(), tmp_path, *alias_options(*rules))
-    assert [row["process.name"] for row in rows] == names
+    assert [row["procmap.name"] for row in rows] == names
     # The alias is only the name: comm and the rest are the process's own.
-    assert rows[0]["process.comm"] == "curl,python3"
+    assert rows[0]["procmap.comm"] == "curl,python3"
     assert side_of(rows[0], "src") == attributed(host.curl, "tuple", (LOOP4, CURL_PORT),
                                                  name=names[0].split(",")[0])
 
 
 def test_aliases_from_the_config_dir(tshark, host, tmp_path):
     """The UAT file in the personal config dir works like -o uat:..."""
-    with open("%s/process_aliases" % tshark.config_dir, "w") as uat:
+    with open("%s/procmap_aliases" % tshark.config_dir, "w") as uat:
         uat.write('"gunicorn","From file"\n"curl","Fetcher"\n')
     rows = dissect(tshark, host, alias_capture(), tmp_path)
-    assert [row["process.name"] for row in rows] == ["Fetcher,python3", "From file",
+    assert [row["procmap.name"] for row in rows] == ["Fetcher,python3", "From file",
                                                      "web (v2)"]
 
 
@@ -280,7 +280,7 @@ def test_tree_summaries(tshark, host, tmp_path):
     pcap.add(tcp_packet(REMOTE4, 50000, LOCAL4, 8443, "S", 1))
     pcap.add(tcp_packet(REMOTE4, 50000, LOCAL4, UNOWNED_PORT, "S", 1))
     root = host.write()
-    text = tshark.run("-r", pcap.write(tmp_path / "c.pcap"), "-V", "-O", "process",
+    text = tshark.run("-r", pcap.write(tmp_path / "c.pcap"), "-V", "-O", "procmap",
                       *prefs(proc_root=root)).stdout
     summaries = [line.strip() for line in text.splitlines() if "Process: " in line]
     assert summaries == [

@@ -17,8 +17,8 @@ from harness import fields_args
 CAPTURE_SECONDS = 16
 FIELDS = ["frame.number", "tcp.stream", "tcp.srcport", "tcp.dstport", "udp.srcport",
           "udp.dstport", "tcp.seq_raw", "tcp.ack_raw", "tcp.len", "tcp.flags",
-          "process.src.pid", "process.src.name", "process.dst.pid", "process.dst.name",
-          "process.src.reason", "process.dst.reason", "process.name"]
+          "procmap.src.pid", "procmap.src.name", "procmap.dst.pid", "procmap.dst.name",
+          "procmap.src.reason", "procmap.dst.reason", "procmap.name"]
 
 
 def port_of(row, side):
@@ -39,11 +39,11 @@ def assert_flow_attributed(rows, server_port, server, client, what):
     for row in rows:
         for side in ("src", "dst"):
             expected = server if port_of(row, side) == server_port else client
-            got = (row["process.%s.pid" % side], row["process.%s.name" % side])
+            got = (row["procmap.%s.pid" % side], row["procmap.%s.name" % side])
             assert got == (str(expected[0]), expected[1]), \
                 "%s frame %s, %s side: %s (reason %r), expected %s" % (
                     what, row["frame.number"], side, got,
-                    row["process.%s.reason" % side], expected)
+                    row["procmap.%s.reason" % side], expected)
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_live_loopback_flows(tshark, peers, curl_path, probe):
         http_port, udp_port, tcp_port, probe.port)
     everything = capture(tshark, capture_filter)
     curl_only = capture(tshark, capture_filter,
-                        "-Y", 'process.name == "curl" || udp.port == %d' % probe.port)
+                        "-Y", 'procmap.name == "curl" || udp.port == %d' % probe.port)
     probe.wait_until_capturing([everything, curl_only])
 
     # One client after the other: a new flow's first frame captured just
@@ -154,7 +154,7 @@ def test_live_loopback_flows(tshark, peers, curl_path, probe):
     assert_flow_attributed(tcp_rows, tcp_port, (tcp.pid, "python3"),
                            (tcp_client.pid, "python3"), "TCP")
 
-    # -Y 'process.name == "curl"' keeps exactly the frames of curl's stream.
+    # -Y 'procmap.name == "curl"' keeps exactly the frames of curl's stream.
     def packet_key(row):
         return tuple(row[f] for f in ("tcp.srcport", "tcp.dstport", "tcp.seq_raw",
                                       "tcp.ack_raw", "tcp.len", "tcp.flags"))
@@ -162,4 +162,4 @@ def test_live_loopback_flows(tshark, peers, curl_path, probe):
     assert len(curl_stream) == len(http_rows), "packets are told apart"
     assert {packet_key(row) for row in curl_rows} == curl_stream
     assert len(curl_rows) == len(http_rows)
-    assert all("curl" in row["process.name"].split(",") for row in curl_rows)
+    assert all("curl" in row["procmap.name"].split(",") for row in curl_rows)

@@ -52,9 +52,9 @@ def test_two_passes_match_one_pass(tshark, tmp_path):
     two = tshark.fields(path, FIELDS, *prefs(proc_root=root), "-2")
     assert len(one) == len(pcap.frames)
     assert two == one
-    sources = {row["process.%s.source" % side] for row in one for side in ("src", "dst")}
+    sources = {row["procmap.%s.source" % side] for row in one for side in ("src", "dst")}
     assert sources == {"live", ""}
-    assert sum(1 for row in one if row["process.pid"]) == len(one)
+    assert sum(1 for row in one if row["procmap.pid"]) == len(one)
 
 
 def wget_host(root):
@@ -148,7 +148,7 @@ def test_read_filter_sees_the_first_pass(tshark, tmp_path):
     pcap.add_all(TcpConversation((LOOP4, CURL_PORT), (LOOP4, HTTP_PORT)).exchange())
     pcap.add(tcp_packet(REMOTE4, 50000, LOCAL4, WEB_PORT, "S", 1))
     rows = tshark.fields(pcap.write(tmp_path / "capture.pcap"), ["frame.number"],
-                         *prefs(proc_root=root), "-2", "-R", 'process.name == "curl"')
+                         *prefs(proc_root=root), "-2", "-R", 'procmap.name == "curl"')
     assert [row["frame.number"] for row in rows] == ["1", "2", "3", "4", "5", "6"]
 
 
@@ -159,7 +159,7 @@ def test_second_pass_backfills_from_a_later_frame(tshark, tmp_path, feeders):
     assert side_of(rows[0], "dst") == unattributed("not-local", SERVER)
     assert side_of(rows[1], "dst") == attributed(wget, "tuple", CLIENT)
     assert side_of(rows[2], "src") == attributed(wget, "tuple", CLIENT)
-    assert rows[0]["process.name"] == "wget"
+    assert rows[0]["procmap.name"] == "wget"
 
 
 def test_backfill_stays_within_the_stream(tshark, tmp_path, feeders):

@@ -37,9 +37,9 @@ def assert_both_sides(rows, src_then_dst):
 
 def test_recent_frames_are_looked_up(tshark, host, tmp_path):
     rows = dissect(tshark, host.write(), loopback_capture(recent()), tmp_path)
-    assert [row["process.name"] for row in rows] == ["curl,python3", "python3,curl",
+    assert [row["procmap.name"] for row in rows] == ["curl,python3", "python3,curl",
                                                      "curl,python3"]
-    assert all(row["process.src.source"] == "live" for row in rows)
+    assert all(row["procmap.src.source"] == "live" for row in rows)
 
 
 @pytest.mark.parametrize("when", ["two hours ago", "an hour ahead"])
@@ -50,7 +50,7 @@ def test_frames_outside_the_live_window_are_too_old(tshark, host, tmp_path, when
     server = unattributed("too-old", (LOOP4, HTTP_PORT))
     assert_both_sides(rows, lambda row: [client, server] if row["frame.number"] != "2"
                       else [server, client])
-    assert all(row["process.name"] == "" and row["process.pid"] == "" for row in rows)
+    assert all(row["procmap.name"] == "" and row["procmap.pid"] == "" for row in rows)
 
 
 def test_old_frames_looked_up_when_always(tshark, host, tmp_path):
@@ -67,7 +67,7 @@ def test_live_window_preference(tshark, host, tmp_path):
     pcap = loopback_capture(recent(-120.0))
     root = host.write()
     rows = dissect(tshark, root, pcap, tmp_path)
-    assert rows[0]["process.src.reason"] == "too-old"
+    assert rows[0]["procmap.src.reason"] == "too-old"
     rows = dissect(tshark, root, pcap, tmp_path, *prefs(live_window=300))
     assert side_of(rows[0], "src") == attributed(host.curl, "tuple", (LOOP4, CURL_PORT))
 
@@ -123,8 +123,8 @@ def missing_root_run(tshark, tmp_path):
     pcap = loopback_capture(recent())
     pcap.add(tcp_packet(REMOTE4, 50000, LOCAL4, WEB_PORT, "S", 1))
     result = tshark.run("-r", pcap.write(tmp_path / "c.pcap"), *prefs(proc_root=missing),
-                        "-T", "fields", "-e", "frame.number", "-e", "process.src.reason",
-                        "-e", "process.dst.reason", "-e", "process.name")
+                        "-T", "fields", "-e", "frame.number", "-e", "procmap.src.reason",
+                        "-e", "procmap.dst.reason", "-e", "procmap.name")
     return missing, result
 
 

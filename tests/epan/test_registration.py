@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""tshark loads process.so and registers the protocol, its fields, its
+"""tshark loads procmap.so and registers the protocol, its fields, its
 preferences and its statistics."""
 import os
 import re
@@ -16,55 +16,55 @@ def project_version():
 
 def test_plugin_listed_as_dissector(tshark, plugin_dirs):
     lines = [line.split("\t") for line in tshark.run("-G", "plugins").stdout.splitlines()]
-    ours = [[c.strip() for c in cols] for cols in lines if cols[0].strip() == "process.so"]
+    ours = [[c.strip() for c in cols] for cols in lines if cols[0].strip() == "procmap.so"]
     assert len(ours) == 1, lines
     name, version, kind, path = ours[0]
     assert version == project_version()
     assert kind == "dissector"
-    assert path == os.path.join(plugin_dirs[1], "process.so")
+    assert path == os.path.join(plugin_dirs[1], "procmap.so")
 
 
 def test_protocol_registered(tshark):
     protocols = tshark.run("-G", "protocols").stdout.splitlines()
-    assert "Process Attribution\tProcess\tprocess" in protocols
-    assert len([p for p in protocols if p.endswith("\tprocess")]) == 1
+    assert "Process Attribution\tProcess\tprocmap" in protocols
+    assert len([p for p in protocols if p.endswith("\tprocmap")]) == 1
 
 
 def test_every_field_registered(tshark):
     fields = {}
     for line in tshark.run("-G", "fields").stdout.splitlines():
         cols = line.split("\t")
-        if cols[0] == "F" and cols[2].startswith("process."):
+        if cols[0] == "F" and cols[2].startswith("procmap."):
             fields[cols[2]] = cols
     expected = set(all_process_fields())
     assert set(fields) == expected
     for name, cols in fields.items():
-        assert cols[4] == "process", cols
+        assert cols[4] == "procmap", cols
     numbers = [f for f in expected if f.rsplit(".", 1)[1] in ("pid", "ppid", "uid", "owners")]
     for name in numbers:
         assert fields[name][3] == "FT_UINT32", fields[name]
     for side in ("src", "dst"):
-        assert fields["process.%s.start_time" % side][3] == "FT_ABSOLUTE_TIME"
-    assert fields["process.icmp_quoted"][3] == "FT_BOOLEAN"
+        assert fields["procmap.%s.start_time" % side][3] == "FT_ABSOLUTE_TIME"
+    assert fields["procmap.icmp_quoted"][3] == "FT_BOOLEAN"
 
 
 def test_preferences_registered(tshark):
     prefs = tshark.run("-G", "defaultprefs").stdout
     # An enum preference is written with its description.
-    assert re.search(r"^#process\.live_lookups: Auto\b", prefs, re.M)
-    for line in ("#process.enabled: TRUE", "#process.live_window: 30", "#process.mapping_ttl: 10",
-                 "#process.cache_ttl: 30", "#process.min_refresh_interval: 250",
-                 "#process.proc_root: /proc"):
+    assert re.search(r"^#procmap\.live_lookups: Auto\b", prefs, re.M)
+    for line in ("#procmap.enabled: TRUE", "#procmap.live_window: 30", "#procmap.mapping_ttl: 10",
+                 "#procmap.cache_ttl: 30", "#procmap.min_refresh_interval: 250",
+                 "#procmap.proc_root: /proc"):
         assert line in prefs.splitlines(), line
 
 
 def test_unknown_preference_rejected(tshark):
-    result = tshark.run("-o", "process.no_such_pref:1", "-G", "plugins", check=False)
+    result = tshark.run("-o", "procmap.no_such_pref:1", "-G", "plugins", check=False)
     assert result.returncode != 0
-    assert "process.no_such_pref" in result.stderr
+    assert "procmap.no_such_pref" in result.stderr
 
 
 def test_stats_tree_registered(tshark):
     # tshark lists the -z statistics it knows when given an unknown one.
     result = tshark.run("-z", "no-such-statistic", "-r", "/dev/null", check=False)
-    assert re.search(r"^\s*process,tree\s*$", result.stderr, re.M), result.stderr
+    assert re.search(r"^\s*procmap,tree\s*$", result.stderr, re.M), result.stderr

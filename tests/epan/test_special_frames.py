@@ -45,16 +45,16 @@ def test_icmp_error_goes_to_the_quoted_sender(tshark, host, tmp_path, family):
     # The query itself: dig -> a remote server.
     assert side_of(rows[0], "src") == dig
     assert side_of(rows[0], "dst") == unattributed("not-local", (server, 53))
-    assert rows[0]["process.icmp_quoted"] == ""
+    assert rows[0]["procmap.icmp_quoted"] == ""
     # The error: from a network stack, for dig.
     error = rows[1]
     assert (error["icmp.type"], error["icmpv6.type"]) == (("3", "") if family == 4
                                                           else ("", "1"))
-    assert error["process.icmp_quoted"] == "1"
+    assert error["procmap.icmp_quoted"] == "1"
     assert side_of(error, "src") == unattributed("icmp-error")
     assert side_of(error, "dst") == dig
-    assert error["process.name"] == "dig"
-    assert error["process.pid"] == str(process.pid)
+    assert error["procmap.name"] == "dig"
+    assert error["procmap.pid"] == str(process.pid)
 
 
 def test_loopback_icmp_error(tshark, host, tmp_path):
@@ -70,7 +70,7 @@ def test_loopback_icmp_error(tshark, host, tmp_path):
     nc = attributed(client, "tuple", (LOOP4, 39999))
     assert side_of(rows[0], "src") == nc
     assert side_of(rows[0], "dst") == unattributed("no-socket", (LOOP4, 9))
-    assert rows[1]["process.icmp_quoted"] == "1"
+    assert rows[1]["procmap.icmp_quoted"] == "1"
     assert side_of(rows[1], "src") == unattributed("icmp-error")
     assert side_of(rows[1], "dst") == nc
 
@@ -108,7 +108,7 @@ def test_vxlan_inner_tuple_attributed(tshark, host, tmp_path):
     assert rows[0]["vxlan.vni"] == "42"
     assert side_of(rows[0], "src") == peer and side_of(rows[0], "dst") == web
     assert side_of(rows[1], "src") == web and side_of(rows[1], "dst") == peer
-    assert rows[0]["process.name"] == "web (v2)"
+    assert rows[0]["procmap.name"] == "web (v2)"
 
 
 def test_vxlan_without_inner_transport_uses_outer_udp(tshark, host, tmp_path):

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""tshark -z process,tree: packets and bytes per process, per side, equal
+"""tshark -z procmap,tree: packets and bytes per process, per side, equal
 to what the same capture's per-frame fields add up to."""
 import collections
 import re
@@ -17,7 +17,7 @@ from scenario import (CURL_PORT, DIG_PORT, DNS_PORT, GUNICORN_PORT, HTTP_PORT, L
 NODES = ("Packets by process (either end)", "Packets by source process",
          "Packets by destination process", "Bytes by source process",
          "Bytes by destination process")
-FIELDS = ["frame.len"] + ["process.%s.%s" % (side, f)
+FIELDS = ["frame.len"] + ["procmap.%s.%s" % (side, f)
                                              for side in ("src", "dst")
                                              for f in ("name", "pid", "reason")]
 
@@ -72,15 +72,15 @@ def expected_tree(rows):
     counts = {node: collections.Counter() for node in NODES}
     totals = collections.Counter()
     for row in rows:
-        if not (row["process.src.pid"] or row["process.src.reason"]):
+        if not (row["procmap.src.pid"] or row["procmap.src.reason"]):
             continue
         length = int(row["frame.len"])
         keys = {}
         for side in ("src", "dst"):
-            pid = row["process.%s.pid" % side]
-            keys[side] = ("%s (%s)" % (row["process.%s.name" % side], pid) if pid
-                          else "(%s)" % row["process.%s.reason" % side])
-        either = {keys[side] for side in keys if row["process.%s.pid" % side]}
+            pid = row["procmap.%s.pid" % side]
+            keys[side] = ("%s (%s)" % (row["procmap.%s.name" % side], pid) if pid
+                          else "(%s)" % row["procmap.%s.reason" % side])
+        either = {keys[side] for side in keys if row["procmap.%s.pid" % side]}
         for key in either:
             counts[NODES[0]][key] += 1
         counts[NODES[1]][keys["src"]] += 1
@@ -99,7 +99,7 @@ def stats_and_fields(tshark, capture, *filter_args):
     tmp_path, root, pcap = capture
     path = pcap.write(tmp_path / "capture.pcap")
     suffix = ",%s" % filter_args[0] if filter_args else ""
-    text = tshark.run("-r", path, "-q", "-z", "process,tree" + suffix,
+    text = tshark.run("-r", path, "-q", "-z", "procmap,tree" + suffix,
                       *prefs(proc_root=root)).stdout
     read_filter = ["-Y", filter_args[0]] if filter_args else []
     rows = tshark.fields(path, FIELDS, *prefs(proc_root=root), *read_filter)
@@ -133,7 +133,7 @@ def test_filter_restricts_the_tree(tshark, capture):
 
 
 def test_filter_on_process_fields(tshark, capture):
-    tree, rows = stats_and_fields(tshark, capture, 'process.name == "gunicorn"')
+    tree, rows = stats_and_fields(tshark, capture, 'procmap.name == "gunicorn"')
     assert len(rows) == 12
     assert tree == expected_tree(rows)
     assert set(tree["Packets by process (either end)"][1]) == {"gunicorn (5001)",
