@@ -39,13 +39,20 @@ int pm_cli_usage_error(const char *command, const char *format, ...) G_GNUC_PRIN
 gboolean pm_cli_parse_options(GOptionContext *context, const char *command,
                               int *argc, char ***argv, int *exit_code);
 
-/* Shared by the commands: --proc-root and --verbose. */
+typedef enum {
+    PM_CLI_BACKEND_AUTO = 0,  /* netlink for /proc, procfs for another root */
+    PM_CLI_BACKEND_NETLINK,
+    PM_CLI_BACKEND_PROCFS
+} pm_cli_backend;
+
+/* Shared by the commands: --proc-root, --backend and --verbose. */
 typedef struct {
     char    *proc_root;
     gboolean verbose;
+    pm_cli_backend backend;
 } pm_cli_common_options;
 
-/* Appends the --proc-root and --verbose entries to @context. */
+/* Appends the --proc-root, --backend and --verbose entries to @context. */
 void pm_cli_add_common_options(GOptionContext *context, pm_cli_common_options *options);
 
 typedef struct {

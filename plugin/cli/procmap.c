@@ -10,6 +10,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "cli.h"
+#include "netlink.h"
+#include "procfs.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -127,17 +129,45 @@ pm_cli_parse_options(GOptionContext *context, const char *command,
     return TRUE;
 }
 
+/* The options --backend fills (GOptionArgFunc has no data of its own in the
+ * main group). */
+static pm_cli_common_options *backend_options;
+
+static gboolean
+parse_backend(const char *option_name, const char *value, gpointer data, GError **error)
+{
+    pm_cli_common_options *options = backend_options;
+    (void)data;
+
+    if (g_strcmp0(value, "auto") == 0)
+        options->backend = PM_CLI_BACKEND_AUTO;
+    else if (g_strcmp0(value, "netlink") == 0)
+        options->backend = PM_CLI_BACKEND_NETLINK;
+    else if (g_strcmp0(value, "procfs") == 0)
+        options->backend = PM_CLI_BACKEND_PROCFS;
+    else {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "%s must be auto, netlink or procfs, not \"%s\"", option_name, value);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 void
 pm_cli_add_common_options(GOptionContext *context, pm_cli_common_options *options)
 {
     const GOptionEntry entries[] = {
         { "proc-root", 'r', 0, G_OPTION_ARG_FILENAME, &options->proc_root,
           "Read DIR instead of /proc (e.g. /host/proc)", "DIR" },
+        { "backend", 'b', 0, G_OPTION_ARG_CALLBACK, (gpointer)parse_backend,
+          "Where sockets are listed from: auto (netlink for /proc, else files), netlink, "
+          "procfs (/proc/net files)", "NAME" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
           "Also tell minor problems met and statistics", NULL },
         G_OPTION_ENTRY_NULL
     };
 
+    backend_options = options;
     g_option_context_add_main_entries(context, entries, NULL);
 }
 
@@ -155,7 +185,17 @@ pm_cli_session_open(pm_cli_session *session, const pm_cli_common_options *option
     memset(session, 0, sizeof *session);
     session->verbose = options->verbose;
     log_verbose = options->verbose;
-    session->backend = pm_procfs_backend_new(options->proc_root);
+    switch (options->backend) {
+    case PM_CLI_BACKEND_NETLINK:
+        session->backend = pm_netlink_backend_new(options->proc_root);
+        break;
+    case PM_CLI_BACKEND_PROCFS:
+        session->backend = pm_procfs_backend_new(options->proc_root);
+        break;
+    case PM_CLI_BACKEND_AUTO:
+        session->backend = pm_backend_new_default(options->proc_root);
+        break;
+    }
     pm_watcher_config_init(&config);
     session->watcher = pm_watcher_new(session->backend, &config, NULL, NULL);
     pm_watcher_set_diag_sink(session->watcher, diag_sink, session);

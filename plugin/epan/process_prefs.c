@@ -131,7 +131,7 @@ pm_prefs_watcher(void)
     if (watcher != NULL || watcher_failed)
         return watcher;
     root = pref_proc_root && *pref_proc_root ? pref_proc_root : PM_PROCFS_DEFAULT_ROOT;
-    watcher = pm_watcher_new(pm_procfs_backend_new(root), NULL, NULL, NULL);
+    watcher = pm_watcher_new(pm_backend_new_default(root), NULL, NULL, NULL);
     if (watcher == NULL) {
         watcher_failed = TRUE;
         return NULL;

@@ -175,6 +175,7 @@ def test_version(procmap):
     (["lookup", "udp", "127.0.0.1:53", "nowhere"], ["remote", "nowhere"]),
     (["lookup", "udp", "127.0.0.1:53", "127.0.0.1:5", "more"], ["more"]),
     (["lookup", "tcp", "127.0.0.1:80", "--json", "--no-such"], ["--no-such"]),
+    (["dump", "--backend", "ebpf"], ["--backend", "auto, netlink or procfs", "ebpf"]),
 ])
 def test_usage_errors(procmap, args, words):
     assert_usage_error(procmap(*args), *words)
