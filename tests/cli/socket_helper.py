@@ -12,30 +12,14 @@ that inherits the listener (two processes own one socket, as in a prefork
 server) and prints "sharer PID".  An IPv6 listener is v6-only unless
 --dual-stack.  A connector prints "connected LOCAL_PORT".
 """
-import ctypes
 import os
-import signal
 import socket
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 
-def die_with_parent(parent):
-    """Killed with @parent, even when the test runner itself is killed (a
-    timeout) before its finalizers run."""
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent:  # it died before prctl
-        os._exit(1)
-
-
-def say(line):
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
-def family_of(host):
-    return socket.AF_INET6 if ":" in host else socket.AF_INET
+from peer_util import die_with_parent, family_of, say  # noqa: E402
 
 
 def tcp_listen(host, fork_sharer, dual_stack):

@@ -10,7 +10,6 @@ UTC (absolute times print the same everywhere), and everything has a
 timeout."""
 import os
 import queue
-import select
 import signal
 import subprocess
 import sys
@@ -18,6 +17,9 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
+
+from line_child import LineChild  # noqa: E402
 
 SYSTEM_PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 COMMAND_TIMEOUT = 90
@@ -251,60 +253,6 @@ class Tshark:
             process.kill()
 
 
-class Peer:
+class Peer(LineChild):
     """A live_peers.py process (or any command) in its own process group;
     wait_for("port") returns the value of its "port N" line."""
-
-    def __init__(self, command):
-        self.command = command
-        self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, start_new_session=True)
-        self.pid = self.proc.pid
-        self._buffer = b""
-        self.lines = []
-
-    def wait_for(self, keyword, timeout=30):
-        deadline = time.monotonic() + timeout
-        while True:
-            for i, line in enumerate(self.lines):
-                word, _, value = line.partition(" ")
-                if word == keyword:
-                    del self.lines[i]
-                    return value
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError("%s: no %r line within %ss" % (self.command, keyword,
-                                                                    timeout))
-            ready, _, _ = select.select([self.proc.stdout], [], [], remaining)
-            if not ready:
-                continue
-            chunk = os.read(self.proc.stdout.fileno(), 4096)
-            if not chunk:
-                self.proc.wait(timeout=10)
-                raise AssertionError("%s exited early: %s" % (
-                    self.command, self.proc.stderr.read().decode(errors="replace")))
-            self._buffer += chunk
-            *complete, self._buffer = self._buffer.split(b"\n")
-            self.lines.extend(line.decode() for line in complete)
-
-    def wait(self, timeout=30):
-        """Waits for the exit; returns (rc, rest of stdout)."""
-        try:
-            out, err = self.proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            raise AssertionError("%s did not exit within %ss" % (self.command, timeout)) \
-                from None
-        assert self.proc.returncode == 0, "%s failed: %s" % (self.command, err.decode())
-        return (self._buffer + out).decode()
-
-    def kill(self):
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        finally:
-            self.proc.stdout.close()
-            self.proc.stderr.close()

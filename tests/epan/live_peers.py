@@ -11,31 +11,17 @@ Servers print "port N" once bound (the kernel picks N) and serve until
 killed.  Clients print "local N" (their own port), exchange COUNT messages
 DELAY seconds apart, then print "done" and exit.  Every process dies with its
 parent, even when the test runner is killed."""
-import ctypes
 import http.server
 import os
-import signal
 import socket
 import socketserver
 import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 
-def die_with_parent():
-    parent = os.getppid()
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)     # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        os._exit(1)
-
-
-def say(line):
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
-def family_of(host):
-    return socket.AF_INET6 if ":" in host else socket.AF_INET
+from peer_util import die_with_parent, family_of, say  # noqa: E402
 
 
 def http_server(host, chunks, delay):
