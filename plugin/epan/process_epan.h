@@ -26,8 +26,7 @@ void proto_reg_handoff_process(void);
 void pm_prefs_register(int proto);
 /* The live-lookup policy of the current preferences. */
 void pm_prefs_policy(pm_frame_policy *policy);
-/* The watcher of the current preferences, made on first use; NULL if it
- * cannot be made. */
+/* The watcher of the current preferences, made on first use. */
 pm_watcher *pm_prefs_watcher(void);
 void pm_prefs_cleanup(void);
 

@@ -41,7 +41,6 @@ UAT_CSTRING_CB_DEF(alias_records, name, alias_record)
 
 static pm_watcher *watcher;
 static char *watcher_proc_root;     /* the root the watcher was made for */
-static gboolean watcher_failed;     /* do not retry on every frame */
 
 static void *
 alias_copy_cb(void *dest, const void *source, size_t len)
@@ -113,7 +112,6 @@ prefs_applied(void)
 
     if (watcher != NULL && g_strcmp0(root, watcher_proc_root) != 0)
         pm_prefs_cleanup();     /* made again for the new root on next use */
-    watcher_failed = FALSE;
     apply_config();
 }
 
@@ -128,14 +126,10 @@ pm_prefs_watcher(void)
 {
     const char *root;
 
-    if (watcher != NULL || watcher_failed)
+    if (watcher != NULL)
         return watcher;
     root = pref_proc_root && *pref_proc_root ? pref_proc_root : PM_PROCFS_DEFAULT_ROOT;
     watcher = pm_watcher_new(pm_backend_new_default(root), NULL, NULL, NULL);
-    if (watcher == NULL) {
-        watcher_failed = TRUE;
-        return NULL;
-    }
     watcher_proc_root = g_strdup(root);
     apply_config();
     apply_aliases();
