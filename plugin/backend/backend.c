@@ -32,6 +32,14 @@ pm_process_raw_clear(pm_process_raw *raw)
     g_free(raw->comm);
     g_free(raw->exe);
     g_free(raw->cwd);
+    g_free(raw->name);
+    g_free(raw->parent_exe);
+    g_free(raw->parent_args);
+    g_free(raw->container_id);
+    g_free(raw->container_name);
+    g_free(raw->container_image);
+    g_free(raw->pod_name);
+    g_free(raw->pod_namespace);
     if (raw->argv)
         g_ptr_array_unref(raw->argv);
     memset(raw, 0, sizeof *raw);

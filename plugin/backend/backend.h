@@ -2,10 +2,13 @@
  *
  * A backend answers four questions, nothing more: which sockets exist for a
  * transport, which processes hold some given socket inodes, what one process
- * looks like, and which addresses are local.  The watcher core owns all
- * policy (caching, expiry, lookup order); a backend owns all I/O.
+ * looks like, and which addresses are local - and, optionally, a fifth: which
+ * one socket a given packet would reach (an exact lookup, much cheaper than a
+ * table).  The watcher core owns all policy (caching, expiry, lookup order);
+ * a backend owns all I/O.
  *
- * Implementations: procfs (Linux /proc), and a mock in the unit tests.
+ * Implementations: netlink (Linux sock_diag, the default; exact lookups),
+ * procfs (Linux /proc), and a mock in the unit tests.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -65,6 +68,8 @@ typedef struct {
     guint  fds_scanned;
     guint  fd_dirs_unreadable;    /* EACCES/EPERM: not ours to read */
     GHashTable *unreadable_uids;  /* set of uid (GUINT_TO_POINTER(uid + 1)); may be NULL */
+    guint  start_times_reused;    /* owners' start times kept from the previous scan of
+                                   * the same backend (the same process, checked) */
 } pm_owner_scan;
 
 /* A process as read from the OS.  Every string may be NULL when it could not
@@ -81,6 +86,16 @@ typedef struct {
     guint64  start_time_ns;
     gboolean has_uid;
     guint32  uid;
+    /* Only what a capture file carried (plugin/epan/carried.h) fills these;
+     * a backend leaves them NULL. */
+    char    *name;        /* the capture tool's name for it; NULL: comm/exe decide */
+    char    *parent_exe;
+    char    *parent_args;
+    char    *container_id;
+    char    *container_name;
+    char    *container_image;
+    char    *pod_name;
+    char    *pod_namespace;
 } pm_process_raw;
 
 void pm_process_raw_clear(pm_process_raw *raw);
@@ -90,6 +105,13 @@ typedef enum {
     PM_READ_VANISHED,     /* the process exited: normal, not an error */
     PM_READ_FAILED
 } pm_read_status;
+
+/* The answer of an exact lookup (find_socket). */
+typedef enum {
+    PM_FIND_UNKNOWN = 0,  /* the backend cannot tell: read the whole table */
+    PM_FIND_ABSENT,       /* no socket would receive such a packet now */
+    PM_FIND_FOUND         /* the socket that would receive it, inode != 0 */
+} pm_find_result;
 
 typedef struct pm_backend pm_backend;
 
@@ -119,6 +141,18 @@ typedef struct {
     char *(*user_name)(pm_backend *backend, guint32 uid);
 
     void (*destroy)(pm_backend *backend);
+
+    /* Optional (NULL: the backend cannot): the one socket of @transport
+     * that a packet from @remote to @local would reach now, found the way
+     * the kernel delivers - a connected socket with both ends, else one
+     * bound to @local's address, to the any-address on its port, or (IPv4)
+     * a dual-stack "::" one - without listing the table.  @remote NULL:
+     * unconnected sockets only.  FOUND fills @out as list_sockets would;
+     * a TIME_WAIT socket (inode 0) in the way is UNKNOWN.  Failures are
+     * UNKNOWN (noted in @diag): the caller then reads the whole table. */
+    pm_find_result (*find_socket)(pm_backend *backend, pm_transport transport,
+                                  const pm_endpoint *local, const pm_endpoint *remote,
+                                  pm_socket *out, pm_diag *diag);
 } pm_backend_ops;
 
 struct pm_backend {

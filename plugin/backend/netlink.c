@@ -6,10 +6,11 @@
  * of each datagram is peeked first (MSG_PEEK | MSG_TRUNC) and the buffer
  * grows to fit - so a message is never parsed from a cut datagram.  Not
  * thread-safe: the receive buffer is shared by calls, like procfs's.
+ * Exact lookups (find_socket) are in netlink_lookup.c.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "netlink.h"
+#include "netlink_private.h"
 #include "netlink_parse.h"
 #include "procfs.h"
 
@@ -23,41 +24,11 @@
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 
-/* The kernel fills dump datagrams up to the largest buffer the reader has
- * offered, capped near 32 KiB; ss and libnetlink read with 32 KiB too. */
-#define RECV_BUFFER_SIZE (32 * 1024)
-/* A datagram can never exceed the socket's receive buffer; past this the
- * peer is not a kernel we understand. */
-#define RECV_BUFFER_MAX  (16 * 1024 * 1024)
-/* A kernel answers a dump at once; a silent peer must not hang the caller. */
-#define REPLY_TIMEOUT_S  5
-#define REQUEST_MAX      128
-
-typedef struct {
-    pm_backend  base;
-    pm_backend *procfs;        /* owners, processes, users, fallback tables */
-    pm_netlink_open_fn open_fn;
-    gpointer    open_data;
-    guint8     *buffer;
-    gsize       buffer_cap;
-    guint32     seq;
-    /* Set once netlink was refused: procfs from then on. */
-    gboolean    sockets_via_procfs[PM_TRANSPORT_COUNT];
-    gboolean    addresses_via_procfs;
-} netlink_backend;
-
-/* What went wrong in a dump. */
-typedef struct {
-    int         err;       /* an errno, or 0 for a reply that does not parse */
-    const char *what;      /* the step or the fault, for the diag message */
-    gboolean    refused;   /* before any reply data: the kernel said no */
-} dump_failure;
-
 /* Errors that may pass: retrying next time is right, giving up netlink for
  * good is not.  Any other error opening or starting a dump means netlink is
  * not available here (no diag module, a seccomp filter, an LSM...). */
-static gboolean
-transient_errno(int err)
+gboolean
+pm_netlink_transient_errno(int err)
 {
     switch (err) {
     case EMFILE: case ENFILE: case ENOBUFS: case ENOMEM: case EAGAIN:
@@ -71,8 +42,8 @@ transient_errno(int err)
     }
 }
 
-static const char *
-failure_reason(const dump_failure *failure)
+const char *
+pm_netlink_failure_reason(const dump_failure *failure)
 {
     return failure->err ? g_strerror(failure->err) : "malformed reply";
 }
@@ -98,9 +69,8 @@ pm_netlink_open_kernel(int protocol, gpointer user_data)
     return fd;
 }
 
-/* A socket from the opener, with a reply timeout; -1 and *@err on failure. */
-static int
-open_socket(netlink_backend *self, int protocol, int *err)
+int
+pm_netlink_open_socket(netlink_backend *self, int protocol, int *err)
 {
     struct timeval timeout = { REPLY_TIMEOUT_S, 0 };
     int fd;
@@ -115,8 +85,8 @@ open_socket(netlink_backend *self, int protocol, int *err)
     return fd;
 }
 
-static gboolean
-send_request(int fd, const guint8 *request, gsize len, dump_failure *failure)
+gboolean
+pm_netlink_send_request(int fd, const guint8 *request, gsize len, dump_failure *failure)
 {
     ssize_t n;
 
@@ -131,9 +101,8 @@ send_request(int fd, const guint8 *request, gsize len, dump_failure *failure)
     return FALSE;
 }
 
-/* Reads one whole datagram into the buffer. */
-static gboolean
-recv_datagram(netlink_backend *self, int fd, gsize *len, dump_failure *failure)
+gboolean
+pm_netlink_recv_datagram(netlink_backend *self, int fd, gsize *len, dump_failure *failure)
 {
     struct iovec iov = { NULL, 0 };
     struct msghdr msg;
@@ -183,14 +152,14 @@ run_dump(netlink_backend *self, int fd, const guint8 *request, gsize request_len
     gboolean seen_data = FALSE;
 
     failure->refused = FALSE;
-    if (!send_request(fd, request, request_len, failure))
+    if (!pm_netlink_send_request(fd, request, request_len, failure))
         return FALSE;
     for (;;) {
         gsize len, offset = 0;
         pm_nl_message msg;
         pm_nl_next_result next;
 
-        if (!recv_datagram(self, fd, &len, failure))
+        if (!pm_netlink_recv_datagram(self, fd, &len, failure))
             return FALSE;
         while ((next = pm_nl_next_message(self->buffer, len, &offset, &msg)) == PM_NL_NEXT_OK) {
             int err;
@@ -259,8 +228,10 @@ sockets_fall_back(netlink_backend *self, pm_transport transport, gboolean all,
                   const char *step, int err, GArray *out, pm_diag *diag, GError **error)
 {
     for (int t = 0; t < PM_TRANSPORT_COUNT; t++) {
-        if (all || t == (int)transport)
+        if (all || t == (int)transport) {
             self->sockets_via_procfs[t] = TRUE;
+            self->lookups_work[t] = FALSE;
+        }
     }
     pm_diag_note(diag, PM_DIAG_NETLINK_ERROR, PM_DIAG_LEVEL_INFO,
                  "netlink sock_diag is not available for %s (%s: %s): reading the "
@@ -289,8 +260,8 @@ netlink_list_sockets(pm_backend *backend, pm_transport transport, GArray *out,
     if (self->sockets_via_procfs[transport])
         return self->procfs->ops->list_sockets(self->procfs, transport, out, diag, error);
 
-    fd = open_socket(self, NETLINK_SOCK_DIAG, &err);
-    if (fd < 0 && !transient_errno(err))
+    fd = pm_netlink_open_socket(self, NETLINK_SOCK_DIAG, &err);
+    if (fd < 0 && !pm_netlink_transient_errno(err))
         return sockets_fall_back(self, transport, TRUE, "socket", err, out, diag, error);
     if (fd < 0) {
         failure.err = err;
@@ -314,7 +285,7 @@ netlink_list_sockets(pm_backend *backend, pm_transport transport, GArray *out,
             break;
         }
         g_array_set_size(out, old_len);  /* all or nothing */
-        if (failure.refused && failure.err != 0 && !transient_errno(failure.err)) {
+        if (failure.refused && failure.err != 0 && !pm_netlink_transient_errno(failure.err)) {
             close(fd);
             return sockets_fall_back(self, transport, FALSE, "dump", failure.err, out,
                                      diag, error);
@@ -323,15 +294,18 @@ netlink_list_sockets(pm_backend *backend, pm_transport transport, GArray *out,
     }
     if (fd >= 0)
         close(fd);
-    if (failure.what == NULL)
+    if (failure.what == NULL) {
+        self->lookups_work[transport] = TRUE;
         return TRUE;
+    }
     pm_diag_note(diag, PM_DIAG_NETLINK_ERROR, PM_DIAG_LEVEL_WARNING,
                  "netlink dump of %s sockets failed (%s: %s): no socket table this time",
-                 pm_transport_name(transport), failure.what, failure_reason(&failure));
+                 pm_transport_name(transport), failure.what,
+                 pm_netlink_failure_reason(&failure));
     g_set_error(error, G_FILE_ERROR, failure.err ? g_file_error_from_errno(failure.err)
                                                  : G_FILE_ERROR_FAILED,
                 "netlink dump of %s sockets failed (%s: %s)", pm_transport_name(transport),
-                failure.what, failure_reason(&failure));
+                failure.what, pm_netlink_failure_reason(&failure));
     return FALSE;
 }
 
@@ -339,21 +313,25 @@ netlink_list_sockets(pm_backend *backend, pm_transport transport, GArray *out,
 
 typedef struct {
     GArray *out;
-    guint   first;  /* out's length before this call */
+    guint   first;       /* out's length before this call */
+    GArray *interfaces;  /* of address_interface, every (address, interface) */
 } address_list;
 
 static pm_nl_row
 address_row(const pm_nl_message *msg, gpointer data)
 {
     address_list *list = data;
+    address_interface where;
     pm_addr addr;
     pm_nl_row row;
 
     if (msg->type != RTM_NEWADDR)
         return PM_NL_ROW_MALFORMED;
-    row = pm_nl_parse_ifaddr(msg->payload, msg->payload_len, &addr);
+    row = pm_nl_parse_ifaddr_on(msg->payload, msg->payload_len, &addr, &where.ifindex);
     if (row != PM_NL_ROW_OK)
         return row;
+    where.addr = addr;
+    g_array_append_val(list->interfaces, where);
     /* The same address on two interfaces; a host has few addresses. */
     for (guint i = list->first; i < list->out->len; i++) {
         if (pm_addr_equal(&g_array_index(list->out, pm_addr, i), &addr))
@@ -368,16 +346,18 @@ netlink_list_local_addresses(pm_backend *backend, GArray *out, pm_diag *diag,
                              GError **error)
 {
     netlink_backend *self = (netlink_backend *)backend;
-    address_list list = { out, out->len };
+    address_list list = { out, out->len, self->interfaces };
     dump_failure failure = { 0, "opening a socket", TRUE };
     guint8 request[REQUEST_MAX];
     gboolean ok = FALSE;
     int fd;
 
+    /* Without a dump, exact lookups ask for unbound sockets only. */
+    g_array_set_size(self->interfaces, 0);
     if (self->addresses_via_procfs)
         return self->procfs->ops->list_local_addresses(self->procfs, out, diag, error);
 
-    fd = open_socket(self, NETLINK_ROUTE, &failure.err);
+    fd = pm_netlink_open_socket(self, NETLINK_ROUTE, &failure.err);
     if (fd >= 0) {
         guint32 seq = ++self->seq;
         gsize len = pm_nl_build_getaddr_request(request, sizeof request, seq);
@@ -390,11 +370,12 @@ netlink_list_local_addresses(pm_backend *backend, GArray *out, pm_diag *diag,
 
     /* Whatever failed, this call still gets the addresses procfs knows. */
     g_array_set_size(out, list.first);
-    if (failure.refused && failure.err != 0 && !transient_errno(failure.err))
+    g_array_set_size(self->interfaces, 0);
+    if (failure.refused && failure.err != 0 && !pm_netlink_transient_errno(failure.err))
         self->addresses_via_procfs = TRUE;
     pm_diag_note(diag, PM_DIAG_NETLINK_ERROR, PM_DIAG_LEVEL_INFO,
                  "netlink address dump failed (%s: %s): reading /proc/net/fib_trie and "
-                 "if_inet6 %s", failure.what, failure_reason(&failure),
+                 "if_inet6 %s", failure.what, pm_netlink_failure_reason(&failure),
                  self->addresses_via_procfs ? "from now on" : "this time");
     return self->procfs->ops->list_local_addresses(self->procfs, out, diag, error);
 }
@@ -427,6 +408,9 @@ static void
 netlink_destroy(pm_backend *backend)
 {
     netlink_backend *self = (netlink_backend *)backend;
+    if (self->lookup_fd >= 0)
+        close(self->lookup_fd);
+    g_array_unref(self->interfaces);
     pm_backend_free(self->procfs);
     g_free(self->buffer);
     g_free(self);
@@ -440,6 +424,7 @@ static const pm_backend_ops netlink_ops = {
     .list_local_addresses = netlink_list_local_addresses,
     .user_name = netlink_user_name,
     .destroy = netlink_destroy,
+    .find_socket = pm_netlink_find_socket,
 };
 
 pm_backend *
@@ -454,6 +439,8 @@ pm_netlink_backend_new_with_opener(const char *proc_root, pm_netlink_open_fn ope
     self->open_data = user_data;
     self->buffer_cap = RECV_BUFFER_SIZE;
     self->buffer = g_malloc(self->buffer_cap);
+    self->lookup_fd = -1;
+    self->interfaces = g_array_new(FALSE, FALSE, sizeof(address_interface));
     return &self->base;
 }
 

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -21,8 +22,8 @@
 /* ---- requests ----------------------------------------------------------- */
 
 static gsize
-build_request(guint8 *buf, gsize cap, guint16 type, guint32 seq, const void *body,
-              gsize body_len)
+build_request(guint8 *buf, gsize cap, guint16 type, guint16 flags, guint32 seq,
+              const void *body, gsize body_len)
 {
     struct nlmsghdr header;
     gsize len = NLMSG_LENGTH(body_len);
@@ -33,7 +34,7 @@ build_request(guint8 *buf, gsize cap, guint16 type, guint32 seq, const void *bod
     memset(&header, 0, sizeof header);
     header.nlmsg_len = (guint32)len;
     header.nlmsg_type = type;
-    header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    header.nlmsg_flags = flags;
     header.nlmsg_seq = seq;
     header.nlmsg_pid = 0;  /* the kernel fills in our port id */
     memcpy(buf, &header, sizeof header);
@@ -54,7 +55,8 @@ pm_nl_build_inet_diag_request(guint8 *buf, gsize cap, guint8 family, guint8 prot
      * bits, it is number 11); the kernel adds it by itself where it matters. */
     req.idiag_ext = 0;
     req.idiag_states = states;
-    return build_request(buf, cap, SOCK_DIAG_BY_FAMILY, seq, &req, sizeof req);
+    return build_request(buf, cap, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, seq, &req,
+                         sizeof req);
 }
 
 gsize
@@ -64,7 +66,53 @@ pm_nl_build_getaddr_request(guint8 *buf, gsize cap, guint32 seq)
 
     memset(&req, 0, sizeof req);
     req.ifa_family = AF_UNSPEC;
-    return build_request(buf, cap, RTM_GETADDR, seq, &req, sizeof req);
+    return build_request(buf, cap, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, seq, &req,
+                         sizeof req);
+}
+
+/* Network-order address bytes into an idiag_src/idiag_dst field. */
+static void
+put_sockid_addr(__be32 field[4], const pm_addr *addr)
+{
+    memcpy(field, addr->bytes, addr->family == PM_AF_INET ? 4 : 16);
+}
+
+gsize
+pm_nl_build_inet_diag_lookup(guint8 *buf, gsize cap, guint8 protocol,
+                             const pm_endpoint *local, const pm_endpoint *remote,
+                             guint32 ifindex, guint32 seq)
+{
+    struct inet_diag_req_v2 req;
+    pm_endpoint any;
+    const pm_endpoint *src = local, *dst;
+
+    if (local->addr.family != PM_AF_INET && local->addr.family != PM_AF_INET6)
+        return 0;
+    if (remote == NULL) {
+        memset(&any, 0, sizeof any);
+        pm_addr_any(&any.addr, local->addr.family);
+        remote = &any;
+    }
+    if (remote->addr.family != local->addr.family)
+        return 0;
+    dst = remote;
+    if (protocol == IPPROTO_UDP) {
+        /* udp_dump_one looks up (idiag_src -> idiag_dst) as a packet. */
+        src = remote;
+        dst = local;
+    }
+    memset(&req, 0, sizeof req);
+    req.sdiag_family = local->addr.family == PM_AF_INET ? AF_INET : AF_INET6;
+    req.sdiag_protocol = protocol;
+    req.idiag_states = ~0u;  /* a lookup does not filter by state */
+    put_sockid_addr(req.id.idiag_src, &src->addr);
+    put_sockid_addr(req.id.idiag_dst, &dst->addr);
+    req.id.idiag_sport = g_htons(src->port);
+    req.id.idiag_dport = g_htons(dst->port);
+    req.id.idiag_if = ifindex;
+    req.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+    req.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+    return build_request(buf, cap, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, seq, &req, sizeof req);
 }
 
 /* ---- messages ----------------------------------------------------------- */
@@ -223,6 +271,14 @@ pm_nl_parse_inet_diag(const guint8 *payload, gsize len, pm_socket *out)
 pm_nl_row
 pm_nl_parse_ifaddr(const guint8 *payload, gsize len, pm_addr *out)
 {
+    guint32 ifindex;
+
+    return pm_nl_parse_ifaddr_on(payload, len, out, &ifindex);
+}
+
+pm_nl_row
+pm_nl_parse_ifaddr_on(const guint8 *payload, gsize len, pm_addr *out, guint32 *ifindex)
+{
     struct ifaddrmsg msg;
     gsize offset = NLMSG_ALIGN(sizeof msg);
     gsize want;
@@ -253,5 +309,6 @@ pm_nl_parse_ifaddr(const guint8 *payload, gsize len, pm_addr *out)
     if (want == 0 || (local == NULL && address == NULL))
         return PM_NL_ROW_SKIP;
     addr_from_family(out, msg.ifa_family, local ? local : address);
+    *ifindex = msg.ifa_index;
     return PM_NL_ROW_OK;
 }

@@ -36,6 +36,22 @@ gsize pm_nl_build_inet_diag_request(guint8 *buf, gsize cap, guint8 family, guint
 /* RTM_GETADDR dump of every family. */
 gsize pm_nl_build_getaddr_request(guint8 *buf, gsize cap, guint32 seq);
 
+/* A request for the one socket of @protocol (IPPROTO_TCP or IPPROTO_UDP)
+ * that a packet from @remote to @local would reach, on interface @ifindex:
+ * SOCK_DIAG_BY_FAMILY without NLM_F_DUMP, so the kernel runs its own lookup
+ * (inet_diag_find_one_icsk, udp_dump_one) - a connected socket with both
+ * ends, else one bound to @local's address or the any-address on its port,
+ * for IPv4 also a dual-stack "::" one - and answers with that socket or
+ * ENOENT.  @remote NULL asks for unconnected sockets only (any-address,
+ * port 0).  Sockets bound to a device answer only when @ifindex is theirs;
+ * unbound ones answer for any @ifindex.  No cookie (INET_DIAG_NOCOOKIE).
+ * UDP takes the ends swapped (the packet's source in idiag_src), TCP
+ * not.  Returns the length, or 0 if @cap is too small or the ends are of
+ * different families. */
+gsize pm_nl_build_inet_diag_lookup(guint8 *buf, gsize cap, guint8 protocol,
+                                   const pm_endpoint *local, const pm_endpoint *remote,
+                                   guint32 ifindex, guint32 seq);
+
 /* ---- messages ----------------------------------------------------------- */
 
 typedef struct {
@@ -109,6 +125,9 @@ pm_nl_row pm_nl_parse_inet_diag(const guint8 *payload, gsize len, pm_socket *out
  * is the peer), else IFA_ADDRESS; canonical form.  Families other than IPv4
  * and IPv6 are SKIP. */
 pm_nl_row pm_nl_parse_ifaddr(const guint8 *payload, gsize len, pm_addr *out);
+/* The same, and the index of the interface that holds the address. */
+pm_nl_row pm_nl_parse_ifaddr_on(const guint8 *payload, gsize len, pm_addr *out,
+                                guint32 *ifindex);
 
 G_END_DECLS
 

@@ -4,10 +4,11 @@
  * the stack; lines are handed to the pure parsers of procfs_parse.c in place,
  * so a refresh allocates only for what it returns.  Not thread-safe: the
  * backend's buffer is shared by its calls (the watcher is single-threaded).
+ * The owner scan is in procfs_owners.c.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "procfs.h"
+#include "procfs_private.h"
 #include "procfs_parse.h"
 
 #include <dirent.h>
@@ -24,26 +25,21 @@
 #define READ_BUFFER_SIZE (64 * 1024)
 #define CMDLINE_MAX      (64 * 1024)
 
-/* Room for "socket:[<20 digits>]" and a byte to tell it was cut. */
-#define FD_LINK_MAX 64
-#define STAT_MAX    2048
+#define STAT_MAX    PM_PROCFS_STAT_MAX
 #define STATUS_MAX  4096
-
-typedef struct {
-    pm_backend base;
-    char      *root;
-    char      *buffer;     /* READ_BUFFER_SIZE + 1 bytes */
-    long       clk_tck;
-    gboolean   has_btime;
-    guint64    btime;      /* boot time, seconds since the epoch */
-} procfs_backend;
 
 /* ---- small I/O helpers -------------------------------------------------- */
 
-static gboolean
-gone_errno(int err)
+gboolean
+pm_procfs_gone_errno(int err)
 {
     return err == ENOENT || err == ESRCH;
+}
+
+gboolean
+pm_procfs_denied_errno(int err)
+{
+    return err == EACCES || err == EPERM;
 }
 
 /* open() of <root>/<relative>, -1 with errno set on failure. */
@@ -66,8 +62,9 @@ root_exists(const procfs_backend *self)
     return stat(self->root, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static void
-report_root_missing(const procfs_backend *self, int err, pm_diag *diag, GError **error)
+void
+pm_procfs_report_root_missing(const procfs_backend *self, int err, pm_diag *diag,
+                              GError **error)
 {
     pm_diag_note(diag, PM_DIAG_PROC_ROOT_MISSING, PM_DIAG_LEVEL_WARNING,
                  "proc root %s cannot be opened (%s): no process attribution",
@@ -76,18 +73,16 @@ report_root_missing(const procfs_backend *self, int err, pm_diag *diag, GError *
                 "cannot open proc root %s: %s", self->root, g_strerror(err));
 }
 
-/* A pid that exited between listing and reading: normal, never logged. */
-static pm_read_status
-note_vanished(pm_diag *diag, gint32 pid)
+pm_read_status
+pm_procfs_note_vanished(pm_diag *diag, gint32 pid)
 {
     pm_diag_note(diag, PM_DIAG_PROCESS_VANISHED, PM_DIAG_LEVEL_DEBUG,
                  "process %d exited before it could be read", pid);
     return PM_READ_VANISHED;
 }
 
-/* Reads up to @cap bytes of <dirfd>/<relative>; 0 or an errno. */
-static int
-read_at(int dirfd, const char *relative, char *buf, gsize cap, gsize *len)
+int
+pm_procfs_read_at(int dirfd, const char *relative, char *buf, gsize cap, gsize *len)
 {
     int fd = openat(dirfd, relative, O_RDONLY | O_CLOEXEC);
     gsize got = 0;
@@ -152,10 +147,9 @@ btime_line(const char *line, gsize len, gboolean overlong, gpointer data)
     return overlong || !pm_parse_btime_line(line, len, data);
 }
 
-/* Start of a process in ns since the epoch, or 0 when the boot time is
- * unknown.  The boot time is read once per backend. */
-static guint64
-start_time_ns(procfs_backend *self, guint64 start_ticks, pm_diag *diag)
+/* The boot time is read once per backend. */
+guint64
+pm_procfs_start_time_ns(procfs_backend *self, guint64 start_ticks, pm_diag *diag)
 {
     char buf[4096];
     guint64 value = 0;
@@ -236,7 +230,7 @@ procfs_list_sockets(pm_backend *backend, pm_transport transport, GArray *out,
         }
         g_array_set_size(out, old_len);  /* all or nothing */
         if (err == ENOENT && !root_exists(self)) {
-            report_root_missing(self, err, diag, error);
+            pm_procfs_report_root_missing(self, err, diag, error);
             return FALSE;
         }
         g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "cannot read %s/%s: %s",
@@ -245,173 +239,6 @@ procfs_list_sockets(pm_backend *backend, pm_transport transport, GArray *out,
                      "cannot read %s/%s: %s", self->root, name, g_strerror(err));
         return FALSE;
     }
-    return TRUE;
-}
-
-/* ---- owner scan --------------------------------------------------------- */
-
-typedef struct {
-    procfs_backend *self;
-    GHashTable     *wanted;
-    GArray         *owners;
-    pm_owner_scan  *scan;
-    pm_diag        *diag;
-    int             root_fd;
-    guint           unreadable;       /* in this call */
-    gint32          first_unreadable_pid;
-} owner_scan;
-
-static gboolean
-denied_errno(int err)
-{
-    return err == EACCES || err == EPERM;
-}
-
-/* Appends the owners among the fds of one process; @fd_dir_fd is consumed.
- * FALSE when the links are not ours to read: the directory may open (root
- * without CAP_SYS_PTRACE, a target with more capabilities) while readlink
- * is refused. */
-static gboolean
-scan_fd_dir(owner_scan *os, gint32 pid, int fd_dir_fd)
-{
-    DIR *dir = fdopendir(fd_dir_fd);
-    struct dirent *entry;
-    gboolean readable = TRUE;
-
-    if (dir == NULL) {
-        close(fd_dir_fd);
-        return TRUE;
-    }
-    while ((errno = 0, entry = readdir(dir)) != NULL) {
-        char target[FD_LINK_MAX];
-        ssize_t len;
-        gint32 fd;
-        guint64 inode;
-
-        if (!pm_parse_pid_name(entry->d_name, &fd))
-            continue;  /* "." and ".." */
-        os->scan->fds_scanned++;
-        len = readlinkat(dirfd(dir), entry->d_name, target, sizeof target);
-        if (len < 0 && denied_errno(errno)) {
-            readable = FALSE;
-            break;
-        }
-        if (len < 0)
-            continue;  /* closed since the listing */
-        switch (pm_parse_fd_link(target, (gsize)len, &inode)) {
-        case PM_FD_LINK_OTHER:
-            continue;
-        case PM_FD_LINK_MALFORMED:
-            pm_diag_note(os->diag, PM_DIAG_MALFORMED_FD_LINK, PM_DIAG_LEVEL_INFO,
-                         "%s/%d/fd/%s: malformed socket link: skipped",
-                         os->self->root, pid, entry->d_name);
-            continue;
-        case PM_FD_LINK_SOCKET:
-            break;
-        }
-        if (g_hash_table_contains(os->wanted, &inode)) {
-            pm_owner owner = { inode, pid, fd, 0 };
-            g_array_append_val(os->owners, owner);
-        }
-    }
-    if (entry == NULL && gone_errno(errno))
-        note_vanished(os->diag, pid);
-    closedir(dir);
-    if (readable)
-        os->scan->processes_scanned++;
-    return readable;
-}
-
-static void
-note_unreadable_fd_dir(owner_scan *os, const char *pid_name, gint32 pid)
-{
-    struct stat st;
-
-    os->scan->fd_dirs_unreadable++;
-    if (os->unreadable++ == 0)
-        os->first_unreadable_pid = pid;
-    /* The owner of /proc/<pid> is the process's uid. */
-    if (fstatat(os->root_fd, pid_name, &st, 0) != 0)
-        return;
-    if (os->scan->unreadable_uids == NULL)
-        os->scan->unreadable_uids = g_hash_table_new(g_direct_hash, g_direct_equal);
-    g_hash_table_add(os->scan->unreadable_uids, GUINT_TO_POINTER((guint)st.st_uid + 1));
-}
-
-static void
-scan_process(owner_scan *os, const char *pid_name, gint32 pid)
-{
-    char path[32];
-    char stat_text[STAT_MAX];
-    guint first_owner = os->owners->len;
-    pm_proc_stat st;
-    gsize len;
-    guint64 start_ns = 0;
-    int fd_dir_fd;
-
-    g_snprintf(path, sizeof path, "%s/fd", pid_name);
-    fd_dir_fd = openat(os->root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd_dir_fd < 0) {
-        if (denied_errno(errno))
-            note_unreadable_fd_dir(os, pid_name, pid);
-        else if (gone_errno(errno))
-            note_vanished(os->diag, pid);
-        else
-            pm_diag_note(os->diag, PM_DIAG_PROCESS_UNREADABLE, PM_DIAG_LEVEL_INFO,
-                         "cannot open %s/%s: %s", os->self->root, path, g_strerror(errno));
-        return;
-    }
-    if (!scan_fd_dir(os, pid, fd_dir_fd))
-        note_unreadable_fd_dir(os, pid_name, pid);  /* keeps what it found before */
-    if (os->owners->len == first_owner)
-        return;
-
-    /* Only processes holding a wanted socket pay for their stat. */
-    g_snprintf(path, sizeof path, "%s/stat", pid_name);
-    if (read_at(os->root_fd, path, stat_text, sizeof stat_text, &len) == 0
-        && pm_parse_proc_stat(stat_text, len, &st))
-        start_ns = start_time_ns(os->self, st.start_ticks, os->diag);
-    for (guint i = first_owner; i < os->owners->len; i++)
-        g_array_index(os->owners, pm_owner, i).start_time_ns = start_ns;
-}
-
-static gboolean
-procfs_find_owners(pm_backend *backend, GHashTable *wanted, GArray *owners,
-                   pm_owner_scan *scan, pm_diag *diag, GError **error)
-{
-    procfs_backend *self = (procfs_backend *)backend;
-    pm_owner_scan local_scan = { 0 };
-    owner_scan os = { self, wanted, owners, scan ? scan : &local_scan, diag, -1, 0, 0 };
-    struct dirent *entry;
-    DIR *root;
-
-    os.root_fd = open(self->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (os.root_fd < 0 || (root = fdopendir(os.root_fd)) == NULL) {
-        int err = errno;
-        if (os.root_fd >= 0)
-            close(os.root_fd);
-        report_root_missing(self, err, diag, error);
-        return FALSE;
-    }
-    if (wanted != NULL && g_hash_table_size(wanted) > 0) {
-        while ((entry = readdir(root)) != NULL) {
-            gint32 pid;
-            /* Numeric entries are thread-group leaders; threads share their fds. */
-            if (pm_parse_pid_name(entry->d_name, &pid))
-                scan_process(&os, entry->d_name, pid);
-        }
-    }
-    closedir(root);
-
-    if (os.unreadable > 0)
-        pm_diag_note(diag, PM_DIAG_FD_DIR_UNREADABLE, PM_DIAG_LEVEL_WARNING,
-                     "cannot read the open files of %u processes (first: %s/%d/fd, permission "
-                     "denied): their sockets stay unattributed; for full answers run as root "
-                     "or give the program cap_sys_ptrace,cap_dac_read_search "
-                     "(setcap cap_sys_ptrace,cap_dac_read_search+ep <program>)",
-                     os.unreadable, self->root, os.first_unreadable_pid);
-    if (local_scan.unreadable_uids)
-        g_hash_table_unref(local_scan.unreadable_uids);
     return TRUE;
 }
 
@@ -437,7 +264,7 @@ read_cmdline(procfs_backend *self, int pid_fd, gboolean *truncated)
     gsize len;
 
     /* One byte over the cap tells a cut from a cmdline of exactly the cap. */
-    if (read_at(pid_fd, "cmdline", self->buffer, CMDLINE_MAX + 1, &len) != 0)
+    if (pm_procfs_read_at(pid_fd, "cmdline", self->buffer, CMDLINE_MAX + 1, &len) != 0)
         return NULL;
     *truncated = len > CMDLINE_MAX;
     return pm_parse_cmdline(self->buffer, MIN(len, CMDLINE_MAX));
@@ -462,20 +289,20 @@ procfs_read_process(pm_backend *backend, gint32 pid, pm_process_raw *out, pm_dia
     if (pid_fd < 0) {
         err = pid > 0 ? errno : EINVAL;
         if (!root_exists(self)) {
-            report_root_missing(self, err, diag, NULL);
+            pm_procfs_report_root_missing(self, err, diag, NULL);
             return PM_READ_FAILED;
         }
-        if (gone_errno(err))
-            return note_vanished(diag, pid);
+        if (pm_procfs_gone_errno(err))
+            return pm_procfs_note_vanished(diag, pid);
         pm_diag_note(diag, PM_DIAG_PROCESS_UNREADABLE, PM_DIAG_LEVEL_INFO,
                      "cannot open %s/%d: %s", self->root, pid, g_strerror(err));
         return PM_READ_FAILED;
     }
 
-    err = read_at(pid_fd, "stat", text, STAT_MAX, &len);
-    if (gone_errno(err)) {
+    err = pm_procfs_read_at(pid_fd, "stat", text, STAT_MAX, &len);
+    if (pm_procfs_gone_errno(err)) {
         close(pid_fd);
-        return note_vanished(diag, pid);
+        return pm_procfs_note_vanished(diag, pid);
     }
     if (err != 0) {
         pm_diag_note(diag, PM_DIAG_PROCESS_UNREADABLE, PM_DIAG_LEVEL_INFO,
@@ -483,13 +310,13 @@ procfs_read_process(pm_backend *backend, gint32 pid, pm_process_raw *out, pm_dia
     } else if (pm_parse_proc_stat(text, len, &st)) {
         out->comm = g_strndup(st.comm, st.comm_len);
         out->ppid = st.ppid;
-        out->start_time_ns = start_time_ns(self, st.start_ticks, diag);
+        out->start_time_ns = pm_procfs_start_time_ns(self, st.start_ticks, diag);
     } else {
         pm_diag_note(diag, PM_DIAG_MALFORMED_PROCESS_FILE, PM_DIAG_LEVEL_INFO,
                      "%s/%d/stat does not parse", self->root, pid);
     }
 
-    if (read_at(pid_fd, "status", text, STATUS_MAX, &len) == 0) {
+    if (pm_procfs_read_at(pid_fd, "status", text, STATUS_MAX, &len) == 0) {
         out->has_uid = pm_parse_status_uid(text, len, &out->uid);
         if (!out->has_uid)
             pm_diag_note(diag, PM_DIAG_MALFORMED_PROCESS_FILE, PM_DIAG_LEVEL_INFO,
@@ -558,7 +385,7 @@ procfs_list_local_addresses(pm_backend *backend, GArray *out, pm_diag *diag, GEr
     int failed_err = 0;
 
     if (!root_exists(self)) {
-        report_root_missing(self, ENOENT, diag, error);
+        pm_procfs_report_root_missing(self, ENOENT, diag, error);
         return FALSE;
     }
     for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
@@ -593,6 +420,7 @@ static void
 procfs_destroy(pm_backend *backend)
 {
     procfs_backend *self = (procfs_backend *)backend;
+    pm_procfs_owner_cache_free(self->owner_cache);
     g_free(self->root);
     g_free(self->buffer);
     g_free(self);
@@ -601,7 +429,7 @@ procfs_destroy(pm_backend *backend)
 static const pm_backend_ops procfs_ops = {
     .name = "procfs",
     .list_sockets = procfs_list_sockets,
-    .find_owners = procfs_find_owners,
+    .find_owners = pm_procfs_find_owners,
     .read_process = procfs_read_process,
     .list_local_addresses = procfs_list_local_addresses,
     .user_name = procfs_user_name,

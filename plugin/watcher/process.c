@@ -97,12 +97,23 @@ pm_process_new(pm_process_raw *raw, const char *user,
     process->has_uid = raw->has_uid;
     process->uid = raw->uid;
     process->user = pm_utf8_sanitize(g_strdup(user));
+    process->parent_exe = empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->parent_exe)));
+    process->parent_args = empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->parent_args)));
+    process->container_id = empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->container_id)));
+    process->container_name =
+        empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->container_name)));
+    process->container_image =
+        empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->container_image)));
+    process->pod_name = empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->pod_name)));
+    process->pod_namespace = empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->pod_namespace)));
 
     rule = pm_alias_match(rules, n_rules, process->args);
     process->args = pm_utf8_sanitize(process->args);
     if (rule >= 0 && rules[rule].name != NULL && *rules[rule].name != '\0') {
         process->name = pm_utf8_sanitize(g_strdup(rules[rule].name));
         process->aliased = TRUE;
+    } else if (raw->name != NULL && *raw->name != '\0') {
+        process->name = pm_utf8_sanitize(g_steal_pointer(&raw->name));
     } else {
         process->name = pm_process_pick_name(process->comm, process->exe);
     }
@@ -127,6 +138,13 @@ process_clear(gpointer data)
     g_free(process->args);
     g_free(process->cwd);
     g_free(process->user);
+    g_free(process->parent_exe);
+    g_free(process->parent_args);
+    g_free(process->container_id);
+    g_free(process->container_name);
+    g_free(process->container_image);
+    g_free(process->pod_name);
+    g_free(process->pod_namespace);
 }
 
 void

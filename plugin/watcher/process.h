@@ -39,9 +39,19 @@ typedef struct {
     gboolean has_uid;
     guint32  uid;
     char    *user;
+    /* Known only when a capture file carried them (ptcpdump, procmap's
+     * capture comments); NULL for live lookups. */
+    char    *parent_exe;
+    char    *parent_args;
+    char    *container_id;
+    char    *container_name;
+    char    *container_image;
+    char    *pod_name;
+    char    *pod_namespace;
 } pm_process;
 
-/* Builds a record from @raw (consumed: its strings move into the record). */
+/* Builds a record from @raw (consumed: its strings move into the record).
+ * The name is an alias, else raw->name when set, else pm_process_pick_name(). */
 pm_process *pm_process_new(pm_process_raw *raw, const char *user,
                            const pm_alias_rule *rules, guint n_rules);
 pm_process *pm_process_ref(pm_process *process);

@@ -16,6 +16,7 @@ pm_watcher_config_init(pm_watcher_config *config)
     config->mapping_ttl_us = 10 * US_PER_SECOND;
     config->process_ttl_us = 30 * US_PER_SECOND;
     config->min_refresh_interval_us = 250 * 1000;
+    config->exact_lookups_per_interval = 250;
 }
 
 static gint64
@@ -135,6 +136,7 @@ pm_watcher_flush(pm_watcher *watcher)
     watcher->table_built_us = 0;
     watcher->refresh_attempted = FALSE;
     watcher->last_refresh_failed = FALSE;
+    watcher->exact_window_lookups = 0;
 }
 
 /* ---- lookups ------------------------------------------------------------ */
@@ -199,6 +201,7 @@ pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
     const pm_watcher_config *config = &watcher->config;
     pm_socket_entry *entry;
     pm_table_hit hit;
+    pm_exact_outcome exact;
     gint64 now;
 
     memset(out, 0, sizeof *out);
@@ -230,22 +233,31 @@ pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
             out->reason = PM_REASON_NO_SOCKET;
             return;
         }
-        if (!refresh_allowed(watcher, now)) {
+        exact = pm_watcher_exact_lookup(watcher, transport, local, remote, now, &entry, &hit);
+        if (exact == PM_EXACT_ABSENT) {
+            out->reason = PM_REASON_NO_SOCKET;
+            return;
+        }
+        if (exact == PM_EXACT_BUSY ||
+            (exact == PM_EXACT_NOT_SETTLED && !refresh_allowed(watcher, now))) {
             watcher->stats.refreshes_suppressed++;
             /* After a failed refresh the truth is that the table is unreadable. */
             out->reason = watcher->last_refresh_failed ? PM_REASON_BACKEND_FAILED
                                                        : PM_REASON_REFRESH_SUPPRESSED;
             return;
         }
-        if (!pm_watcher_refresh(watcher, NULL)) {
-            out->reason = PM_REASON_BACKEND_FAILED;
-            return;
-        }
-        now = pm_watcher_now(watcher);
-        entry = pm_socket_table_find(table, local, remote, now, config->mapping_ttl_us, &hit);
-        if (entry == NULL) {
-            out->reason = PM_REASON_NO_SOCKET;
-            return;
+        if (exact == PM_EXACT_NOT_SETTLED) {
+            if (!pm_watcher_refresh(watcher, NULL)) {
+                out->reason = PM_REASON_BACKEND_FAILED;
+                return;
+            }
+            now = pm_watcher_now(watcher);
+            entry = pm_socket_table_find(table, local, remote, now, config->mapping_ttl_us,
+                                         &hit);
+            if (entry == NULL) {
+                out->reason = PM_REASON_NO_SOCKET;
+                return;
+            }
         }
     }
     answer_from_entry(watcher, entry, hit, out);

@@ -13,7 +13,16 @@
  *  - process records are cached `process_ttl` (30 s), keyed by (pid, start
  *    time) so a recycled pid never inherits an old identity;
  *  - a miss refreshes only when the table is older than the packet and the
- *    last refresh is at least `min_refresh_interval` (250 ms) old.
+ *    last refresh is at least `min_refresh_interval` (250 ms) old;
+ *  - when the backend can look up one socket (find_socket: netlink), such a
+ *    miss asks for the missed tuple first, up to `exact_lookups_per_interval`
+ *    (250) times per min_refresh_interval: no socket answers NO_SOCKET with
+ *    no refresh; a connected socket whose owners the latest refresh found
+ *    (less than `process_ttl` ago) answers from them; anything else falls to
+ *    the refresh rule.  A miss past that budget is REFRESH_SUPPRESSED, so a
+ *    storm of misses to closed ports costs a few lookups, not refreshes.
+ *    Sockets bound to a device answer only on the interfaces holding the
+ *    local address (see netlink_lookup.c).
  *
  * Not thread-safe: one watcher per thread (Wireshark dissects on one thread).
  * Times are wall-clock microseconds (g_get_real_time() by default), because
@@ -40,8 +49,12 @@ typedef struct {
     gint64 process_ttl_us;          /* default 30 s */
     gint64 min_refresh_interval_us; /* default 250 ms; 0 refreshes on every miss */
     /* Refresh on a miss even when the table is newer than the packet
-     * (Packetbeat's behaviour; only for benchmarks). */
+     * (Packetbeat's behaviour; only for benchmarks).  No exact lookups then. */
     gboolean refresh_on_every_miss;
+    /* Exact lookups (backend find_socket) allowed per min_refresh_interval
+     * before misses are suppressed; default 250; 0 turns them off (every
+     * such miss goes to the refresh rule, as before they existed). */
+    guint    exact_lookups_per_interval;
 } pm_watcher_config;
 
 void pm_watcher_config_init(pm_watcher_config *config);
@@ -131,6 +144,8 @@ typedef struct {
     guint   tuple_entries[PM_TRANSPORT_COUNT];
     guint   process_records;
     gint64  table_built_us;
+    guint64 exact_lookups;          /* find_socket calls for misses */
+    guint64 exact_lookup_answers;   /* misses they settled without a refresh */
 } pm_watcher_stats;
 
 void pm_watcher_get_stats(pm_watcher *watcher, pm_watcher_stats *out);

@@ -47,8 +47,21 @@ struct pm_watcher {
     gboolean          refresh_attempted;
     gboolean          last_refresh_failed;
     gboolean          local_addresses_known; /* read successfully at least once */
+    /* Exact lookups made in the current budget window (see refresh.c). */
+    gint64            exact_window_start_us;
+    guint             exact_window_lookups;
     pm_watcher_stats  stats;
 };
+
+/* What an exact lookup (the backend's find_socket) settled for a miss. */
+typedef enum {
+    PM_EXACT_NOT_SETTLED = 0, /* none made, UNKNOWN, or a socket of unknown owner:
+                               * the refresh rule decides */
+    PM_EXACT_ABSENT,          /* no socket: NO_SOCKET without a refresh */
+    PM_EXACT_FOUND,           /* a connected socket whose owners the latest refresh
+                               * knows: now in the table */
+    PM_EXACT_BUSY             /* the budget of the window is spent: suppressed */
+} pm_exact_outcome;
 
 static inline gint64
 pm_watcher_now(pm_watcher *watcher)
@@ -58,6 +71,12 @@ pm_watcher_now(pm_watcher *watcher)
 
 /* refresh.c */
 const char *pm_watcher_user_name(pm_watcher *watcher, guint32 uid);
+/* For a miss of a table older than the packet: on FOUND, *@entry and *@hit
+ * are the table's answer. */
+pm_exact_outcome pm_watcher_exact_lookup(pm_watcher *watcher, pm_transport transport,
+                                         const pm_endpoint *local, const pm_endpoint *remote,
+                                         gint64 now, pm_socket_entry **entry,
+                                         pm_table_hit *hit);
 GHashTable *pm_owner_index_new(void);
 GHashTable *pm_process_cache_new(void);
 

@@ -40,7 +40,7 @@ serve(gpointer data)
     ssize_t n;
 
     while ((n = recv(conn->fd, buf, sizeof buf, 0)) > 0) {
-        fake_request req = { conn->protocol, 0, 0, 0, 0, 0, 0 };
+        fake_request req = { .protocol = conn->protocol };
         struct nlmsghdr header;
         guint index;
 
@@ -57,6 +57,13 @@ serve(gpointer data)
             req.family = diag.sdiag_family;
             req.transport = diag.sdiag_protocol;
             req.states = diag.idiag_states;
+            memcpy(req.src, diag.id.idiag_src, sizeof req.src);
+            memcpy(req.dst, diag.id.idiag_dst, sizeof req.dst);
+            req.sport = g_ntohs(diag.id.idiag_sport);
+            req.dport = g_ntohs(diag.id.idiag_dport);
+            req.ifindex = diag.id.idiag_if;
+            req.cookie[0] = diag.id.idiag_cookie[0];
+            req.cookie[1] = diag.id.idiag_cookie[1];
         } else {
             struct ifaddrmsg ifa;
             g_assert_cmpint(n, >=, (gssize)(sizeof header + sizeof ifa));

@@ -24,6 +24,13 @@ typedef struct {
     guint8  family;         /* sdiag_family or ifa_family */
     guint8  transport;      /* sdiag_protocol */
     guint32 states;
+    /* SOCK_DIAG_BY_FAMILY: the socket id asked for; ports in host order. */
+    guint8  src[16];
+    guint8  dst[16];
+    guint16 sport;
+    guint16 dport;
+    guint32 ifindex;
+    guint32 cookie[2];
 } fake_request;
 
 typedef struct fake_kernel fake_kernel;
