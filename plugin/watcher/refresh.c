@@ -247,6 +247,9 @@ pm_watcher_refresh(pm_watcher *watcher, GError **error)
 
 out:
     watcher->last_refresh_failed = !ok;
+    /* The interval runs from the end: a refresh slower than the interval
+     * must not be followed at once by the next. */
+    watcher->last_refresh_us = pm_watcher_now(watcher);
     for (int t = 0; t < PM_TRANSPORT_COUNT; t++) {
         if (sockets[t])
             g_array_unref(sockets[t]);

@@ -175,12 +175,12 @@ answer_from_entry(pm_watcher *watcher, const pm_socket_entry *entry, pm_table_hi
     if (entry->owners->len > 0) {
         out->process = pm_process_ref(g_ptr_array_index(entry->owners, 0));
         out->reason = PM_REASON_FOUND;
-        out->user = g_strdup(out->process->has_uid && out->process->uid == out->uid
-                                 ? out->process->user : pm_watcher_user_name(watcher, out->uid));
+        out->user = out->process->has_uid && out->process->uid == out->uid
+                        ? out->process->user : pm_watcher_user_name(watcher, out->uid);
     } else {
         out->reason = entry->owner_unreadable ? PM_REASON_OWNER_UNREADABLE
                                               : PM_REASON_OWNER_GONE;
-        out->user = g_strdup(pm_watcher_user_name(watcher, out->uid));
+        out->user = pm_watcher_user_name(watcher, out->uid);
     }
 }
 
@@ -202,7 +202,7 @@ pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
     pm_socket_entry *entry;
     pm_table_hit hit;
     pm_exact_outcome exact;
-    gint64 now;
+    gint64 now, reference;
 
     memset(out, 0, sizeof *out);
     watcher->stats.lookups++;
@@ -224,7 +224,11 @@ pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
         return;
     }
     now = pm_watcher_now(watcher);
-    entry = pm_socket_table_find(table, local, remote, now, config->mapping_ttl_us, &hit);
+    /* A mapping is judged at the packet's time: a socket a refresh saw stays
+     * true for frames up to mapping_ttl after it, however long the
+     * dissection of a file takes (never later than now). */
+    reference = MIN(now, packet_time_us);
+    entry = pm_socket_table_find(table, local, remote, reference, config->mapping_ttl_us, &hit);
     if (entry == NULL) {
         gboolean table_too_old = watcher->table_built_us == 0 ||
                                  watcher->table_built_us < packet_time_us ||
@@ -251,9 +255,9 @@ pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
                 out->reason = PM_REASON_BACKEND_FAILED;
                 return;
             }
-            now = pm_watcher_now(watcher);
-            entry = pm_socket_table_find(table, local, remote, now, config->mapping_ttl_us,
-                                         &hit);
+            reference = MIN(pm_watcher_now(watcher), packet_time_us);
+            entry = pm_socket_table_find(table, local, remote, reference,
+                                         config->mapping_ttl_us, &hit);
             if (entry == NULL) {
                 out->reason = PM_REASON_NO_SOCKET;
                 return;
@@ -276,7 +280,7 @@ void
 pm_endpoint_answer_clear(pm_endpoint_answer *answer)
 {
     g_clear_pointer(&answer->process, pm_process_unref);
-    g_clear_pointer(&answer->user, g_free);
+    answer->user = NULL;
 }
 
 void

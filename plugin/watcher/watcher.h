@@ -9,11 +9,12 @@
  *  - lookup order: full tuple (connected sockets), exact local address,
  *    any-address of the family, then for IPv4 a dual-stack "::" socket;
  *  - an endpoint mapping lives `mapping_ttl` (10 s) after the refresh that
- *    last saw it; a refresh that finds the same socket again renews it;
+ *    last saw it, judged at the packet's time (never later than now); a
+ *    refresh that finds the same socket again renews it;
  *  - process records are cached `process_ttl` (30 s), keyed by (pid, start
  *    time) so a recycled pid never inherits an old identity;
  *  - a miss refreshes only when the table is older than the packet and the
- *    last refresh is at least `min_refresh_interval` (250 ms) old;
+ *    last refresh ended at least `min_refresh_interval` (250 ms) ago;
  *  - when the backend can look up one socket (find_socket: netlink), such a
  *    miss asks for the missed tuple first, up to `exact_lookups_per_interval`
  *    (250) times per min_refresh_interval: no socket answers NO_SOCKET with
@@ -90,7 +91,8 @@ typedef struct {
     guint       owner_count;  /* processes sharing the socket (fork, SO_REUSEPORT) */
     gboolean    has_uid;      /* the socket's uid, known even without an owner */
     guint32     uid;
-    char       *user;         /* user name of uid, or NULL */
+    const char *user;         /* user name of uid, or NULL; borrowed, valid until
+                               * the answer is cleared or the watcher flushed */
     guint64     inode;
     gboolean    v6only_assumed; /* a dual-stack match the backend could not confirm */
     gint64      socket_seen_us; /* the last refresh that saw the socket */

@@ -30,6 +30,8 @@ mock_list_sockets(pm_backend *backend, pm_transport transport, GArray *out,
 
     g_assert_cmpint(transport, <, PM_TRANSPORT_COUNT);
     mock->list_sockets_calls[transport]++;
+    if (mock->clock != NULL)
+        *mock->clock += mock->list_sockets_cost_us;    /* a slow table read */
     if (mock->fail_list_sockets) {
         pm_diag_note(diag, PM_DIAG_SOCKET_TABLE_UNREADABLE, PM_DIAG_LEVEL_WARNING,
                      "mock: %s table unreadable", pm_transport_name(transport));
@@ -420,6 +422,7 @@ harness_init(harness *h, const pm_watcher_config *config)
     }
     h->now_us = HARNESS_T0_US;
     h->mock = mock_backend_new();
+    h->mock->clock = &h->now_us;
     h->watcher = pm_watcher_new(&h->mock->base, config, fake_clock, &h->now_us);
     g_assert_nonnull(h->watcher);
     pm_watcher_set_diag_sink(h->watcher, counting_sink, h);

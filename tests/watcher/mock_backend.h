@@ -47,6 +47,8 @@ typedef struct {
     GHashTable *users;                          /* uid -> name */
     GHashTable *unreadable_uids;                /* uids whose fd dirs the scan cannot read */
     gboolean    fail_list_sockets;
+    gint64     *clock;                          /* the fake clock, advanced by */
+    gint64      list_sockets_cost_us;           /* ... each list_sockets call */
     gboolean    fail_local_addresses;
     guint64     next_inode;
     gint32      next_fd;
