@@ -5,6 +5,9 @@
  */
 #include "process_epan.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include <epan/prefs.h>
 #include <epan/uat.h>
 
@@ -41,6 +44,14 @@ UAT_CSTRING_CB_DEF(alias_records, name, alias_record)
 
 static pm_watcher *watcher;
 static char *watcher_proc_root;     /* the root the watcher was made for */
+
+/* Benchmark and diagnosis hooks (environment, read when used):
+ *   PROCMAP_STATS=stderr|PATH       the watcher's statistics when it is freed
+ *                                   (tshark exit, a new proc root);
+ *   PROCMAP_REFRESH_ON_EVERY_MISS=1 Packetbeat's rule: a full refresh on every
+ *                                   miss, no interval, no exact lookups. */
+#define ENV_STATS "PROCMAP_STATS"
+#define ENV_EVERY_MISS "PROCMAP_REFRESH_ON_EVERY_MISS"
 
 static void *
 alias_copy_cb(void *dest, const void *source, size_t len)
@@ -101,6 +112,10 @@ apply_config(void)
     config.mapping_ttl_us = (gint64)pref_mapping_ttl_s * US_PER_SECOND;
     config.process_ttl_us = (gint64)pref_process_ttl_s * US_PER_SECOND;
     config.min_refresh_interval_us = (gint64)pref_min_refresh_ms * 1000;
+    if (g_strcmp0(g_getenv(ENV_EVERY_MISS), "1") == 0) {
+        config.refresh_on_every_miss = TRUE;
+        config.min_refresh_interval_us = 0;
+    }
     pm_watcher_set_config(watcher, &config);
 }
 
@@ -136,9 +151,35 @@ pm_prefs_watcher(void)
     return watcher;
 }
 
+static void
+write_stats(void)
+{
+    const char *target = g_getenv(ENV_STATS);
+    pm_watcher_stats stats;
+    FILE *out;
+
+    if (target == NULL || *target == '\0' || watcher == NULL)
+        return;
+    out = strcmp(target, "stderr") == 0 ? stderr : fopen(target, "a");
+    if (out == NULL)
+        return;
+    pm_watcher_get_stats(watcher, &stats);
+    fprintf(out, "procmap stats: lookups=%" G_GUINT64_FORMAT " refreshes=%" G_GUINT64_FORMAT
+            " refreshes_suppressed=%" G_GUINT64_FORMAT " exact_lookups=%" G_GUINT64_FORMAT
+            " exact_lookup_answers=%" G_GUINT64_FORMAT " process_reads=%" G_GUINT64_FORMAT
+            " process_cache_hits=%" G_GUINT64_FORMAT " refresh_time_total_us=%" G_GINT64_FORMAT
+            " refresh_time_max_us=%" G_GINT64_FORMAT " proc_root=%s\n",
+            stats.lookups, stats.refreshes, stats.refreshes_suppressed, stats.exact_lookups,
+            stats.exact_lookup_answers, stats.process_reads, stats.process_cache_hits,
+            stats.refresh_time_total_us, stats.refresh_time_max_us, watcher_proc_root);
+    if (out != stderr)
+        fclose(out);
+}
+
 void
 pm_prefs_cleanup(void)
 {
+    write_stats();
     g_clear_pointer(&watcher, pm_watcher_free);
     g_clear_pointer(&watcher_proc_root, g_free);
 }

@@ -250,6 +250,9 @@ out:
     /* The interval runs from the end: a refresh slower than the interval
      * must not be followed at once by the next. */
     watcher->last_refresh_us = pm_watcher_now(watcher);
+    watcher->stats.refresh_time_total_us += watcher->last_refresh_us - now;
+    watcher->stats.refresh_time_max_us = MAX(watcher->stats.refresh_time_max_us,
+                                             watcher->last_refresh_us - now);
     for (int t = 0; t < PM_TRANSPORT_COUNT; t++) {
         if (sockets[t])
             g_array_unref(sockets[t]);

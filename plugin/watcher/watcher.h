@@ -148,6 +148,8 @@ typedef struct {
     gint64  table_built_us;
     guint64 exact_lookups;          /* find_socket calls for misses */
     guint64 exact_lookup_answers;   /* misses they settled without a refresh */
+    gint64  refresh_time_total_us;  /* time spent refreshing, by the watcher's clock */
+    gint64  refresh_time_max_us;
 } pm_watcher_stats;
 
 void pm_watcher_get_stats(pm_watcher *watcher, pm_watcher_stats *out);
