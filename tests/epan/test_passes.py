@@ -191,10 +191,12 @@ def test_stream_keeps_a_process_whose_socket_is_gone(tshark, tmp_path):
 
     # The connection closes: its socket leaves the tables, and once
     # mapping_ttl has passed, the last refresh's mapping no longer answers.
+    # Mappings are judged at the packet's time, so the late frame must be
+    # stamped more than mapping_ttl (1 s) after the mapping was made.
     host.remove_socket(inode)
     host.write()
-    time.sleep(1.3)
-    # Newer than the table (read at frame 1, over a second ago), older than
+    time.sleep(2.0)
+    # Newer than the table (read at frame 1, two seconds ago), older than
     # the refresh it causes: the control frame after it does not refresh.
     stamp = time.time() - 0.5
     runner.write(pcapgen.record(pcapgen.ether(ack), stamp))
