@@ -6,11 +6,12 @@ net/{tcp,tcp6,udp,udp6} (the seq_file lines of tcp4_seq_show, tcp6_seq_show,
 udp4_format_sock, ip6_dgram_sock_seq_show), net/fib_trie ("|-- a.b.c.d" then
 "/32 host LOCAL"), net/if_inet6, stat (btime), and per process stat, status,
 cmdline, exe, cwd and fd/<n> -> "socket:[<inode>]"."""
-import datetime
 import ipaddress
 import os
 import pwd
 import struct
+
+from tshark_output import absolute_time_text
 
 BTIME = 1700000000
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -57,9 +58,7 @@ def start_time_ns(start_ticks, btime=BTIME):
 
 def wireshark_time(ns):
     """How tshark -T fields prints an FT_ABSOLUTE_TIME in UTC (TZ=UTC)."""
-    moment = datetime.datetime.fromtimestamp(ns // 10**9, datetime.timezone.utc)
-    return "%s %2d, %d %s.%09d UTC" % (moment.strftime("%b"), moment.day, moment.year,
-                                       moment.strftime("%H:%M:%S"), ns % 10**9)
+    return absolute_time_text(ns)
 
 
 class FakeProcess:

@@ -10,13 +10,14 @@
 Servers print "port N" once bound (the kernel picks N) and serve until
 killed.  Clients print "local N" (their own port), exchange COUNT messages
 DELAY seconds apart, then print "done" and exit.  Every process dies with its
-parent, even when the test runner is killed."""
+parent, even when the test runner is killed.  Their name (comm) stays
+"python3": no thread is renamed (from Python 3.14 on, naming the main thread
+renames the process)."""
 import http.server
 import os
 import socket
 import socketserver
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
@@ -102,5 +103,4 @@ ROLES = {"http-server": http_server, "udp-echo": udp_echo, "tcp-echo": tcp_echo,
 
 if __name__ == "__main__":
     die_with_parent()
-    threading.current_thread().name = sys.argv[1]
     ROLES[sys.argv[1]](*sys.argv[2:])

@@ -11,6 +11,7 @@ from harness import all_process_fields, prefs
 from pcapgen import Pcap, icmp_port_unreachable, tcp_packet, udp_packet
 from scenario import (DIG_PORT, DIG6_PORT, LOCAL4, LOCAL6, LOOP4, REMOTE6, WEB_PORT,
                       StandardHost, attributed, side_of, unattributed)
+from tshark_output import boolean_text
 
 FIELDS = ["frame.number", "icmp.type", "icmpv6.type"] + all_process_fields()
 
@@ -50,7 +51,7 @@ def test_icmp_error_goes_to_the_quoted_sender(tshark, host, tmp_path, family):
     error = rows[1]
     assert (error["icmp.type"], error["icmpv6.type"]) == (("3", "") if family == 4
                                                           else ("", "1"))
-    assert error["procmap.icmp_quoted"] == "1"
+    assert error["procmap.icmp_quoted"] == boolean_text(True)
     assert side_of(error, "src") == unattributed("icmp-error")
     assert side_of(error, "dst") == dig
     assert error["procmap.name"] == "dig"
@@ -70,7 +71,7 @@ def test_loopback_icmp_error(tshark, host, tmp_path):
     nc = attributed(client, "tuple", (LOOP4, 39999))
     assert side_of(rows[0], "src") == nc
     assert side_of(rows[0], "dst") == unattributed("no-socket", (LOOP4, 9))
-    assert rows[1]["procmap.icmp_quoted"] == "1"
+    assert rows[1]["procmap.icmp_quoted"] == boolean_text(True)
     assert side_of(rows[1], "src") == unattributed("icmp-error")
     assert side_of(rows[1], "dst") == nc
 
