@@ -7,12 +7,24 @@
 
 #include <string.h>
 
+/* What one distinct set of carried information (comments, Darwin
+ * process) reads as: parsed once, shared by every frame that carries it. */
+typedef struct {
+    pm_carried  parsed;
+    pm_process *process[PM_CARRIED_SLOTS];  /* of parsed.process[], or NULL */
+} carried_entry;
+
+#define NO_SLOT 3u
+
 /* The stored answer of a frame. */
 typedef struct {
     pm_frame_side src;
     pm_frame_side dst;
+    const carried_entry *carried;   /* the answer came from the capture file */
+    guint8        placed;           /* carried: 2 bits per slot, the entry's process index */
     guint8        stored : 1;
     guint8        icmp_quoted : 1;
+    guint8        empty : 1;        /* nothing to show */
 } frame_record;
 
 typedef struct {
@@ -34,6 +46,8 @@ struct pm_frame_engine {
     GHashTable *stream_ends;  /* stream_end_key* -> stream_end* */
     GHashTable *processes;    /* pm_process* set: the references the records borrow */
     GHashTable *user_names;   /* uid + 1 -> char* */
+    GHashTable *carried;      /* GBytes* (what a packet carries) -> carried_entry* or NULL */
+    pm_diag     diag;         /* malformed carried information */
 };
 
 static guint
@@ -51,6 +65,19 @@ stream_end_equal(gconstpointer a, gconstpointer b)
            pm_endpoint_equal(&x->endpoint, &y->endpoint);
 }
 
+static void
+carried_entry_free(gpointer data)
+{
+    carried_entry *entry = data;
+
+    if (entry == NULL)
+        return;
+    for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++)
+        pm_process_unref(entry->process[slot]);
+    pm_carried_clear(&entry->parsed);
+    g_free(entry);
+}
+
 pm_frame_engine *
 pm_frame_engine_new(void)
 {
@@ -62,6 +89,9 @@ pm_frame_engine_new(void)
     engine->processes = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                               (GDestroyNotify)pm_process_unref, NULL);
     engine->user_names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    engine->carried = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
+                                            (GDestroyNotify)g_bytes_unref, carried_entry_free);
+    pm_diag_init(&engine->diag, NULL, NULL);
     return engine;
 }
 
@@ -72,6 +102,7 @@ pm_frame_engine_reset(pm_frame_engine *engine)
     g_hash_table_remove_all(engine->stream_ends);
     g_hash_table_remove_all(engine->processes);
     g_hash_table_remove_all(engine->user_names);
+    g_hash_table_remove_all(engine->carried);
 }
 
 void
@@ -83,7 +114,14 @@ pm_frame_engine_free(pm_frame_engine *engine)
     g_hash_table_unref(engine->stream_ends);
     g_hash_table_unref(engine->processes);
     g_hash_table_unref(engine->user_names);
+    g_hash_table_unref(engine->carried);
     g_free(engine);
+}
+
+const pm_diag *
+pm_frame_engine_diag(pm_frame_engine *engine)
+{
+    return &engine->diag;
 }
 
 const char *
@@ -220,6 +258,139 @@ backfill_from_stream(pm_frame_engine *engine, const pm_frame_input *input,
     }
 }
 
+/* ---- carried in the capture ------------------------------------------ */
+
+static gboolean
+carries_anything(const pm_frame_input *input)
+{
+    return (input->comments != NULL && input->n_comments > 0) ||
+           (input->darwin != NULL && input->darwin->present);
+}
+
+/* The bytes that decide what a packet carries: its comments and its Darwin
+ * process.  Every packet of a ptcpdump capture repeats the same comments,
+ * so they are parsed once per distinct set, not per frame. */
+static GBytes *
+carried_key(const pm_frame_input *input)
+{
+    GByteArray *key = g_byte_array_new();
+    guint32 n = MIN(input->comments ? input->n_comments : 0, PM_CARRIED_COMMENTS_MAX + 1);
+    const pm_carried_darwin *darwin = input->darwin;
+
+    g_byte_array_append(key, (const guint8 *)&n, sizeof n);
+    for (guint i = 0; i < n; i++) {
+        const char *comment = input->comments[i] ? input->comments[i] : "";
+        g_byte_array_append(key, (const guint8 *)(input->comments[i] ? "c" : "n"), 1);
+        g_byte_array_append(key, (const guint8 *)comment, (guint)strlen(comment) + 1);
+    }
+    if (darwin != NULL && darwin->present) {
+        const char *name = darwin->name ? darwin->name : "";
+        const char *ename = darwin->has_effective && darwin->ename ? darwin->ename : "";
+        gint32 numbers[3] = { darwin->pid, darwin->has_effective, darwin->epid };
+        g_byte_array_append(key, (const guint8 *)numbers, sizeof numbers);
+        g_byte_array_append(key, (const guint8 *)name, (guint)strlen(name) + 1);
+        g_byte_array_append(key, (const guint8 *)ename, (guint)strlen(ename) + 1);
+    }
+    return g_byte_array_free_to_bytes(key);
+}
+
+/* The parsed information of what @input carries, or NULL if it names no
+ * process. */
+static const carried_entry *
+carried_lookup(pm_frame_engine *engine, const pm_frame_input *input)
+{
+    GBytes *key;
+    carried_entry *entry;
+    gpointer found;
+
+    if (!carries_anything(input))
+        return NULL;
+    key = carried_key(input);
+    if (g_hash_table_lookup_extended(engine->carried, key, NULL, &found)) {
+        g_bytes_unref(key);
+        return found;
+    }
+    entry = g_new0(carried_entry, 1);
+    if (pm_carried_parse(input->comments, input->n_comments, input->darwin, &engine->diag,
+                         &entry->parsed)) {
+        for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {
+            if (entry->parsed.process[slot].present)
+                entry->process[slot] = pm_carried_process_to_process(&entry->parsed.process[slot]);
+        }
+    } else {
+        carried_entry_free(entry);
+        entry = NULL;       /* remembered too: a frame with other comments */
+    }
+    g_hash_table_insert(engine->carried, key, entry);
+    return entry;
+}
+
+static pm_source
+source_of_kind(pm_carried_kind kind)
+{
+    switch (kind) {
+    case PM_CARRIED_PROCMAP:    return PM_SOURCE_PROCMAP_CAPTURE;
+    case PM_CARRIED_DARWIN:     return PM_SOURCE_DARWIN;
+    case PM_CARRIED_PTCPDUMP:   return PM_SOURCE_PTCPDUMP;
+    case PM_CARRIED_ETL2PCAPNG: return PM_SOURCE_ETL2PCAPNG;
+    case PM_CARRIED_NONE:
+    case PM_CARRIED_KIND_COUNT:
+        break;
+    }
+    return PM_SOURCE_NONE;
+}
+
+static guint
+placed_index(const frame_record *record, int slot)
+{
+    return (record->placed >> (2 * slot)) & 3u;
+}
+
+/* The side of @slot of a carried record. */
+static void
+carried_side(const frame_record *record, int slot, pm_frame_side *side)
+{
+    guint index = placed_index(record, slot);
+
+    memset(side, 0, sizeof *side);
+    if (index == NO_SLOT) {
+        side->why = (guint8)(placed_index(record, PM_CARRIED_EITHER) != NO_SLOT
+                             ? PM_WHY_SIDE_UNKNOWN : PM_WHY_NOT_CARRIED);
+        return;
+    }
+    side->process = record->carried->process[index];
+    side->source = (guint8)source_of_kind(record->carried->parsed.kind);
+    if (side->process->has_uid) {
+        side->has_uid = TRUE;
+        side->uid = side->process->uid;
+    }
+}
+
+/* First pass: the frame's answer from what it carries; FALSE if nothing. */
+static gboolean
+compute_carried(pm_frame_engine *engine, const pm_frame_input *input, frame_record *record)
+{
+    const carried_entry *entry = carried_lookup(engine, input);
+    const pm_carried_process *placed[PM_CARRIED_SLOTS];
+    gboolean loopback;
+
+    if (entry == NULL)
+        return FALSE;
+    loopback = pm_addr_is_loopback(&input->src.addr) && pm_addr_is_loopback(&input->dst.addr);
+    pm_carried_place(&entry->parsed, input->direction, loopback, placed);
+    record->carried = entry;
+    record->placed = 0;
+    for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {
+        guint index = placed[slot] ? (guint)(placed[slot] - entry->parsed.process) : NO_SLOT;
+        record->placed |= (guint8)(index << (2 * slot));
+    }
+    carried_side(record, PM_CARRIED_SRC, &record->src);
+    carried_side(record, PM_CARRIED_DST, &record->dst);
+    return TRUE;
+}
+
+/* ---- the answer --------------------------------------------------------- */
+
 static void
 compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *policy,
         const pm_frame_input *input, gint64 now_us, frame_record *record)
@@ -228,6 +399,14 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
 
     record->stored = TRUE;
     record->icmp_quoted = input->icmp_quoted;
+    /* What the capture carries is not a live lookup: it holds for frames
+     * of any age, with live lookups off, without a watcher. */
+    if (policy->enabled && compute_carried(engine, input, record))
+        return;
+    if (input->no_transport) {
+        record->empty = TRUE;
+        return;
+    }
     if (verdict != PM_WHY_NONE) {
         side_set_why(&record->src, verdict);
         side_set_why(&record->dst, verdict);
@@ -269,10 +448,19 @@ pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
         compute(engine, watcher, policy, input, now_us, record);
         out->first_pass = TRUE;
     }
+    out->answered = !record->empty;
     out->src = record->src;
     out->dst = record->dst;
     out->icmp_quoted = record->icmp_quoted;
-    if (!out->first_pass && !record->icmp_quoted) {
+    if (record->carried != NULL) {
+        out->carried = TRUE;
+        carried_side(record, PM_CARRIED_EITHER, &out->either);
+        for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {
+            guint index = placed_index(record, slot);
+            if (index != NO_SLOT)
+                out->context[slot] = &record->carried->parsed.process[index].context;
+        }
+    } else if (!out->first_pass && !record->icmp_quoted) {
         backfill_from_stream(engine, input, &input->src, &out->src);
         backfill_from_stream(engine, input, &input->dst, &out->dst);
     }
@@ -283,6 +471,10 @@ static const char *const source_names[PM_SOURCE_COUNT] = {
     [PM_SOURCE_LIVE] = "live",
     [PM_SOURCE_STREAM] = "stream",
     [PM_SOURCE_STREAM_LATER] = "stream-later",
+    [PM_SOURCE_PROCMAP_CAPTURE] = "procmap-capture",
+    [PM_SOURCE_DARWIN] = "darwin",
+    [PM_SOURCE_PTCPDUMP] = "ptcpdump",
+    [PM_SOURCE_ETL2PCAPNG] = "etl2pcapng",
 };
 
 static const char *const source_descriptions[PM_SOURCE_COUNT] = {
@@ -290,6 +482,10 @@ static const char *const source_descriptions[PM_SOURCE_COUNT] = {
     [PM_SOURCE_LIVE] = "live lookup on this host when the frame was first dissected",
     [PM_SOURCE_STREAM] = "from an earlier frame of the same stream (the socket was gone)",
     [PM_SOURCE_STREAM_LATER] = "from a later frame of the same stream",
+    [PM_SOURCE_PROCMAP_CAPTURE] = "carried in the capture file by procmap",
+    [PM_SOURCE_DARWIN] = "carried in the capture file: macOS process information",
+    [PM_SOURCE_PTCPDUMP] = "carried in the capture file by ptcpdump",
+    [PM_SOURCE_ETL2PCAPNG] = "carried in the capture file by etl2pcapng (Windows)",
 };
 
 static const char *const why_names[PM_WHY_COUNT] = {
@@ -304,6 +500,8 @@ static const char *const why_names[PM_WHY_COUNT] = {
     [PM_WHY_LIVE_OFF] = "live-lookups-off",
     [PM_WHY_DISABLED] = "disabled",
     [PM_WHY_ICMP_ERROR] = "icmp-error",
+    [PM_WHY_SIDE_UNKNOWN] = "side-unknown",
+    [PM_WHY_NOT_CARRIED] = "not-carried",
 };
 
 static const char *const why_descriptions[PM_WHY_COUNT] = {
@@ -318,6 +516,8 @@ static const char *const why_descriptions[PM_WHY_COUNT] = {
     [PM_WHY_LIVE_OFF] = "live lookups are off",
     [PM_WHY_DISABLED] = "process attribution is disabled",
     [PM_WHY_ICMP_ERROR] = "sent by a network stack (ICMP error)",
+    [PM_WHY_SIDE_UNKNOWN] = "the capture names a process but not its end",
+    [PM_WHY_NOT_CARRIED] = "the capture names no process for this end",
 };
 
 const char *

@@ -8,6 +8,11 @@
  * the socket is gone, and on later passes earlier frames that missed get it
  * too, marked as coming from a later frame.
  *
+ * A process the capture file itself carries (carried.h: ptcpdump's and
+ * procmap's comments, etl2pcapng's, Darwin's process blocks) wins over a
+ * live lookup: the frame is not looked up, each side says which tool named
+ * it, and a process whose end is not known is kept apart ("either").
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef PROCMAP_FRAME_ATTRIBUTION_H
@@ -15,6 +20,7 @@
 
 #include <glib.h>
 
+#include "carried.h"
 #include "watcher.h"
 
 G_BEGIN_DECLS
@@ -25,6 +31,10 @@ typedef enum {
     PM_SOURCE_LIVE,           /* looked up on this host when the frame was first dissected */
     PM_SOURCE_STREAM,         /* an earlier frame of the same stream was resolved */
     PM_SOURCE_STREAM_LATER,   /* a later frame of the same stream was resolved */
+    PM_SOURCE_PROCMAP_CAPTURE,/* carried in the capture: procmap's own comments */
+    PM_SOURCE_DARWIN,         /* carried in the capture: Darwin process blocks (macOS) */
+    PM_SOURCE_PTCPDUMP,       /* carried in the capture: ptcpdump's comments */
+    PM_SOURCE_ETL2PCAPNG,     /* carried in the capture: etl2pcapng's comments (Windows) */
     PM_SOURCE_COUNT
 } pm_source;
 
@@ -41,6 +51,8 @@ typedef enum {
     PM_WHY_LIVE_OFF,          /* live lookups are set to "never" */
     PM_WHY_DISABLED,          /* the process preference "enabled" is off */
     PM_WHY_ICMP_ERROR,        /* the source of an ICMP error is a network stack */
+    PM_WHY_SIDE_UNKNOWN,      /* the capture names a process but not at which end */
+    PM_WHY_NOT_CARRIED,       /* the capture names a process at the other end only */
     PM_WHY_COUNT
 } pm_why;
 
@@ -77,11 +89,25 @@ typedef struct {
     guint32      stream;         /* tcp.stream / udp.stream */
     gboolean     icmp_quoted;    /* the header is quoted inside an ICMP error */
     gint64       frame_time_us;  /* capture time, wall clock */
+    /* What the capture file carries (see carried.h); all optional. */
+    const char *const *comments; /* the packet's comments */
+    guint        n_comments;
+    const pm_carried_darwin *darwin;
+    pm_direction direction;      /* the pcapng direction flag */
+    /* No TCP/UDP header: src and dst hold the addresses only (or none), and
+     * only a carried process is shown (an ICMP echo from ptcpdump). */
+    gboolean     no_transport;
 } pm_frame_input;
 
 typedef struct {
     pm_frame_side src;           /* the frame's source and destination */
     pm_frame_side dst;
+    pm_frame_side either;        /* a carried process whose end is not known */
+    /* What the packet says of its moment (thread, Darwin's effective
+     * process), per slot (PM_CARRIED_SRC, _DST, _EITHER); NULL if nothing. */
+    const pm_carried_context *context[PM_CARRIED_SLOTS];
+    gboolean      carried;       /* the answer came from the capture file */
+    gboolean      answered;      /* FALSE: no transport header and nothing carried */
     gboolean      icmp_quoted;
     gboolean      first_pass;    /* computed by this call */
 } pm_frame_view;
@@ -99,6 +125,9 @@ void pm_frame_engine_reset(pm_frame_engine *engine);
 void pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
                                const pm_frame_policy *policy, const pm_frame_input *input,
                                gint64 now_us, pm_frame_view *out);
+
+/* What the carried-information reader noted (malformed comments). */
+const pm_diag *pm_frame_engine_diag(pm_frame_engine *engine);
 
 /* The user name of a uid seen in an answer, or NULL. */
 const char *pm_frame_engine_user_name(pm_frame_engine *engine, guint32 uid);

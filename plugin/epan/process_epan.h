@@ -30,6 +30,23 @@ void pm_prefs_policy(pm_frame_policy *policy);
 pm_watcher *pm_prefs_watcher(void);
 void pm_prefs_cleanup(void);
 
+/* process_tree.c: the fields, and the Process tree of a frame. */
+void pm_tree_register(int proto);
+void pm_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
+                 pm_frame_engine *engine, const pm_frame_input *input,
+                 const pm_frame_view *view);
+
+/* carried_epan.c: what the capture file carries for a frame. */
+typedef struct {
+    const char       *comments[PM_CARRIED_COMMENTS_MAX + 1];
+    pm_carried_darwin darwin;
+} pm_frame_carried;
+/* Points @input's comments, direction flag and Darwin process at the
+ * frame's (valid while it is dissected; @carried holds them).  TRUE if it
+ * has a comment or a Darwin process. */
+gboolean pm_frame_read_carried(packet_info *pinfo, pm_frame_carried *carried,
+                               pm_frame_input *input);
+
 /* process_stats.c */
 void pm_stats_register(void);
 

@@ -19,14 +19,15 @@ static int st_dst_packets = -1;
 static int st_src_bytes = -1;
 static int st_dst_bytes = -1;
 
-/* "curl (4242)", or "(not-local)" for a side without a process. */
+/* "curl (4242)", "pid 4" (a carried process without a name), or
+ * "(not-local)" for a side without a process. */
 static const char *
 node_name(wmem_allocator_t *scope, const pm_frame_side *side)
 {
+    if (side->process != NULL && side->process->name != NULL)
+        return wmem_strdup_printf(scope, "%s (%d)", side->process->name, side->process->pid);
     if (side->process != NULL)
-        return wmem_strdup_printf(scope, "%s (%d)",
-                                  side->process->name ? side->process->name : "?",
-                                  side->process->pid);
+        return wmem_strdup_printf(scope, "pid %d", side->process->pid);
     return wmem_strdup_printf(scope, "(%s)", pm_why_name((pm_why)side->why));
 }
 
@@ -46,17 +47,21 @@ stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt, const void
 {
     const pm_process_tap_info *info = data;
     const pm_frame_side *src = &info->view.src, *dst = &info->view.dst;
+    const pm_frame_side *either = &info->view.either;
     const char *src_name = node_name(pinfo->pool, src);
     const char *dst_name = node_name(pinfo->pool, dst);
     (void)edt;
     (void)flags;
 
-    /* Either end: a frame counts once per distinct process on it. */
+    /* Either end: a frame counts once per distinct process on it; a
+     * carried process whose end is unknown is on either end. */
     tick_stat_node(st, node_packets, 0, TRUE);
     if (src->process)
         tick_stat_node(st, src_name, st_packets, FALSE);
     if (dst->process && dst->process != src->process)
         tick_stat_node(st, dst_name, st_packets, FALSE);
+    if (either->process && either->process != src->process && either->process != dst->process)
+        tick_stat_node(st, node_name(pinfo->pool, either), st_packets, FALSE);
 
     tick_stat_node(st, node_src_packets, 0, TRUE);
     tick_stat_node(st, src_name, st_src_packets, FALSE);

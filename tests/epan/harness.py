@@ -25,16 +25,22 @@ SYSTEM_PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sy
 COMMAND_TIMEOUT = 90
 ROOT_WARNING = 'Running as user "root"'
 
-# Every per-side field of the plugin.
+# Every per-side field of the plugin; the second line only a capture file
+# carries (ptcpdump, procmap's comments, etl2pcapng, Darwin).
 SIDE_FIELDS = ("pid", "ppid", "name", "comm", "exe", "args", "cwd", "start_time", "uid",
-               "user", "source", "reason", "match", "owners", "endpoint")
-# The either-side (hidden) fields.
-ANY_FIELDS = ("pid", "ppid", "name", "comm", "exe", "args", "uid", "user")
+               "user", "source", "reason", "match", "owners", "endpoint",
+               "tid", "thread_name", "parent_exe", "parent_args", "container_id",
+               "container_name", "container_image", "pod_name", "pod_namespace", "epid", "ename")
+# The either-side fields (hidden, except under "Process (side unknown)").
+ANY_FIELDS = ("pid", "ppid", "name", "comm", "exe", "args", "uid", "user",
+              "source", "tid", "thread_name", "parent_exe", "parent_args", "container_id",
+              "container_name", "container_image", "pod_name", "pod_namespace", "epid", "ename")
 
 
 def all_process_fields():
     return (["procmap.%s.%s" % (side, f) for side in ("src", "dst") for f in SIDE_FIELDS]
-            + ["procmap." + f for f in ANY_FIELDS] + ["procmap.icmp_quoted"])
+            + ["procmap." + f for f in ANY_FIELDS]
+            + ["procmap.icmp_quoted", "procmap.side_unknown"])
 
 
 def system_epan_plugin_dir():

@@ -198,3 +198,86 @@ class Pcap:
         with open(path, "wb") as out:
             out.write(self.to_bytes())
         return str(path)
+
+
+# ---- pcapng: packet comments, the direction flag, Darwin process blocks ---
+
+PCAPNG_SHB, PCAPNG_IDB, PCAPNG_EPB = 0x0A0D0D0A, 0x00000001, 0x00000006
+PCAPNG_DARWIN_PIB = 0x80000001          # Apple's process information block
+OPT_ENDOFOPT, OPT_COMMENT, OPT_EPB_FLAGS = 0, 1, 2
+OPT_DARWIN_PIB_NAME = 2
+OPT_EPB_DARWIN_PIB_ID, OPT_EPB_DARWIN_EFFECTIVE_PIB_ID = 0x8001, 0x8003
+DIRECTION_INBOUND, DIRECTION_OUTBOUND = 1, 2   # epb_flags bits 0-1
+
+
+def _pad4(data):
+    return data + b"\0" * (-len(data) % 4)
+
+
+def pcapng_options(options):
+    """(code, bytes) pairs -> the encoded options and opt_endofopt; nothing
+    for no options.  A value may be at most 65535 bytes."""
+    if not options:
+        return b""
+    out = b""
+    for code, value in options:
+        if len(value) > 0xFFFF:
+            raise ValueError("a pcapng option holds at most 65535 bytes")
+        out += struct.pack("<HH", code, len(value)) + _pad4(value)
+    return out + struct.pack("<HH", OPT_ENDOFOPT, 0)
+
+
+def pcapng_block(block_type, body):
+    body = _pad4(body)
+    return struct.pack("<II", block_type, 12 + len(body)) + body + \
+        struct.pack("<I", 12 + len(body))
+
+
+class PcapNg(Pcap):
+    """Like Pcap, written as little-endian pcapng with one interface, where
+    each frame may carry comments (str, or bytes as they are: binary
+    input), the direction flag, and raw options; and Darwin process blocks
+    that frames refer to (Wireshark 4.6 resolves them)."""
+
+    def __init__(self, linktype=LINKTYPE_ETHERNET):
+        super().__init__(linktype)
+        self.frame_options = []        # per frame: [(code, bytes)]
+        self.darwin_processes = []     # (pid, name), index = position
+
+    def add(self, ip_packet, timestamp=None, step=0.001, comments=(), direction=None,
+            options=()):
+        number = super().add(ip_packet, timestamp, step)
+        encoded = [(OPT_COMMENT, c.encode("utf-8") if isinstance(c, str) else bytes(c))
+                   for c in comments]
+        if direction is not None:
+            encoded.append((OPT_EPB_FLAGS, struct.pack("<I", direction)))
+        encoded += list(options)
+        self.frame_options.append(encoded)
+        return number
+
+    def add_darwin_process(self, pid, name):
+        """A Darwin process information block; returns its index."""
+        self.darwin_processes.append((pid, name))
+        return len(self.darwin_processes) - 1
+
+    @staticmethod
+    def darwin_options(pib, effective_pib=None):
+        """The EPB options naming a frame's Darwin process (and effective one)."""
+        options = [(OPT_EPB_DARWIN_PIB_ID, struct.pack("<I", pib))]
+        if effective_pib is not None:
+            options.append((OPT_EPB_DARWIN_EFFECTIVE_PIB_ID, struct.pack("<I", effective_pib)))
+        return options
+
+    def to_bytes(self):
+        out = pcapng_block(PCAPNG_SHB, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+        # No if_tsresol: microseconds.
+        out += pcapng_block(PCAPNG_IDB, struct.pack("<HHI", self.linktype, 0, 262144))
+        for pid, name in self.darwin_processes:
+            out += pcapng_block(PCAPNG_DARWIN_PIB, struct.pack("<I", pid) + pcapng_options(
+                [(OPT_DARWIN_PIB_NAME, name.encode("utf-8"))]))
+        for (frame, timestamp), options in zip(self.frames, self.frame_options):
+            micros = int(round(timestamp * 1e6))
+            body = struct.pack("<IIIII", 0, micros >> 32, micros & 0xFFFFFFFF, len(frame),
+                               len(frame)) + _pad4(frame) + pcapng_options(options)
+            out += pcapng_block(PCAPNG_EPB, body)
+        return out

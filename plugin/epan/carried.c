@@ -1,0 +1,544 @@
+/* carried.c - process information a capture file carries with its packets.
+ *
+ * Every comment of a packet is one of:
+ *   - procmap's own: first line "procmap-src" or "procmap-dst", then
+ *     "Key: value" lines for the process at that end;
+ *   - etl2pcapng's: "PID=<n> TID=<n>" and optional words after it;
+ *   - anything else is read as ptcpdump's "Key: value" lines; ptcpdump
+ *     writes one comment per group (process, thread, user, parent,
+ *     container, pod) and its keys form one set across the comments.
+ * A repeated key keeps its first value (the capture tool writes first; a
+ * comment added later in an editor does not override it).  Keys are
+ * matched without regard to case; unknown keys and lines without ':' are
+ * ignored.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "carried.h"
+
+#include <string.h>
+
+typedef enum {
+    KEY_PID = 0,
+    KEY_CMD,
+    KEY_ARGS,
+    KEY_TID,
+    KEY_THREAD_NAME,
+    KEY_UID,
+    KEY_USER,
+    KEY_PPID,
+    KEY_PARENT_CMD,
+    KEY_PARENT_ARGS,
+    KEY_CONTAINER_NAME,
+    KEY_CONTAINER_ID,
+    KEY_CONTAINER_IMAGE,
+    KEY_POD_NAME,
+    KEY_POD_NAMESPACE,
+    KEY_START_TIME,
+    KEY_COMM,
+    KEY_CWD,
+    KEY_COUNT
+} key_id;
+
+static const struct {
+    const char *name;
+    key_id      id;
+} known_keys[] = {
+    /* ptcpdump (internal/writer/pcapng.go), with its reader's aliases */
+    { "PID", KEY_PID },
+    { "Cmd", KEY_CMD },
+    { "Command", KEY_CMD },
+    { "Args", KEY_ARGS },
+    { "ThreadId", KEY_TID },
+    { "TID", KEY_TID },
+    { "ThreadName", KEY_THREAD_NAME },
+    { "UserId", KEY_UID },
+    { "ParentPID", KEY_PPID },
+    { "ParentCmd", KEY_PARENT_CMD },
+    { "ParentCommand", KEY_PARENT_CMD },
+    { "ParentArgs", KEY_PARENT_ARGS },
+    { "ContainerName", KEY_CONTAINER_NAME },
+    { "ContainerId", KEY_CONTAINER_ID },
+    { "ContainerImage", KEY_CONTAINER_IMAGE },
+    { "PodName", KEY_POD_NAME },
+    { "PodNamespace", KEY_POD_NAMESPACE },
+    /* procmap's additions (docs/capture-comments.md) */
+    { "User", KEY_USER },
+    { "StartTime", KEY_START_TIME },
+    { "Comm", KEY_COMM },
+    { "Cwd", KEY_CWD },
+};
+
+/* A piece of a comment; text == NULL: absent. */
+typedef struct {
+    const char *text;
+    gsize       len;
+} slice;
+
+/* The values of one process's keys, first value of each. */
+typedef struct {
+    slice values[KEY_COUNT];
+    gboolean seen;      /* a comment of this group was read */
+} key_group;
+
+static const char *const kind_names[PM_CARRIED_KIND_COUNT] = {
+    [PM_CARRIED_NONE] = "none",
+    [PM_CARRIED_PROCMAP] = "procmap-capture",
+    [PM_CARRIED_DARWIN] = "darwin",
+    [PM_CARRIED_PTCPDUMP] = "ptcpdump",
+    [PM_CARRIED_ETL2PCAPNG] = "etl2pcapng",
+};
+
+const char *
+pm_carried_kind_name(pm_carried_kind kind)
+{
+    return (unsigned)kind < PM_CARRIED_KIND_COUNT ? kind_names[kind] : "unknown";
+}
+
+/* ---- slices --------------------------------------------------------------- */
+
+static slice
+trimmed(const char *start, const char *end)
+{
+    slice s;
+
+    while (start < end && g_ascii_isspace(*start))
+        start++;
+    while (end > start && g_ascii_isspace(end[-1]))
+        end--;
+    s.text = start;
+    s.len = (gsize)(end - start);
+    return s;
+}
+
+static gboolean
+slice_equal(slice s, const char *word)
+{
+    gsize len = strlen(word);
+    return s.len == len && memcmp(s.text, word, len) == 0;
+}
+
+static int
+key_of(slice name)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(known_keys); i++) {
+        gsize len = strlen(known_keys[i].name);
+        if (name.len == len && g_ascii_strncasecmp(name.text, known_keys[i].name, len) == 0)
+            return known_keys[i].id;
+    }
+    return -1;
+}
+
+/* A decimal number in [min, max]: digits only, no sign, no spaces. */
+static gboolean
+slice_to_number(slice s, guint64 min, guint64 max, guint64 *out)
+{
+    char digits[24];
+
+    if (s.text == NULL || s.len == 0 || s.len >= sizeof digits)
+        return FALSE;
+    for (gsize i = 0; i < s.len; i++) {
+        if (!g_ascii_isdigit(s.text[i]))
+            return FALSE;
+    }
+    memcpy(digits, s.text, s.len);
+    digits[s.len] = '\0';
+    return g_ascii_string_to_unsigned(digits, 10, min, max, out, NULL);
+}
+
+static void
+note_malformed(pm_diag *diag, const char *what)
+{
+    pm_diag_note(diag, PM_DIAG_MALFORMED_CAPTURE_METADATA, PM_DIAG_LEVEL_INFO,
+                 "A capture file's process information has %s; it is ignored "
+                 "(further cases are not reported)", what);
+}
+
+/* A copy of @s fit to show: valid UTF-8, control characters as spaces, at
+ * most PM_CARRIED_VALUE_MAX bytes (then "..." is appended and *@cut set);
+ * NULL if empty. */
+static char *
+take_value(slice s, pm_diag *diag, gboolean *cut)
+{
+    gsize len;
+    char *text;
+
+    if (cut)
+        *cut = FALSE;
+    if (s.text == NULL || s.len == 0)
+        return NULL;
+    len = MIN(s.len, PM_CARRIED_VALUE_MAX);
+    text = pm_utf8_sanitize(g_strndup(s.text, len));
+    /* Replacement characters may have made it longer than the cap. */
+    if (s.len > PM_CARRIED_VALUE_MAX || strlen(text) > PM_CARRIED_VALUE_MAX) {
+        char *end = text + MIN(strlen(text), PM_CARRIED_VALUE_MAX - 3);
+        if (*end != '\0' && (*end & 0xC0) == 0x80)
+            end = g_utf8_find_prev_char(text, end + 1);
+        strcpy(end, "...");
+        if (cut)
+            *cut = TRUE;
+        note_malformed(diag, "a value longer than 64 KiB (cut)");
+    }
+    g_strstrip(text);
+    if (*text == '\0') {
+        g_free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* ---- reading comments ----------------------------------------------------- */
+
+/* Adds the "Key: value" lines of @text (up to @end) to @group, each key's
+ * first value only.  Splits on '\n' ('\r' is trimmed) and on the first ':'. */
+static void
+read_key_lines(const char *text, const char *end, key_group *group)
+{
+    const char *line = text;
+
+    group->seen = TRUE;
+    while (line < end) {
+        const char *newline = memchr(line, '\n', (gsize)(end - line));
+        const char *line_end = newline ? newline : end;
+        const char *colon = memchr(line, ':', (gsize)(line_end - line));
+
+        if (colon != NULL) {
+            int key = key_of(trimmed(line, colon));
+            if (key >= 0 && group->values[key].text == NULL)
+                group->values[key] = trimmed(colon + 1, line_end);
+        }
+        line = newline ? newline + 1 : end;
+    }
+}
+
+/* "procmap-src" / "procmap-dst" as the first line: the side, else -1, and
+ * where the key lines start. */
+static int
+procmap_side(const char *text, const char *end, const char **body)
+{
+    const char *newline = memchr(text, '\n', (gsize)(end - text));
+    slice first = trimmed(text, newline ? newline : end);
+
+    *body = newline ? newline + 1 : end;
+    if (slice_equal(first, "procmap-src"))
+        return PM_CARRIED_SRC;
+    if (slice_equal(first, "procmap-dst"))
+        return PM_CARRIED_DST;
+    return -1;
+}
+
+/* The word after "NAME=" at *@p (digits up to a space or the end), and
+ * *@p moved past it and the spaces after. */
+static slice
+etl_word(const char **p, const char *end, const char *name)
+{
+    gsize name_len = strlen(name);
+    slice word = { NULL, 0 };
+    const char *start;
+
+    if ((gsize)(end - *p) < name_len || memcmp(*p, name, name_len) != 0)
+        return word;
+    start = *p + name_len;
+    *p = start;
+    while (*p < end && **p != ' ')
+        (*p)++;
+    word.text = start;
+    word.len = (gsize)(*p - start);
+    while (*p < end && **p == ' ')
+        (*p)++;
+    return word;
+}
+
+typedef struct {
+    gboolean seen;
+    slice    pid;
+    slice    tid;
+} etl_comment;
+
+/* ---- building processes --------------------------------------------------- */
+
+static char *
+basename_of_first_word(const char *args)
+{
+    const char *space = strchr(args, ' ');
+    char *word = space ? g_strndup(args, (gsize)(space - args)) : g_strdup(args);
+    char *base = *word ? g_path_get_basename(word) : NULL;
+
+    g_free(word);
+    return base;
+}
+
+/* With a comm (procmap's format names it): the live rule, comm or the
+ * executable's basename when comm may be cut.  Without (ptcpdump's rule,
+ * ProcessBase.Comm()): the executable's basename, or for a program run from
+ * a file descriptor (fexecve: "/dev/fd/N") argv[0]'s; argv[0] also when
+ * there is no executable. */
+static char *
+carried_name(const pm_carried_process *process)
+{
+    if (process->comm != NULL)
+        return pm_process_pick_name(process->comm, process->exe);
+    if (process->exe != NULL && !(g_str_has_prefix(process->exe, "/dev/fd/") && process->args))
+        return g_path_get_basename(process->exe);
+    if (process->args != NULL)
+        return basename_of_first_word(process->args);
+    return NULL;
+}
+
+/* An optional number: absent is fine, malformed is noted and ignored. */
+static gboolean
+optional_number(slice s, guint64 min, guint64 max, const char *key, pm_diag *diag,
+                guint64 *out)
+{
+    if (s.text == NULL)
+        return FALSE;
+    if (slice_to_number(s, min, max, out))
+        return TRUE;
+    if (s.len > 0) {
+        char *what = g_strdup_printf("a malformed or out-of-range %s", key);
+        note_malformed(diag, what);
+        g_free(what);
+    }
+    return FALSE;
+}
+
+static gboolean
+build_from_keys(const key_group *group, pm_diag *diag, pm_carried_process *process)
+{
+    const slice *v = group->values;
+    guint64 number;
+    gboolean cut;
+
+    if (!group->seen || v[KEY_PID].text == NULL || v[KEY_PID].len == 0)
+        return FALSE;       /* e.g. ptcpdump's container group alone: no process */
+    if (!slice_to_number(v[KEY_PID], 1, G_MAXINT32, &number)) {
+        note_malformed(diag, "a malformed or out-of-range PID");
+        return FALSE;
+    }
+    memset(process, 0, sizeof *process);
+    process->present = TRUE;
+    process->pid = (gint32)number;
+    process->ppid = optional_number(v[KEY_PPID], 1, G_MAXINT32, "ParentPID", diag, &number)
+                    ? (gint32)number : -1;
+    if (optional_number(v[KEY_UID], 0, G_MAXUINT32 - 1, "UserId", diag, &number)) {
+        process->has_uid = TRUE;
+        process->uid = (guint32)number;
+    }
+    if (optional_number(v[KEY_START_TIME], 1, G_MAXUINT64, "StartTime", diag, &number))
+        process->start_time_ns = number;
+    if (optional_number(v[KEY_TID], 1, G_MAXUINT32, "ThreadId", diag, &number)) {
+        process->context.has_tid = TRUE;
+        process->context.tid = (guint32)number;
+    }
+    process->exe = take_value(v[KEY_CMD], diag, NULL);
+    process->args = take_value(v[KEY_ARGS], diag, &cut);
+    process->args_truncated = cut || (process->args && g_str_has_suffix(process->args, "..."));
+    process->comm = take_value(v[KEY_COMM], diag, NULL);
+    process->cwd = take_value(v[KEY_CWD], diag, NULL);
+    process->user = take_value(v[KEY_USER], diag, NULL);
+    process->parent_exe = take_value(v[KEY_PARENT_CMD], diag, NULL);
+    process->parent_args = take_value(v[KEY_PARENT_ARGS], diag, NULL);
+    process->container_id = take_value(v[KEY_CONTAINER_ID], diag, NULL);
+    process->container_name = take_value(v[KEY_CONTAINER_NAME], diag, NULL);
+    process->container_image = take_value(v[KEY_CONTAINER_IMAGE], diag, NULL);
+    process->pod_name = take_value(v[KEY_POD_NAME], diag, NULL);
+    process->pod_namespace = take_value(v[KEY_POD_NAMESPACE], diag, NULL);
+    process->context.thread_name = take_value(v[KEY_THREAD_NAME], diag, NULL);
+    process->name = carried_name(process);
+    return TRUE;
+}
+
+static gboolean
+build_from_etl(const etl_comment *etl, pm_diag *diag, pm_carried_process *process)
+{
+    guint64 number;
+
+    if (!etl->seen)
+        return FALSE;
+    /* PID 0 is the idle process: etl2pcapng writes it when it knows none. */
+    if (slice_equal(etl->pid, "0"))
+        return FALSE;
+    if (!slice_to_number(etl->pid, 1, G_MAXINT32, &number)) {
+        note_malformed(diag, "a malformed or out-of-range etl2pcapng PID");
+        return FALSE;
+    }
+    memset(process, 0, sizeof *process);
+    process->present = TRUE;
+    process->pid = (gint32)number;
+    process->ppid = -1;
+    if (optional_number(etl->tid, 1, G_MAXUINT32, "etl2pcapng TID", diag, &number)) {
+        process->context.has_tid = TRUE;
+        process->context.tid = (guint32)number;
+    }
+    return TRUE;
+}
+
+static gboolean
+build_from_darwin(const pm_carried_darwin *darwin, pm_diag *diag, pm_carried_process *process)
+{
+    slice name;
+
+    if (darwin == NULL || !darwin->present || darwin->pid < 0)
+        return FALSE;
+    memset(process, 0, sizeof *process);
+    process->present = TRUE;
+    process->pid = darwin->pid;
+    process->ppid = -1;
+    if (darwin->name) {
+        name.text = darwin->name;
+        name.len = strlen(darwin->name);
+        process->name = take_value(name, diag, NULL);
+    }
+    if (darwin->has_effective && darwin->epid >= 0) {
+        process->context.has_epid = TRUE;
+        process->context.epid = (guint32)darwin->epid;
+        if (darwin->ename) {
+            name.text = darwin->ename;
+            name.len = strlen(darwin->ename);
+            process->context.ename = take_value(name, diag, NULL);
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+pm_carried_parse(const char *const *comments, guint n_comments,
+                 const pm_carried_darwin *darwin, pm_diag *diag, pm_carried *out)
+{
+    key_group ptcpdump, procmap[2];
+    etl_comment etl;
+
+    memset(out, 0, sizeof *out);
+    memset(&ptcpdump, 0, sizeof ptcpdump);
+    memset(procmap, 0, sizeof procmap);
+    memset(&etl, 0, sizeof etl);
+    if (n_comments > PM_CARRIED_COMMENTS_MAX) {
+        note_malformed(diag, "more comments on one packet than are read");
+        n_comments = PM_CARRIED_COMMENTS_MAX;
+    }
+    for (guint i = 0; comments != NULL && i < n_comments; i++) {
+        const char *text = comments[i], *end, *body;
+        int side;
+
+        if (text == NULL)
+            continue;
+        end = text + strlen(text);
+        while (text < end && g_ascii_isspace(*text))
+            text++;
+        side = procmap_side(text, end, &body);
+        if (side >= 0) {
+            if (!procmap[side].seen)        /* a second one for the side is ignored */
+                read_key_lines(body, end, &procmap[side]);
+        } else if (g_str_has_prefix(text, "PID=")) {
+            if (!etl.seen) {
+                const char *p = text;
+                etl.seen = TRUE;
+                etl.pid = etl_word(&p, end, "PID=");
+                etl.tid = etl_word(&p, end, "TID=");
+            }
+        } else {
+            read_key_lines(text, end, &ptcpdump);
+        }
+    }
+
+    /* Both of procmap's sides are built, whichever is valid. */
+    gboolean src = build_from_keys(&procmap[PM_CARRIED_SRC], diag,
+                                   &out->process[PM_CARRIED_SRC]);
+    gboolean dst = build_from_keys(&procmap[PM_CARRIED_DST], diag,
+                                   &out->process[PM_CARRIED_DST]);
+    if (src || dst)
+        out->kind = PM_CARRIED_PROCMAP;
+    else if (build_from_darwin(darwin, diag, &out->process[PM_CARRIED_EITHER]))
+        out->kind = PM_CARRIED_DARWIN;
+    else if (build_from_keys(&ptcpdump, diag, &out->process[PM_CARRIED_EITHER]))
+        out->kind = PM_CARRIED_PTCPDUMP;
+    else if (build_from_etl(&etl, diag, &out->process[PM_CARRIED_EITHER]))
+        out->kind = PM_CARRIED_ETL2PCAPNG;
+    return out->kind != PM_CARRIED_NONE;
+}
+
+static void
+process_clear(pm_carried_process *process)
+{
+    g_free(process->name);
+    g_free(process->comm);
+    g_free(process->exe);
+    g_free(process->args);
+    g_free(process->cwd);
+    g_free(process->user);
+    g_free(process->parent_exe);
+    g_free(process->parent_args);
+    g_free(process->container_id);
+    g_free(process->container_name);
+    g_free(process->container_image);
+    g_free(process->pod_name);
+    g_free(process->pod_namespace);
+    g_free(process->context.thread_name);
+    g_free(process->context.ename);
+    memset(process, 0, sizeof *process);
+}
+
+void
+pm_carried_clear(pm_carried *carried)
+{
+    for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++)
+        process_clear(&carried->process[slot]);
+    carried->kind = PM_CARRIED_NONE;
+}
+
+void
+pm_carried_place(const pm_carried *carried, pm_direction direction,
+                 gboolean both_ends_loopback, const pm_carried_process *out[PM_CARRIED_SLOTS])
+{
+    const pm_carried_process *single = &carried->process[PM_CARRIED_EITHER];
+
+    for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++)
+        out[slot] = NULL;
+    if (carried->kind == PM_CARRIED_PROCMAP) {
+        for (int slot = PM_CARRIED_SRC; slot <= PM_CARRIED_DST; slot++) {
+            if (carried->process[slot].present)
+                out[slot] = &carried->process[slot];
+        }
+        return;
+    }
+    if (!single->present)
+        return;
+    if (both_ends_loopback)
+        out[PM_CARRIED_EITHER] = single;
+    else if (direction == PM_DIRECTION_OUTBOUND)
+        out[PM_CARRIED_SRC] = single;
+    else if (direction == PM_DIRECTION_INBOUND)
+        out[PM_CARRIED_DST] = single;
+    else
+        out[PM_CARRIED_EITHER] = single;
+}
+
+pm_process *
+pm_carried_process_to_process(const pm_carried_process *process)
+{
+    pm_process_raw raw;
+
+    memset(&raw, 0, sizeof raw);
+    raw.pid = process->pid;
+    raw.ppid = process->ppid;
+    raw.comm = g_strdup(process->comm);
+    raw.exe = g_strdup(process->exe);
+    raw.cwd = g_strdup(process->cwd);
+    if (process->args != NULL) {
+        raw.argv = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(raw.argv, g_strdup(process->args));
+    }
+    raw.args_truncated = process->args_truncated;
+    raw.start_time_ns = process->start_time_ns;
+    raw.has_uid = process->has_uid;
+    raw.uid = process->uid;
+    raw.name = g_strdup(process->name);
+    raw.parent_exe = g_strdup(process->parent_exe);
+    raw.parent_args = g_strdup(process->parent_args);
+    raw.container_id = g_strdup(process->container_id);
+    raw.container_name = g_strdup(process->container_name);
+    raw.container_image = g_strdup(process->container_image);
+    raw.pod_name = g_strdup(process->pod_name);
+    raw.pod_namespace = g_strdup(process->pod_namespace);
+    return pm_process_new(&raw, process->user, NULL, 0);
+}

@@ -1,0 +1,136 @@
+/* carried.h - process information a capture file carries with its packets.
+ *
+ * Some capture tools record the process of each packet in the file itself:
+ * ptcpdump and procmap's own capture tool in pcapng packet comments,
+ * Microsoft's etl2pcapng in a "PID=<n> TID=<n>" comment, Apple's tcpdump in
+ * Darwin process blocks (which Wireshark 4.6 resolves).  This module turns
+ * what one packet carries into processes, and puts them at the packet's
+ * source or destination.  Pure GLib, no epan: unit-tested and fuzzed alone.
+ * The formats are documented in docs/capture-comments.md.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_CARRIED_H
+#define PROCMAP_CARRIED_H
+
+#include <glib.h>
+
+#include "diag.h"
+#include "process.h"
+
+G_BEGIN_DECLS
+
+/* Which tool wrote it.  Also the order of preference when a packet carries
+ * more than one: procmap names both ends, Darwin's comes from the kernel. */
+typedef enum {
+    PM_CARRIED_NONE = 0,
+    PM_CARRIED_PROCMAP,       /* "procmap-src" / "procmap-dst" comments */
+    PM_CARRIED_DARWIN,        /* Darwin process information blocks */
+    PM_CARRIED_PTCPDUMP,      /* "PID: ..." comments */
+    PM_CARRIED_ETL2PCAPNG,    /* "PID=<n> TID=<n>" comments */
+    PM_CARRIED_KIND_COUNT
+} pm_carried_kind;
+
+/* The pcapng epb_flags direction (the values of PACK_FLAGS_DIRECTION). */
+typedef enum {
+    PM_DIRECTION_UNKNOWN = 0,
+    PM_DIRECTION_INBOUND = 1,
+    PM_DIRECTION_OUTBOUND = 2
+} pm_direction;
+
+/* Where a carried process belongs in the frame. */
+typedef enum {
+    PM_CARRIED_SRC = 0,
+    PM_CARRIED_DST = 1,
+    PM_CARRIED_EITHER = 2,    /* named, but at which end is not known */
+    PM_CARRIED_SLOTS = 3
+} pm_carried_slot;
+
+/* A value longer than this is cut (at a character boundary) and ends in
+ * "...".  A pcapng option holds at most 65535 bytes anyway. */
+#define PM_CARRIED_VALUE_MAX (64 * 1024)
+/* Comments of one packet that are read; the rest are ignored. */
+#define PM_CARRIED_COMMENTS_MAX 64
+
+/* What a packet says of the moment it was sent, not of the process: the
+ * thread, and (Darwin) the process it was sent on behalf of. */
+typedef struct {
+    gboolean has_tid;
+    guint32  tid;
+    char    *thread_name;
+    gboolean has_epid;
+    guint32  epid;            /* Darwin "effective" process */
+    char    *ename;
+} pm_carried_context;
+
+/* One process as a capture tool recorded it.  Every string is valid UTF-8
+ * without control characters, or NULL when absent or empty. */
+typedef struct {
+    gboolean present;
+    gint32   pid;             /* >= 0 (0 only from Darwin: kernel_task) */
+    gint32   ppid;            /* -1 if unknown */
+    char    *name;            /* what to show, see pm_carried_parse() */
+    char    *comm;
+    char    *exe;
+    char    *args;            /* argv joined by spaces; "..." at the end if cut */
+    gboolean args_truncated;
+    char    *cwd;
+    gboolean has_uid;
+    guint32  uid;
+    char    *user;
+    guint64  start_time_ns;   /* 0 if unknown */
+    char    *parent_exe;
+    char    *parent_args;
+    char    *container_id;
+    char    *container_name;
+    char    *container_image;
+    char    *pod_name;
+    char    *pod_namespace;
+    pm_carried_context context;
+} pm_carried_process;
+
+/* The process information of one packet.  With explicit sides (procmap)
+ * process[SRC] and process[DST]; otherwise one process in process[EITHER],
+ * placed per frame by pm_carried_place(). */
+typedef struct {
+    pm_carried_kind    kind;
+    pm_carried_process process[PM_CARRIED_SLOTS];
+} pm_carried;
+
+/* What Wireshark (4.6+) resolved of a packet's Darwin process blocks. */
+typedef struct {
+    gboolean    present;
+    gint32      pid;          /* -1 if the block is missing */
+    const char *name;
+    gboolean    has_effective;   /* a different effective process */
+    gint32      epid;
+    const char *ename;
+} pm_carried_darwin;
+
+/* Reads one packet: its comments (@n_comments, NULL entries skipped; at
+ * most PM_CARRIED_COMMENTS_MAX are read) and its Darwin process, if any.
+ * Returns TRUE when a process was found; @out is filled either way and must
+ * be cleared.  Malformed values are skipped and noted in @diag (may be
+ * NULL).  Time is linear in the input size. */
+gboolean pm_carried_parse(const char *const *comments, guint n_comments,
+                          const pm_carried_darwin *darwin, pm_diag *diag, pm_carried *out);
+void pm_carried_clear(pm_carried *carried);
+
+/* Places @carried in a frame: explicit sides stay; a single process goes to
+ * the source of an outbound packet and the destination of an inbound one,
+ * unless both ends are loopback addresses (then both ends are local and the
+ * tool's one process may be either: ptcpdump labels a loopback server's
+ * replies with the client) or the direction is unknown: then EITHER.
+ * @out[slot] is NULL where there is none. */
+void pm_carried_place(const pm_carried *carried, pm_direction direction,
+                      gboolean both_ends_loopback,
+                      const pm_carried_process *out[PM_CARRIED_SLOTS]);
+
+/* A process record of @process (whose strings are copied). */
+pm_process *pm_carried_process_to_process(const pm_carried_process *process);
+
+const char *pm_carried_kind_name(pm_carried_kind kind);
+
+G_END_DECLS
+
+#endif /* PROCMAP_CARRIED_H */

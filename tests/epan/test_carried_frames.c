@@ -1,0 +1,266 @@
+/* test_carried_frames.c - frames whose capture carries their process: the
+ * carried answer wins over live lookups (none is made), each side names its
+ * source, a process at an unknown end goes to "either", and the comments
+ * are parsed once per distinct set.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "frame_attribution.h"
+#include "mock_backend.h"
+
+#define CURL "PID: 100\nCmd: /usr/bin/curl\nArgs: curl http://127.0.0.1:8080/"
+#define CURL_THREAD "ThreadId: 101\nThreadName: worker"
+
+typedef struct {
+    harness          h;
+    pm_frame_engine *engine;
+    pm_frame_policy  policy;
+} fixture;
+
+static void
+fixture_setup(fixture *f, gconstpointer data)
+{
+    (void)data;
+    harness_init(&f->h, NULL);
+    f->engine = pm_frame_engine_new();
+    f->policy.enabled = TRUE;
+    f->policy.live_mode = PM_LIVE_ALWAYS;
+    f->policy.live_window_us = SEC(30);
+    /* What a live lookup would find: a different process on the same port. */
+    mock_add_process(f->h.mock, 900, "impostor", "/usr/bin/impostor", "impostor", 0);
+    mock_bind(f->h.mock, PM_TRANSPORT_TCP, 900, "0.0.0.0:8080");
+}
+
+static void
+fixture_teardown(fixture *f, gconstpointer data)
+{
+    (void)data;
+    pm_frame_engine_free(f->engine);
+    harness_clear(&f->h);
+}
+
+static pm_frame_input
+frame(guint32 number, const char *src, const char *dst, const char *const *comments,
+      guint n_comments, pm_direction direction)
+{
+    pm_frame_input input = { 0 };
+
+    input.frame_number = number;
+    input.transport = PM_TRANSPORT_TCP;
+    input.src = parse_endpoint(src);
+    input.dst = parse_endpoint(dst);
+    input.has_stream = TRUE;
+    input.stream = 1;
+    input.comments = comments;
+    input.n_comments = n_comments;
+    input.direction = direction;
+    return input;
+}
+
+static void
+attribute(fixture *f, const pm_frame_input *input, pm_frame_view *view)
+{
+    pm_frame_engine_attribute(f->engine, f->h.watcher, &f->policy, input, f->h.now_us, view);
+}
+
+static void
+test_carried_wins_without_lookup(fixture *f, gconstpointer data)
+{
+    const char *comments[] = { CURL, CURL_THREAD };
+    pm_frame_input input = frame(1, "10.0.0.5:40000", "10.0.0.9:8080", comments, 2,
+                                 PM_DIRECTION_INBOUND);
+    pm_frame_view view;
+    (void)data;
+
+    mock_add_local_address(f->h.mock, "10.0.0.9");
+    attribute(f, &input, &view);
+    g_assert_true(view.answered);
+    g_assert_true(view.carried);
+    g_assert_cmpuint(mock_refresh_count(f->h.mock), ==, 0);     /* no live lookup */
+    g_assert_null(view.src.process);
+    g_assert_cmpint(view.src.why, ==, PM_WHY_NOT_CARRIED);
+    g_assert_nonnull(view.dst.process);
+    g_assert_cmpint(view.dst.process->pid, ==, 100);
+    g_assert_cmpstr(view.dst.process->name, ==, "curl");
+    g_assert_cmpint(view.dst.source, ==, PM_SOURCE_PTCPDUMP);
+    g_assert_null(view.either.process);
+    g_assert_nonnull(view.context[PM_CARRIED_DST]);
+    g_assert_cmpuint(view.context[PM_CARRIED_DST]->tid, ==, 101);
+    g_assert_cmpstr(view.context[PM_CARRIED_DST]->thread_name, ==, "worker");
+    g_assert_null(view.context[PM_CARRIED_SRC]);
+    g_assert_null(view.context[PM_CARRIED_EITHER]);
+    g_assert_cmpstr(pm_source_name(PM_SOURCE_PTCPDUMP), ==, "ptcpdump");
+}
+
+static void
+test_loopback_goes_to_either(fixture *f, gconstpointer data)
+{
+    const char *comments[] = { CURL };
+    pm_frame_input request = frame(1, "127.0.0.1:40000", "127.0.0.1:8080", comments, 1,
+                                   PM_DIRECTION_OUTBOUND);
+    pm_frame_input reply = frame(2, "127.0.0.1:8080", "127.0.0.1:40000", comments, 1,
+                                 PM_DIRECTION_OUTBOUND);
+    pm_frame_view view;
+    (void)data;
+
+    attribute(f, &request, &view);
+    g_assert_null(view.src.process);
+    g_assert_null(view.dst.process);
+    g_assert_cmpint(view.src.why, ==, PM_WHY_SIDE_UNKNOWN);
+    g_assert_cmpint(view.dst.why, ==, PM_WHY_SIDE_UNKNOWN);
+    g_assert_cmpint(view.either.process->pid, ==, 100);
+    g_assert_cmpint(view.either.source, ==, PM_SOURCE_PTCPDUMP);
+    /* The server's reply is labelled with curl too: still no server process. */
+    attribute(f, &reply, &view);
+    g_assert_null(view.src.process);
+    g_assert_null(view.dst.process);
+    g_assert_cmpint(view.either.process->pid, ==, 100);
+    g_assert_cmpuint(mock_refresh_count(f->h.mock), ==, 0);
+}
+
+static void
+test_no_direction_goes_to_either(fixture *f, gconstpointer data)
+{
+    const char *comments[] = { "PID=1234 TID=5" };
+    pm_frame_input input = frame(1, "10.0.0.5:40000", "192.0.2.1:443", comments, 1,
+                                 PM_DIRECTION_UNKNOWN);
+    pm_frame_view view;
+    (void)data;
+
+    attribute(f, &input, &view);
+    g_assert_cmpint(view.either.process->pid, ==, 1234);
+    g_assert_null(view.either.process->name);
+    g_assert_cmpint(view.either.source, ==, PM_SOURCE_ETL2PCAPNG);
+    g_assert_cmpuint(view.context[PM_CARRIED_EITHER]->tid, ==, 5);
+}
+
+static void
+test_parsed_once_per_distinct_comments(fixture *f, gconstpointer data)
+{
+    const char *same1[] = { CURL }, *same2[] = { CURL }, *other[] = { "PID: 200\nCmd: /bin/nc" };
+    pm_frame_input a = frame(1, "10.0.0.5:40000", "192.0.2.1:443", same1, 1,
+                             PM_DIRECTION_OUTBOUND);
+    pm_frame_input b = frame(2, "10.0.0.5:40000", "192.0.2.1:443", same2, 1,
+                             PM_DIRECTION_OUTBOUND);
+    pm_frame_input c = frame(3, "10.0.0.5:40000", "192.0.2.1:443", other, 1,
+                             PM_DIRECTION_OUTBOUND);
+    pm_frame_view va, vb, vc;
+    (void)data;
+
+    attribute(f, &a, &va);
+    attribute(f, &b, &vb);
+    attribute(f, &c, &vc);
+    g_assert_true(va.src.process == vb.src.process);      /* one record, shared */
+    g_assert_true(va.src.process != vc.src.process);
+    g_assert_cmpint(vc.src.process->pid, ==, 200);
+}
+
+static void
+test_policy(fixture *f, gconstpointer data)
+{
+    const char *comments[] = { CURL };
+    pm_frame_input input = frame(1, "10.0.0.5:40000", "192.0.2.1:443", comments, 1,
+                                 PM_DIRECTION_OUTBOUND);
+    pm_frame_view view;
+    (void)data;
+
+    /* Not a live lookup: it holds with live lookups off and for old frames. */
+    f->policy.live_mode = PM_LIVE_NEVER;
+    attribute(f, &input, &view);
+    g_assert_cmpint(view.src.process->pid, ==, 100);
+    pm_frame_engine_reset(f->engine);
+    f->policy.live_mode = PM_LIVE_AUTO;
+    input.frame_time_us = f->h.now_us - SEC(3600);
+    attribute(f, &input, &view);
+    g_assert_cmpint(view.src.process->pid, ==, 100);
+    g_assert_cmpint(view.dst.why, ==, PM_WHY_NOT_CARRIED);
+    /* Without a watcher as well. */
+    pm_frame_engine_reset(f->engine);
+    pm_frame_engine_attribute(f->engine, NULL, &f->policy, &input, f->h.now_us, &view);
+    g_assert_cmpint(view.src.process->pid, ==, 100);
+    /* Disabled is disabled. */
+    pm_frame_engine_reset(f->engine);
+    f->policy.enabled = FALSE;
+    attribute(f, &input, &view);
+    g_assert_false(view.carried);
+    g_assert_null(view.src.process);
+    g_assert_cmpint(view.src.why, ==, PM_WHY_DISABLED);
+}
+
+static void
+test_uncarried_frames_look_up(fixture *f, gconstpointer data)
+{
+    const char *note[] = { "just a note from an analyst" };
+    pm_frame_input input = frame(1, "10.0.0.5:40000", "10.0.0.9:8080", note, 1,
+                                 PM_DIRECTION_INBOUND);
+    pm_frame_view view;
+    (void)data;
+
+    mock_add_local_address(f->h.mock, "10.0.0.9");
+    attribute(f, &input, &view);
+    g_assert_false(view.carried);
+    g_assert_cmpint(view.dst.process->pid, ==, 900);
+    g_assert_cmpint(view.dst.source, ==, PM_SOURCE_LIVE);
+}
+
+static void
+test_no_transport(fixture *f, gconstpointer data)
+{
+    const char *ping[] = { "PID: 300\nCmd: /usr/bin/ping\nArgs: ping 1.1.1.1" };
+    pm_frame_input request = frame(1, "10.0.0.5:0", "1.1.1.1:0", ping, 1, PM_DIRECTION_OUTBOUND);
+    pm_frame_input reply = frame(2, "1.1.1.1:0", "10.0.0.5:0", NULL, 0, PM_DIRECTION_INBOUND);
+    pm_frame_view view;
+    (void)data;
+
+    request.no_transport = reply.no_transport = TRUE;
+    request.has_stream = reply.has_stream = FALSE;
+    attribute(f, &request, &view);
+    g_assert_true(view.answered);
+    g_assert_cmpstr(view.src.process->name, ==, "ping");
+    attribute(f, &reply, &view);
+    g_assert_false(view.answered);      /* no tree */
+    g_assert_cmpuint(mock_refresh_count(f->h.mock), ==, 0);
+}
+
+static void
+test_later_passes_keep_the_answer(fixture *f, gconstpointer data)
+{
+    const char *comments[] = { CURL };
+    pm_frame_input carried = frame(1, "10.0.0.5:40000", "10.0.0.9:8080", comments, 1,
+                                   PM_DIRECTION_OUTBOUND);
+    pm_frame_input live = frame(2, "10.0.0.5:40000", "10.0.0.9:8080", NULL, 0,
+                                PM_DIRECTION_UNKNOWN);
+    pm_frame_view view;
+    (void)data;
+
+    mock_add_local_address(f->h.mock, "10.0.0.9");
+    attribute(f, &carried, &view);
+    attribute(f, &live, &view);
+    g_assert_cmpint(view.dst.process->pid, ==, 900);
+    /* Second pass: the carried frame is not back-filled from the stream. */
+    attribute(f, &carried, &view);
+    g_assert_false(view.first_pass);
+    g_assert_true(view.carried);
+    g_assert_cmpint(view.src.process->pid, ==, 100);
+    g_assert_null(view.dst.process);
+    g_assert_cmpint(view.dst.why, ==, PM_WHY_NOT_CARRIED);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+#define ADD(name) \
+    g_test_add("/carried-frames/" #name, fixture, NULL, fixture_setup, test_##name, \
+               fixture_teardown)
+    ADD(carried_wins_without_lookup);
+    ADD(loopback_goes_to_either);
+    ADD(no_direction_goes_to_either);
+    ADD(parsed_once_per_distinct_comments);
+    ADD(policy);
+    ADD(uncarried_frames_look_up);
+    ADD(no_transport);
+    ADD(later_passes_keep_the_answer);
+#undef ADD
+    return g_test_run();
+}
