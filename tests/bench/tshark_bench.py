@@ -1,0 +1,412 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""P1 (steady state) and P2 (miss storm): `tshark -r` with the build-tree
+plugin against the same command with `--disable-protocol procmap`.
+
+tshark runs as root, so it ignores WIRESHARK_PLUGIN_DIR: as in the plugin
+tests (tests/epan/harness.py), every run is `unshare -m` with a private
+copy of the stock epan plugins plus our procmap.so bind-mounted over the
+system epan plugin directory (a procmap.so that `./run demo` installed there
+is left out).  Both arms get the same empty configuration directory and the
+same options; the figure is the ratio of median CPU times (user + sys of
+tshark), the arms interleaved."""
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "epan"))
+
+import pcapgen  # noqa: E402
+from benchlib import (SYSTEM_PYTHON, Result, cpu_median, interleaved, say,  # noqa: E402
+                      section, spread, timed, wall_median)
+from harness import system_epan_plugin_dir  # noqa: E402
+
+DISABLED = ["--disable-protocol", "procmap"]
+# Frames are dissected up to minutes after capture here (repetitions): keep
+# every frame inside the live window in every arm.
+LIVE_WINDOW = ["-o", "procmap.live_window:3600"]
+# A socket seen by a refresh answers for mapping_ttl (10 s) of wall-clock
+# time; a `tshark -r` slower than that (a busy machine, callgrind) sees the
+# steady state's mappings expire mid-file and, its frames being older than
+# the table, never refreshes them (later frames fall back to `stream`).  P1
+# measures the steady state, so both arms keep the mappings for the run.
+STEADY = ["-o", "procmap.mapping_ttl:3600"]
+# Every tshark figure is `tshark -r` printing its summary lines (to
+# /dev/null): `tshark -q -r` alone would not dissect at all, as nothing
+# needs it.
+
+
+class PluginTshark:
+    """tshark loading the build-tree procmap.so (see the module doc)."""
+
+    def __init__(self, plugin_path, workdir):
+        self.system_dir = system_epan_plugin_dir()
+        self.plugin_dir = os.path.join(workdir, "epan-plugins")
+        self.config_dir = os.path.join(workdir, "wireshark-config")
+        os.makedirs(self.plugin_dir)
+        os.makedirs(self.config_dir)
+        for name in os.listdir(self.system_dir):
+            if name.endswith(".so") and name != "procmap.so":
+                shutil.copy2(os.path.join(self.system_dir, name), self.plugin_dir)
+        shutil.copy2(plugin_path, os.path.join(self.plugin_dir, "procmap.so"))
+        os.chmod(self.plugin_dir, 0o755)
+
+    def command(self, args, prefix=(), wrapper=()):
+        """@prefix runs around unshare (strace), @wrapper around tshark
+        itself inside the namespace (valgrind)."""
+        return [*prefix, "unshare", "-m", "--propagation", "private", "sh", "-c",
+                'mount --bind "$1" "$2" && shift 2 && exec "$@"', "sh",
+                self.plugin_dir, self.system_dir, *wrapper, "tshark", *map(str, args)]
+
+    def env(self):
+        env = dict(os.environ, WIRESHARK_CONFIG_DIR=self.config_dir, LC_ALL="C.UTF-8")
+        env.pop("WIRESHARK_PLUGIN_DIR", None)
+        return env
+
+    def timed(self, args):
+        return timed(self.command(args), env=self.env())
+
+    def output(self, args):
+        result = subprocess.run(self.command(args), env=self.env(), stdin=subprocess.DEVNULL,
+                                capture_output=True, text=True, timeout=900)
+        if result.returncode != 0:
+            raise RuntimeError("tshark %s failed: %s" % (args, result.stderr[-2000:]))
+        return result.stdout
+
+    def instructions(self, args, workdir):
+        """User-space instructions of one tshark run (callgrind): exact and
+        independent of the machine's load, blind to cache misses and to
+        the kernel's share."""
+        out = os.path.join(workdir, "callgrind.out")
+        subprocess.run(self.command(args, wrapper=("valgrind", "--tool=callgrind",
+                                                   "--callgrind-out-file=" + out)),
+                       env=self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True, timeout=3600)
+        with open(out) as lines:
+            total = next(int(line.split()[1]) for line in lines if line.startswith("totals:"))
+        os.unlink(out)
+        return total
+
+    def count_netlink_requests(self, args, workdir):
+        """Runs tshark under strace, tracing only sendto/sendmsg (seccomp-bpf:
+        every other system call runs untraced), and counts the netlink
+        requests strace decodes.  -> ({kind: count}, wall s), kinds:
+        "dump" (SOCK_DIAG_BY_FAMILY with NLM_F_DUMP: a table read, one per
+        transport and family), "exact" (SOCK_DIAG_BY_FAMILY without
+        NLM_F_DUMP: one exact-tuple lookup), "addresses" (RTM_GETADDR)."""
+        trace = os.path.join(workdir, "strace.out")
+        start = time.monotonic()
+        subprocess.run(self.command(args, prefix=("strace", "-f", "-qq", "--seccomp-bpf",
+                                                  "-e", "trace=sendto,sendmsg", "-o", trace)),
+                       env=self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True, timeout=1800)
+        wall = time.monotonic() - start
+        counts = {"dump": 0, "exact": 0, "addresses": 0}
+        with open(trace) as lines:
+            for line in lines:
+                if "SOCK_DIAG_BY_FAMILY" in line:
+                    counts["dump" if "NLM_F_DUMP" in line else "exact"] += 1
+                elif "RTM_GETADDR" in line:
+                    counts["addresses"] += 1
+        os.unlink(trace)
+        return counts, wall
+
+
+def ab_figure(tshark, name, args, reps, options=()):
+    """Times plugin vs disabled on @args (+ @options in both arms); prints
+    and returns the ratio of median CPU times (the min ratio is printed too:
+    on a busy machine noise only adds, so the minima are the least
+    disturbed runs)."""
+    runs = interleaved({
+        "plugin": lambda: tshark.timed([*args, *LIVE_WINDOW, *options]),
+        "disabled": lambda: tshark.timed([*args, *LIVE_WINDOW, *options, *DISABLED]),
+    }, reps)
+    plugin, disabled = runs["plugin"], runs["disabled"]
+    ratio = cpu_median(plugin) / cpu_median(disabled)
+    say("%-26s plugin %.2f s CPU (%s; wall %.2f s), disabled %.2f s CPU (%s; wall %.2f s)"
+        % (name, cpu_median(plugin), spread([s.cpu for s in plugin]), wall_median(plugin),
+           cpu_median(disabled), spread([s.cpu for s in disabled]), wall_median(disabled)))
+    say("%-26s ratio plugin/disabled = %.3f (CPU medians of %d interleaved), %.3f (CPU "
+        "minima), %.3f (wall medians)"
+        % ("", ratio, reps, min(s.cpu for s in plugin) / min(s.cpu for s in disabled),
+           wall_median(plugin) / wall_median(disabled)))
+    return ratio, runs
+
+
+# ---- P1 ----------------------------------------------------------------------
+
+class LineProcess:
+    """A loadgen.py process: "KEY VALUE" lines on stdout, commands on stdin."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen([SYSTEM_PYTHON, os.path.join(HERE, "loadgen.py"), *args],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+
+    def read_until(self, keyword):
+        values = {}
+        for line in self.proc.stdout:
+            word, _, value = line.strip().partition(" ")
+            if word == keyword:
+                return values, value
+            values[word] = value
+        raise RuntimeError("loadgen.py exited before printing %r" % keyword)
+
+    def send(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+
+def capture_steady_state(path, frames):
+    """Captures @frames frames of loadgen traffic on lo; -> (server, client),
+    both still running with every socket open."""
+    server = LineProcess("serve")
+    ports, _ = server.read_until("ready")
+    client = LineProcess("client", ports["tcp4"], ports["tcp6"], ports["udp4"], "3")
+    client.read_until("ready")
+    port_filter = "tcp port %s or tcp port %s or udp port %s" % (ports["tcp4"], ports["tcp6"],
+                                                                 ports["udp4"])
+    dumpcap = subprocess.Popen(["dumpcap", "-q", "-i", "lo", "-B", "64", "-c", str(frames),
+                                "-f", port_filter, "-w", path],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)             # dumpcap prints nothing reliable once capturing
+    client.send("go")
+    try:
+        dumpcap.wait(timeout=300)
+    finally:
+        client.proc.send_signal(signal.SIGUSR1)
+    if dumpcap.returncode != 0:
+        raise RuntimeError("dumpcap failed: %s" % dumpcap.stderr.read())
+    client.read_until("stopped")
+    return server, client
+
+
+def frame_count(path):
+    out = subprocess.run(["capinfos", "-M", "-c", path], capture_output=True, text=True,
+                         check=True).stdout
+    return int(re.search(r"Number of packets:\s*(\d+)", out).group(1))
+
+
+def p1_steady_state(tshark, workdir, frames, reps, callgrind_frames):
+    section("P1 steady state: tshark -r on live loopback traffic, plugin vs disabled")
+    path = os.path.join(workdir, "p1.pcapng")
+    server, client = capture_steady_state(path, frames)
+    try:
+        count = frame_count(path)
+        pids = {str(server.proc.pid), str(client.proc.pid)}
+        say("capture: %d frames from loadgen.py (server pid %s, client pid %s: 3 TCP "
+            "connections over 127.0.0.1, 1 over ::1, 1 connected UDP socket)"
+            % (count, server.proc.pid, client.proc.pid))
+        # Which frames the plugin attributed, both ends, to the two processes.
+        fields = tshark.output(["-n", "-r", path, *LIVE_WINDOW, *STEADY, "-T", "fields",
+                                "-e", "procmap.src.pid", "-e", "procmap.dst.pid"])
+        both = sum(1 for line in fields.splitlines()
+                   if set(line.split("\t")) <= pids and len(line.split("\t")) == 2)
+        say("attributed, both ends to the live server/client: %d of %d frames (%.1f%%)"
+            % (both, count, 100.0 * both / max(count, 1)))
+        say("options in both arms: -n %s; figure: CPU time ratio"
+            % " ".join(LIVE_WINDOW + STEADY))
+        ratio, _ = ab_figure(tshark, "tshark -r (summary lines)", ["-n", "-r", path], reps,
+                             STEADY)
+        counted = callgrind_figure(tshark, path, count, workdir, callgrind_frames) \
+            if callgrind_frames else None
+    finally:
+        client.stop()
+        server.stop()
+    results = [Result("P1", ratio, 1.03, "x", "steady state, `tshark -r` CPU ratio",
+                      note="%d frames, %.1f%% attributed" % (count, 100.0 * both / max(count, 1)))]
+    if counted:
+        results.append(Result("P1i", counted[0], 1.03, "x",
+                              "steady state, `tshark -r` instructions (callgrind)",
+                              note="projected to %d frames; per frame alone: %.3f"
+                              % (count, counted[1])))
+    return results
+
+
+def callgrind_figure(tshark, path, count, workdir, frames):
+    """The P1 ratio in instructions: each arm on a 1-frame and an N-frame
+    prefix gives start-up and per-frame instructions, projected to the whole
+    capture.  Under callgrind tshark runs ~50x slower: mappings would expire
+    (mapping_ttl, wall clock) mid-run, so both arms get mapping_ttl:3600."""
+    one = os.path.join(workdir, "p1-one.pcapng")
+    many = os.path.join(workdir, "p1-many.pcapng")
+    subprocess.run(["editcap", "-r", path, one, "1"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["editcap", "-r", path, many, "1-%d" % frames], check=True,
+                   stdout=subprocess.DEVNULL)
+    options = ["-n", *LIVE_WINDOW, *STEADY]
+    cost = {}
+    for arm, extra in (("plugin", []), ("disabled", DISABLED)):
+        start = tshark.instructions([*options, *extra, "-r", one], workdir)
+        total = tshark.instructions([*options, *extra, "-r", many], workdir)
+        cost[arm] = (start, (total - start) / (frames - 1))
+    projected = [cost[arm][0] + count * cost[arm][1] for arm in ("plugin", "disabled")]
+    say("callgrind, `tshark -r` on 1 and %d frames: start-up %.0f M vs %.0f M instructions, "
+        "per frame %.0f vs %.0f (plugin vs disabled): %.3f per frame, %.3f projected to "
+        "%d frames" % (frames, cost["plugin"][0] / 1e6, cost["disabled"][0] / 1e6,
+                       cost["plugin"][1], cost["disabled"][1],
+                       cost["plugin"][1] / cost["disabled"][1], projected[0] / projected[1],
+                       count))
+    return projected[0] / projected[1], cost["plugin"][1] / cost["disabled"][1]
+
+
+# ---- P2 ----------------------------------------------------------------------
+
+def ports_in_use():
+    out = subprocess.run(["ss", "-Htuan"], capture_output=True, text=True, check=True).stdout
+    used = set()
+    for line in out.splitlines():
+        columns = line.split()
+        if len(columns) >= 5:
+            used.add(int(columns[4].rsplit(":", 1)[1]))
+    return used
+
+
+def host_size():
+    """What a refresh has to read here: sockets and processes."""
+    sockets = len(subprocess.run(["ss", "-Htuan"], capture_output=True, text=True,
+                                 check=True).stdout.splitlines())
+    processes = sum(1 for name in os.listdir("/proc") if name.isdigit())
+    return "%d TCP/UDP sockets, %d processes (a refresh reads them all)" % (sockets, processes)
+
+
+def write_port_scan(path, probes, start_time):
+    """A SYN scan of 127.0.0.1 answered by RSTs: 2 * @probes frames, 2 us
+    apart from @start_time, every port closed when it is written."""
+    used = ports_in_use()
+    closed = [p for p in range(1, 65536) if p not in used]
+    sources = [p for p in range(40000, 61000) if p not in used]
+    rand = random.Random(4)
+    records = [pcapgen.file_header()]
+    for i in range(probes):
+        sport, dport = rand.choice(sources), closed[i % len(closed)]
+        seq = rand.getrandbits(32)
+        syn = pcapgen.tcp_packet("127.0.0.1", sport, "127.0.0.1", dport, "S", seq)
+        rst = pcapgen.tcp_packet("127.0.0.1", dport, "127.0.0.1", sport, "RA", 0, seq + 1)
+        records.append(pcapgen.record(pcapgen.ether(syn), start_time + 4e-6 * i))
+        records.append(pcapgen.record(pcapgen.ether(rst), start_time + 4e-6 * i + 2e-6))
+    with open(path, "wb") as out:
+        out.write(b"".join(records))
+
+
+def netlink_work(tshark, args, workdir):
+    """What the plugin asked the kernel in one run, beyond the disabled
+    arm: full refreshes (table dumps / 4: TCP and UDP, IPv4 and IPv6),
+    exact lookups, address dumps.  -> (dict, wall s of the traced run)."""
+    plugin, wall = tshark.count_netlink_requests([*args, *LIVE_WINDOW], workdir)
+    base, _ = tshark.count_netlink_requests([*args, *LIVE_WINDOW, *DISABLED], workdir)
+    work = {kind: plugin[kind] - base[kind] for kind in plugin}
+    work["refreshes"] = work["dump"] / 4.0
+    return work, wall
+
+
+def prefix_of(path, frames, workdir, name):
+    prefix = os.path.join(workdir, name)
+    subprocess.run(["editcap", "-r", path, prefix, "1-%d" % frames], check=True,
+                   stdout=subprocess.DEVNULL)
+    return prefix
+
+
+def no_interval_run(tshark, path, count, workdir, reps):
+    """The brief's stand-in for Packetbeat's rule: -o
+    procmap.min_refresh_interval:0 (which is not refresh_on_every_miss: the
+    plugin has no preference for that).  A 200-frame pilot tells the cost
+    per frame; the timed prefix is as long as ~10 s of that cost allows."""
+    no_interval = ["-o", "procmap.min_refresh_interval:0"]
+    pilot = prefix_of(path, 200, workdir, "p2-pilot.pcap")
+    extra = tshark.timed(["-n", "-r", pilot, *LIVE_WINDOW, *no_interval]).cpu - \
+        tshark.timed(["-n", "-r", pilot, *LIVE_WINDOW, *DISABLED]).cpu
+    frames = int(min(count, max(200, 10.0 / max(extra / 200, 1e-6))))
+    prefix = path if frames >= count else prefix_of(path, frames, workdir, "p2-prefix.pcap")
+    runs = interleaved({
+        "plugin": lambda: tshark.timed(["-n", "-r", prefix, *LIVE_WINDOW, *no_interval]),
+        "disabled": lambda: tshark.timed(["-n", "-r", prefix, *LIVE_WINDOW, *DISABLED]),
+    }, max(1, reps // 2), warmup=False)
+    work, _ = netlink_work(tshark, ["-n", "-r", prefix, *no_interval], workdir)
+    cpu, base = cpu_median(runs["plugin"]), cpu_median(runs["disabled"])
+    say("min_refresh_interval:0 (the brief's stand-in; exact lookups stay on), first %d "
+        "frames: %.2f s CPU vs %.2f s disabled = %.2fx; %.0f refreshes, %d exact lookups"
+        % (frames, cpu, base, cpu / base, work["refreshes"], work["exact"]))
+    return (cpu - base) / frames
+
+
+def storm_at_watcher(build_dir, path, count, base_cpu):
+    """Packetbeat's rule for real (refresh_on_every_miss, no interval) at
+    the watcher, against the default rule, on the same frames."""
+    program = os.path.join(build_dir, "tests", "bench", "bench_storm")
+    results = {}
+    for mode, extra in (("rule", []), ("every-miss", ["--every-miss"])):
+        out = subprocess.run([program, path, "--max-seconds", "10", *extra], check=True,
+                             capture_output=True, text=True, timeout=300).stdout
+        values = dict(line.split() for line in out.splitlines())
+        results[mode] = {key: float(value) for key, value in values.items()}
+    for mode, r in results.items():
+        say("watcher replay (bench_storm), %-10s: %6d frames in %.2f s (%.1f us CPU per "
+            "frame), %d refreshes, %d suppressed"
+            % (mode, r["frames"], r["seconds"], 1e6 * r["cpu"] / r["frames"], r["refreshes"],
+               r["suppressed"]))
+    per_frame = {mode: r["cpu"] / r["frames"] for mode, r in results.items()}
+    projected = (base_cpu + count * per_frame["every-miss"]) / base_cpu
+    say("rebuild on every miss costs %.0fx the rule per frame; added to `tshark -r` "
+        "(%.2f s CPU disabled) it would make the %d-frame run %.0fx"
+        % (per_frame["every-miss"] / per_frame["rule"], base_cpu, count, projected))
+    return projected, results["every-miss"]["refreshes"] / results["every-miss"]["frames"]
+
+
+def p2_miss_storm(tshark, build_dir, workdir, probes, reps):
+    section("P2 miss storm: a port scan of closed loopback ports, plugin vs disabled")
+    path = os.path.join(workdir, "p2.pcap")
+    # Stamped ahead of the run: every frame is newer than any table the run
+    # builds, so every miss may refresh and only the rule stops it: the
+    # worst case of a live capture (whose newest frame is newer than the
+    # table).  Ten minutes ahead, inside the 3600 s live window.
+    write_port_scan(path, probes, time.time() + 600.0)
+    count = frame_count(path)
+    say("capture: %d frames (SYN to a closed port, RST back; both ends closed), stamped "
+        "from 10 min ahead of now" % count)
+    say("host: %s" % host_size())
+    ratio, runs = ab_figure(tshark, "tshark -r (summary lines)", ["-n", "-r", path], reps)
+    work, traced_wall = netlink_work(tshark, ["-n", "-r", path], workdir)
+    extra_cpu = cpu_median(runs["plugin"]) - cpu_median(runs["disabled"])
+    say("netlink requests of the plugin (strace of sendto/sendmsg only, minus the disabled "
+        "arm's) in a %.2f s run: %d table dumps = %.0f refreshes (%.2f/s), %d exact lookups, "
+        "%d address dumps" % (traced_wall, work["dump"], work["refreshes"],
+                              work["refreshes"] / traced_wall, work["exact"],
+                              work["addresses"]))
+    no_interval_run(tshark, path, count, workdir, reps)
+    projected, per_frame = storm_at_watcher(build_dir, path, count,
+                                            cpu_median(runs["disabled"]))
+    return [Result("P2", ratio, 1.10, "x", "miss storm, `tshark -r` CPU ratio",
+                   note="%d frames; plugin +%.2f s CPU; Packetbeat's rebuild on every miss "
+                   "(watcher replay, %.1f refreshes/frame): ~%.0fx projected"
+                   % (count, extra_cpu, per_frame, projected)),
+            Result("P2r", work["refreshes"] / traced_wall, 4.0, "/s",
+                   "table refreshes per second of run",
+                   note="%.0f refreshes and %d exact lookups in a %.2f s run"
+                   % (work["refreshes"], work["exact"], traced_wall))]
+
+
+def run(build_dir, which, reps, p1_frames, p2_probes, callgrind_frames):
+    plugin_path = os.path.join(build_dir, "plugin", "epan", "procmap.so")
+    results = []
+    workdir = tempfile.mkdtemp(prefix="procmap-bench-")
+    try:
+        tshark = PluginTshark(plugin_path, workdir)
+        if "P1" in which:
+            results += p1_steady_state(tshark, workdir, p1_frames, reps, callgrind_frames)
+        if "P2" in which:
+            results += p2_miss_storm(tshark, build_dir, workdir, p2_probes, reps)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return results
