@@ -1,0 +1,110 @@
+/* attribution.h - both ends of a captured packet, at capture time.
+ *
+ * An end is answered from, in this order:
+ *  1. the history of socket events (eBPF, or the fallback poller): the
+ *     socket that existed when the packet was captured, even if it closed;
+ *  2. a live lookup (the watcher) in this network namespace, when the
+ *     address is local here - listeners and sockets older than the capture;
+ *  3. a live lookup in each other namespace where the address is local
+ *     (containers: traffic captured on the host side of a veth or bridge);
+ *  4. with eBPF, a recent packet whose end is local waits a few
+ *     milliseconds for its event (an event can trail its packet), once.
+ *
+ * Not thread-safe: the capture thread's (sources run their own threads).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_EXTCAP_ATTRIBUTION_H
+#define PROCMAP_EXTCAP_ATTRIBUTION_H
+
+#include <glib.h>
+
+#include "capture_comments.h"
+#include "netns.h"
+#include "packet_parse.h"
+#include "watcher.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+    PM_SOURCE_AUTO = 0,    /* eBPF if it loads, else netlink polling */
+    PM_SOURCE_EBPF,        /* eBPF or fail */
+    PM_SOURCE_NETLINK      /* netlink polling and the watcher, never eBPF */
+} pm_source_choice;
+
+const char *pm_source_choice_name(pm_source_choice choice);
+gboolean pm_source_choice_parse(const char *text, pm_source_choice *out);
+
+typedef struct {
+    pm_source_choice source;
+    gboolean    namespaces;        /* look into other network namespaces */
+    gboolean    containers;        /* container ids from cgroups */
+    guint       poll_interval_ms;  /* the fallback poller's period */
+    const char *proc_root;         /* NULL: /proc */
+    /* Run first on each helper thread (capabilities); may be NULL. */
+    pm_netns_thread_init_fn netns_thread_init;
+    pm_netns_thread_init_fn poller_thread_init;
+    gpointer    thread_init_data;
+} pm_attribution_config;
+
+void pm_attribution_config_init(pm_attribution_config *config);
+
+typedef enum {
+    PM_ANSWER_NONE = 0,
+    PM_ANSWER_EVENT,       /* the history, from an eBPF event */
+    PM_ANSWER_POLL,        /* the history, from a poll */
+    PM_ANSWER_LIVE         /* a live lookup */
+} pm_answer_kind;
+
+typedef struct {
+    pm_process    *process;   /* a reference, or NULL */
+    pm_answer_kind kind;
+    pm_match       match;
+    guint32        netns;
+    guint32        tid;       /* 0 if unknown */
+} pm_side_answer;
+
+void pm_side_answer_clear(pm_side_answer *answer);
+
+typedef struct pm_attribution pm_attribution;
+
+pm_attribution *pm_attribution_new(const pm_attribution_config *config, GError **error);
+void pm_attribution_free(pm_attribution *attribution);
+
+/* "eBPF: inet_sock_set_state, ..." or "netlink polling every 20 ms ...
+ * (eBPF: why not)": what answers, for --extcap-config and the log. */
+const char *pm_attribution_describe(pm_attribution *attribution);
+gboolean pm_attribution_uses_ebpf(pm_attribution *attribution);
+
+/* Descriptors that poll readable when events wait (-1 entries: none). */
+void pm_attribution_fds(pm_attribution *attribution, int fds[2]);
+/* Takes in every waiting event. */
+void pm_attribution_drain(pm_attribution *attribution);
+
+/* Both ends of @tuple captured at @time_us. */
+void pm_attribution_resolve(pm_attribution *attribution, const pm_packet_tuple *tuple,
+                            gint64 time_us, pm_side_answer *src, pm_side_answer *dst);
+
+/* The comment subject of an answer (pointers valid until the next tick). */
+void pm_attribution_subject(pm_attribution *attribution, const pm_side_answer *answer,
+                            pm_comment_subject *out);
+
+/* Housekeeping, about once a second: expiry, new namespaces, the clock. */
+void pm_attribution_tick(pm_attribution *attribution);
+
+typedef struct {
+    guint64 events;             /* socket events taken in */
+    guint64 sightings;          /* poll sightings taken in */
+    guint64 answers[4];         /* per pm_answer_kind */
+    guint64 event_waits;        /* misses that waited for an event */
+    guint64 polls;              /* fallback polls done, and their time */
+    guint64 poll_busy_us;
+    guint   history_entries;
+    guint   namespaces;         /* other namespaces watched */
+} pm_attribution_stats;
+
+void pm_attribution_get_stats(pm_attribution *attribution, pm_attribution_stats *out);
+
+G_END_DECLS
+
+#endif /* PROCMAP_EXTCAP_ATTRIBUTION_H */

@@ -1,0 +1,442 @@
+/* capture.c - the capture: libpcap in, attributed pcapng out.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "capture.h"
+
+#include "extcap_error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture_comments.h"
+#include "comment_cache.h"
+#include "packet_parse.h"
+#include "pcapng_writer.h"
+#include "privileges.h"
+
+#define DISPATCH_BATCH 256
+#define DELIVERY_TIMEOUT_MS 20
+#define COMMENT_CACHE_MAX 4096
+#define TICK_US G_USEC_PER_SEC
+
+typedef struct {
+    const pm_capture_options *options;
+    pcap_t           *pcap;
+    int               linktype;
+    gboolean          nanoseconds;
+    guint8            own_mac[6];
+    gboolean          has_mac;
+    FILE             *stream;
+    pm_pcapng_writer *writer;
+    pm_attribution   *attribution;
+    GPtrArray        *comments;     /* reused per packet; borrowed from the cache */
+    pm_comment_cache *comment_cache;
+    gboolean          stop;
+    int               status;
+    guint64           packets, tuples, attributed[2];
+    char             *capabilities;  /* the capture thread's, after start-up */
+} capture;
+
+static int stop_pipe[2] = { -1, -1 };
+
+static void
+on_signal(int signo)
+{
+    int saved = errno;
+    char byte = (char)signo;
+
+    if (write(stop_pipe[1], &byte, 1) < 0) {
+        /* Nothing to do in a signal handler; the pipe is never full. */
+    }
+    errno = saved;
+}
+
+static gboolean
+stop_requested(void)
+{
+    struct pollfd pending = { .fd = stop_pipe[0], .events = POLLIN };
+
+    return poll(&pending, 1, 0) > 0;
+}
+
+void
+pm_capture_options_init(pm_capture_options *options)
+{
+    memset(options, 0, sizeof *options);
+    options->snaplen = PM_CAPTURE_DEFAULT_SNAPLEN;
+    options->drop_privileges = TRUE;
+    pm_attribution_config_init(&options->attribution);
+}
+
+static gboolean
+read_own_mac(const char *interface, guint8 mac[6])
+{
+    char *path = g_strdup_printf("/sys/class/net/%s/address", interface);
+    char *text = NULL;
+    unsigned int b[6];
+    gboolean ok = FALSE;
+
+    if (!strchr(interface, '/') && g_file_get_contents(path, &text, NULL, NULL) &&
+        sscanf(text, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) == 6) {
+        for (int i = 0; i < 6; i++)
+            mac[i] = (guint8)b[i];
+        ok = (b[0] | b[1] | b[2] | b[3] | b[4] | b[5]) != 0;   /* lo: 00:00:... */
+    }
+    g_free(text);
+    g_free(path);
+    return ok;
+}
+
+int
+pm_capture_linktype(const char *interface)
+{
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t *pcap = pcap_create(interface, errbuf);
+    char *path, *text = NULL;
+    int linktype = -1;
+
+    if (pcap != NULL && pcap_activate(pcap) >= 0)
+        linktype = pcap_datalink(pcap);
+    if (pcap)
+        pcap_close(pcap);
+    if (linktype >= 0)
+        return linktype;
+    if (g_strcmp0(interface, "any") == 0)
+        return 113;             /* DLT_LINUX_SLL */
+    /* Without the right to capture: what libpcap maps the ARPHRD type to. */
+    path = g_strdup_printf("/sys/class/net/%s/type", interface);
+    if (!strchr(interface, '/') && g_file_get_contents(path, &text, NULL, NULL)) {
+        switch (atoi(text)) {
+        case 1: case 772: linktype = 1; break;            /* Ethernet, loopback */
+        case 65534: case 768: case 776: linktype = 12; break;   /* none, tunnels: raw IP */
+        default: break;
+        }
+    }
+    g_free(text);
+    g_free(path);
+    return linktype;
+}
+
+/* The reader went away (EPIPE): the end of the capture, not an error. */
+static void
+stop_on_write_error(capture *cap, GError *error)
+{
+    if (!g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_PIPE)) {
+        g_printerr("procmap-capture: %s\n", error->message);
+        cap->status = 1;
+    }
+    g_error_free(error);
+    cap->stop = TRUE;
+    pcap_breakloop(cap->pcap);
+}
+
+static void
+on_packet(u_char *user, const struct pcap_pkthdr *header, const u_char *data)
+{
+    capture *cap = (capture *)user;
+    pm_packet_tuple tuple;
+    pm_pcapng_packet packet = { 0 };
+    gint64 frac = header->ts.tv_usec;  /* nanoseconds with nanosecond precision */
+    gint64 time_us = (gint64)header->ts.tv_sec * G_USEC_PER_SEC +
+                     (cap->nanoseconds ? frac / 1000 : frac);
+    GError *error = NULL;
+    gboolean has_tuple;
+
+    if (cap->stop)
+        return;
+    cap->packets++;
+    g_ptr_array_set_size(cap->comments, 0);
+    has_tuple = pm_packet_parse(cap->linktype, data, header->caplen,
+                                cap->has_mac ? cap->own_mac : NULL, &tuple);
+    if (has_tuple) {
+        pm_side_answer src, dst;
+        pm_comment_subject src_subject, dst_subject;
+        const pm_comment_subject *one;
+
+        cap->tuples++;
+        pm_attribution_drain(cap->attribution);
+        pm_attribution_resolve(cap->attribution, &tuple, time_us, &src, &dst);
+        pm_attribution_subject(cap->attribution, &src, &src_subject);
+        pm_attribution_subject(cap->attribution, &dst, &dst_subject);
+        cap->attributed[0] += src.process != NULL;
+        cap->attributed[1] += dst.process != NULL;
+        one = pm_comment_ptcpdump_subject(&src_subject, &dst_subject, tuple.direction);
+        pm_comment_cache_append(cap->comment_cache, &src_subject, &dst_subject, one,
+                                cap->comments);
+        pm_side_answer_clear(&src);
+        pm_side_answer_clear(&dst);
+    }
+    g_ptr_array_add(cap->comments, NULL);
+    packet.timestamp = (guint64)header->ts.tv_sec * (cap->nanoseconds ? 1000000000u : 1000000u) +
+                       (guint64)frac;
+    packet.data = data;
+    packet.captured_len = header->caplen;
+    packet.original_len = header->len;
+    packet.comments = (const char *const *)cap->comments->pdata;
+    packet.flags = (guint32)tuple.direction;
+    if (!pm_pcapng_write_packet(cap->writer, &packet, &error))
+        stop_on_write_error(cap, error);
+    g_ptr_array_set_size(cap->comments, 0);
+    if (cap->options->packet_limit && cap->packets >= cap->options->packet_limit) {
+        cap->stop = TRUE;
+        pcap_breakloop(cap->pcap);
+    }
+}
+
+static void
+thread_keeps_netns(gpointer data)
+{
+    if (((const pm_capture_options *)data)->drop_privileges)
+        (void)pm_privileges_keep(PM_PRIV_NETNS | PM_PRIV_READ_PROCS, NULL);
+}
+
+static void
+thread_keeps_reading(gpointer data)
+{
+    if (((const pm_capture_options *)data)->drop_privileges)
+        (void)pm_privileges_keep(PM_PRIV_READ_PROCS, NULL);
+}
+
+static gboolean
+open_capture(capture *cap, GError **error)
+{
+    const pm_capture_options *options = cap->options;
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    struct bpf_program program;
+    int status;
+
+    cap->pcap = pcap_create(options->interface, errbuf);
+    if (cap->pcap == NULL) {
+        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED, "%s", errbuf);
+        return FALSE;
+    }
+    pcap_set_snaplen(cap->pcap, (int)options->snaplen);
+    /* Not immediate mode: it makes libpcap use fixed ring slots of snaplen
+     * bytes, so 8 MiB hold 32 packets of a 256 KiB snaplen and a burst
+     * overflows it.  Blocks handed over after at most DELIVERY_TIMEOUT_MS
+     * keep the live view live. */
+    pcap_set_timeout(cap->pcap, DELIVERY_TIMEOUT_MS);
+    pcap_set_buffer_size(cap->pcap, 16 * 1024 * 1024);
+    cap->nanoseconds = pcap_set_tstamp_precision(cap->pcap, PCAP_TSTAMP_PRECISION_NANO) == 0;
+    status = pcap_activate(cap->pcap);
+    if (status < 0) {
+        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED, "cannot capture on %s: %s%s",
+                    options->interface, pcap_geterr(cap->pcap),
+                    status == PCAP_ERROR_PERM_DENIED
+                    ? " (give procmap-capture cap_net_raw,cap_net_admin: see the README)" : "");
+        return FALSE;
+    }
+    cap->nanoseconds = cap->nanoseconds &&
+                       pcap_get_tstamp_precision(cap->pcap) == PCAP_TSTAMP_PRECISION_NANO;
+    cap->linktype = pcap_datalink(cap->pcap);
+    if (options->filter && *options->filter) {
+        if (pcap_compile(cap->pcap, &program, options->filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+            pcap_setfilter(cap->pcap, &program) != 0) {
+            g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_INVALID,
+                        "bad capture filter \"%s\": %s", options->filter, pcap_geterr(cap->pcap));
+            return FALSE;
+        }
+        pcap_freecode(&program);
+    }
+    if (pcap_setnonblock(cap->pcap, 1, errbuf) != 0) {
+        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED, "%s", errbuf);
+        return FALSE;
+    }
+    cap->has_mac = cap->linktype == 1 && read_own_mac(options->interface, cap->own_mac);
+    return TRUE;
+}
+
+static gboolean
+open_output(capture *cap, GError **error)
+{
+    const pm_capture_options *options = cap->options;
+    char *application = g_strdup_printf("procmap-capture %s", PROCMAP_VERSION);
+    char *comment = g_strdup_printf("procmap-capture: processes from %s",
+                                    pm_attribution_describe(cap->attribution));
+    char *description = g_strdup_printf("procmap: %s (with processes)", options->interface);
+    gboolean ok;
+
+    if (g_strcmp0(options->output, "-") == 0) {
+        cap->stream = fdopen(dup(STDOUT_FILENO), "wb");
+    } else {
+        /* A FIFO: blocks until the reader (dumpcap) opens it. */
+        cap->stream = fopen(options->output, "wb");
+    }
+    if (cap->stream == NULL) {
+        int err = errno;
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "cannot open %s: %s",
+                    options->output, g_strerror(err));
+        ok = FALSE;
+    } else {
+        /* Comments make blocks ~1 KiB: a batch is written in few syscalls. */
+        setvbuf(cap->stream, NULL, _IOFBF, 1024 * 1024);
+        cap->writer = pm_pcapng_writer_new(cap->stream);
+        pm_pcapng_writer_set_batching(cap->writer, TRUE);
+        ok = pm_pcapng_write_section(cap->writer, application, comment, error) &&
+             pm_pcapng_write_interface(cap->writer, cap->linktype, options->snaplen,
+                                       options->interface, description,
+                                       cap->nanoseconds ? 9 : 6, error) &&
+             pm_pcapng_flush(cap->writer, error);
+    }
+    g_free(application);
+    g_free(comment);
+    g_free(description);
+    return ok;
+}
+
+static void
+write_stats(capture *cap)
+{
+    pm_attribution_stats stats;
+    struct pcap_stat ps = { 0 };
+    GString *text;
+
+    if (cap->options->stats_file == NULL || cap->attribution == NULL)
+        return;
+    pm_attribution_get_stats(cap->attribution, &stats);
+    if (cap->pcap)
+        (void)pcap_stats(cap->pcap, &ps);
+    text = g_string_new(NULL);
+    g_string_append_printf(text, "source=%s\n", pm_attribution_describe(cap->attribution));
+    g_string_append_printf(text, "ebpf=%d\n", pm_attribution_uses_ebpf(cap->attribution));
+    g_string_append_printf(text, "capabilities=%s\n", cap->capabilities ? cap->capabilities : "");
+    g_string_append_printf(text, "packets=%" G_GUINT64_FORMAT "\ntuples=%" G_GUINT64_FORMAT
+                           "\nsrc_attributed=%" G_GUINT64_FORMAT "\ndst_attributed=%"
+                           G_GUINT64_FORMAT "\n", cap->packets, cap->tuples,
+                           cap->attributed[0], cap->attributed[1]);
+    g_string_append_printf(text, "answers_event=%" G_GUINT64_FORMAT "\nanswers_poll=%"
+                           G_GUINT64_FORMAT "\nanswers_live=%" G_GUINT64_FORMAT "\n",
+                           stats.answers[PM_ANSWER_EVENT], stats.answers[PM_ANSWER_POLL],
+                           stats.answers[PM_ANSWER_LIVE]);
+    g_string_append_printf(text, "events=%" G_GUINT64_FORMAT "\nsightings=%" G_GUINT64_FORMAT
+                           "\nevent_waits=%" G_GUINT64_FORMAT "\nnamespaces=%u\n"
+                           "history_entries=%u\n", stats.events, stats.sightings,
+                           stats.event_waits, stats.namespaces, stats.history_entries);
+    g_string_append_printf(text, "polls=%" G_GUINT64_FORMAT "\npoll_ms_average=%.1f\n",
+                           stats.polls, stats.polls ? stats.poll_busy_us / 1000.0 / stats.polls : 0);
+    g_string_append_printf(text, "pcap_received=%u\npcap_dropped=%u\n", ps.ps_recv, ps.ps_drop);
+    if (!g_file_set_contents(cap->options->stats_file, text->str, (gssize)text->len, NULL))
+        g_printerr("procmap-capture: cannot write %s\n", cap->options->stats_file);
+    g_string_free(text, TRUE);
+}
+
+static void
+run_loop(capture *cap)
+{
+    gint64 next_tick = g_get_monotonic_time() + TICK_US;
+
+    while (!cap->stop) {
+        struct pollfd fds[4];
+        int event_fds[2], n = 0;
+
+        pm_attribution_fds(cap->attribution, event_fds);
+        fds[n++] = (struct pollfd){ .fd = pcap_get_selectable_fd(cap->pcap), .events = POLLIN };
+        fds[n++] = (struct pollfd){ .fd = stop_pipe[0], .events = POLLIN };
+        for (int i = 0; i < 2; i++) {
+            if (event_fds[i] >= 0)
+                fds[n++] = (struct pollfd){ .fd = event_fds[i], .events = POLLIN };
+        }
+        if (poll(fds, (nfds_t)n, 200) < 0 && errno != EINTR) {
+            g_printerr("procmap-capture: poll: %s\n", g_strerror(errno));
+            cap->status = 1;
+            break;
+        }
+        if (fds[1].revents) {
+            cap->stop = TRUE;
+            break;
+        }
+        pm_attribution_drain(cap->attribution);
+        if (fds[0].revents) {
+            GError *error = NULL;
+
+            if (pcap_dispatch(cap->pcap, DISPATCH_BATCH, on_packet, (u_char *)cap) == PCAP_ERROR) {
+                g_printerr("procmap-capture: %s\n", pcap_geterr(cap->pcap));
+                cap->status = 1;
+                break;
+            }
+            /* Every packet of the batch is out before waiting again. */
+            if (!cap->stop && !pm_pcapng_flush(cap->writer, &error))
+                stop_on_write_error(cap, error);
+        }
+        if (g_get_monotonic_time() >= next_tick) {
+            /* Between packets: no comment of the cache is in use. */
+            pm_comment_cache_trim(cap->comment_cache, COMMENT_CACHE_MAX);
+            pm_attribution_tick(cap->attribution);
+            next_tick = g_get_monotonic_time() + TICK_US;
+        }
+    }
+}
+
+int
+pm_capture_run(const pm_capture_options *options)
+{
+    capture cap = { .options = options };
+    pm_attribution_config config = options->attribution;
+    struct sigaction action;
+    GError *error = NULL;
+
+    (void)pm_privileges_raise();
+    if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        g_printerr("procmap-capture: pipe: %s\n", g_strerror(errno));
+        return 1;
+    }
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGHUP, &action, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    cap.comments = g_ptr_array_new();
+    cap.comment_cache = pm_comment_cache_new();
+    cap.status = 0;
+    /* The event source first: every packet the capture sees then has its
+     * events, none is captured while eBPF is still loading. */
+    config.netns_thread_init = thread_keeps_netns;
+    config.poller_thread_init = thread_keeps_reading;
+    config.thread_init_data = (gpointer)options;
+    cap.attribution = pm_attribution_new(&config, &error);
+    if (cap.attribution == NULL)
+        goto failed;
+    if (!open_capture(&cap, &error))
+        goto failed;
+    /* Start-up is done: the capture is open, eBPF attached, the helpers
+     * running with their own sets.  This thread reads processes only. */
+    if (options->drop_privileges && !pm_privileges_keep(PM_PRIV_READ_PROCS, &error))
+        goto failed;
+    cap.capabilities = pm_privileges_describe();
+    if (!open_output(&cap, &error))
+        goto failed;
+    run_loop(&cap);
+    goto done;
+
+failed:
+    /* Stopped while waiting for the reader (open() interrupted): not a failure. */
+    if (!stop_requested()) {
+        g_printerr("procmap-capture: %s\n", error->message);
+        cap.status = 1;
+    }
+    g_clear_error(&error);
+done:
+    write_stats(&cap);
+    pm_attribution_free(cap.attribution);
+    pm_pcapng_writer_free(cap.writer);
+    if (cap.stream)
+        fclose(cap.stream);
+    if (cap.pcap)
+        pcap_close(cap.pcap);
+    g_ptr_array_unref(cap.comments);
+    pm_comment_cache_free(cap.comment_cache);
+    g_free(cap.capabilities);
+    close(stop_pipe[0]);
+    close(stop_pipe[1]);
+    return cap.status;
+}

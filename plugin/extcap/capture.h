@@ -1,0 +1,44 @@
+/* capture.h - the capture: libpcap in, attributed pcapng out.
+ *
+ * Captures one interface with libpcap, attributes every TCP/UDP packet as
+ * it arrives (attribution.h) and writes pcapng to a FIFO (or a file, or
+ * standard output), one flushed block per packet so Wireshark's live view
+ * shows each packet at once.  Stops cleanly on SIGTERM, SIGINT, SIGHUP, or
+ * when the reader goes away.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_EXTCAP_CAPTURE_H
+#define PROCMAP_EXTCAP_CAPTURE_H
+
+#include <glib.h>
+
+#include "attribution.h"
+
+G_BEGIN_DECLS
+
+#define PM_CAPTURE_DEFAULT_SNAPLEN 262144
+
+typedef struct {
+    const char *interface;       /* the libpcap device */
+    const char *output;          /* a FIFO or file path; "-" for standard output */
+    const char *filter;          /* a capture filter, or NULL */
+    guint       snaplen;
+    guint       packet_limit;    /* stop after this many packets; 0: never */
+    gboolean    drop_privileges; /* keep only what the running capture needs */
+    const char *stats_file;      /* where to write counters at the end, or NULL */
+    pm_attribution_config attribution;
+} pm_capture_options;
+
+void pm_capture_options_init(pm_capture_options *options);
+
+/* Runs the capture; returns the exit status (0: stopped normally). */
+int pm_capture_run(const pm_capture_options *options);
+
+/* The link type of @interface: from an activated capture when this process
+ * may open one, else from /sys/class/net/<interface>/type.  -1 if unknown. */
+int pm_capture_linktype(const char *interface);
+
+G_END_DECLS
+
+#endif /* PROCMAP_EXTCAP_CAPTURE_H */

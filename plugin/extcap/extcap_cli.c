@@ -1,0 +1,128 @@
+/* extcap_cli.c - what Wireshark asks an extcap before capturing.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "extcap_cli.h"
+
+#include "extcap_error.h"
+
+#include <pcap/pcap.h>
+#include <string.h>
+
+#include "capture.h"
+
+const char *
+pm_extcap_device_of(const char *extcap_interface)
+{
+    if (extcap_interface == NULL || !g_str_has_prefix(extcap_interface, PM_EXTCAP_PREFIX) ||
+        extcap_interface[strlen(PM_EXTCAP_PREFIX)] == '\0')
+        return NULL;
+    return extcap_interface + strlen(PM_EXTCAP_PREFIX);
+}
+
+/* Devices that carry IP: network interfaces (/sys/class/net) and "any";
+ * not USB, Bluetooth, D-Bus or netfilter queues. */
+static gboolean
+carries_ip(const pcap_if_t *device)
+{
+    char *path;
+    gboolean exists;
+
+    if (g_strcmp0(device->name, "any") == 0)
+        return TRUE;
+    if (strchr(device->name, '/') != NULL)
+        return FALSE;
+    path = g_strdup_printf("/sys/class/net/%s", device->name);
+    exists = g_file_test(path, G_FILE_TEST_EXISTS);
+    g_free(path);
+    return exists;
+}
+
+char *
+pm_extcap_interfaces(GError **error)
+{
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_if_t *devices = NULL;
+    GString *out = g_string_new(NULL);
+
+    g_string_append_printf(out, "extcap {version=%s}{display=procmap: capture with the "
+                           "process of each packet}\n", PROCMAP_VERSION);
+    if (pcap_findalldevs(&devices, errbuf) != 0) {
+        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED, "listing interfaces: %s", errbuf);
+        g_string_free(out, TRUE);
+        return NULL;
+    }
+    for (pcap_if_t *device = devices; device != NULL; device = device->next) {
+        if (!carries_ip(device))
+            continue;
+        g_string_append_printf(out, "interface {value=" PM_EXTCAP_PREFIX "%s}"
+                               "{display=procmap: %s (with processes)}\n",
+                               device->name, device->name);
+    }
+    pcap_freealldevs(devices);
+    return g_string_free(out, FALSE);
+}
+
+char *
+pm_extcap_dlts(const char *extcap_interface, GError **error)
+{
+    const char *device = pm_extcap_device_of(extcap_interface);
+    int linktype;
+    const char *name, *description;
+
+    if (device == NULL) {
+        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_INVALID,
+                    "not a procmap interface: %s", extcap_interface ? extcap_interface : "(none)");
+        return NULL;
+    }
+    linktype = pm_capture_linktype(device);
+    if (linktype < 0) {
+        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_NOT_FOUND, "no such interface: %s", device);
+        return NULL;
+    }
+    name = pcap_datalink_val_to_name(linktype);
+    description = pcap_datalink_val_to_description(linktype);
+    return g_strdup_printf("dlt {number=%d}{name=%s}{display=%s}\n", linktype,
+                           name ? name : "USER", description ? description : "unknown");
+}
+
+char *
+pm_extcap_config(const char *extcap_interface, const char *active_short, const char *active,
+                 GError **error)
+{
+    GString *out;
+    char *escaped, *escaped_short;
+
+    if (pm_extcap_device_of(extcap_interface) == NULL) {
+        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_INVALID,
+                    "not a procmap interface: %s", extcap_interface ? extcap_interface : "(none)");
+        return NULL;
+    }
+    /* Braces and brackets would end a field early. */
+    escaped = g_strdelimit(g_strdup(active), "{}[]", '/');
+    escaped_short = g_strdelimit(g_strndup(active_short, 40), "{}[]", '/');
+    out = g_string_new(NULL);
+    g_string_append_printf(out,
+        "arg {number=0}{call=--source}{display=Event source (now: %s)}{type=selector}"
+        "{tooltip=Where socket events come from. auto: eBPF when the kernel allows it, "
+        "else netlink polling. Active now: %s}{group=Processes}\n", escaped_short, escaped);
+    g_string_append(out,
+        "value {arg=0}{value=auto}{display=auto (eBPF if it loads, else netlink)}{default=true}\n"
+        "value {arg=0}{value=ebpf}{display=eBPF only}{default=false}\n"
+        "value {arg=0}{value=netlink}{display=netlink polling and live lookups}{default=false}\n");
+    g_string_append_printf(out,
+        "arg {number=1}{call=--snaplen}{display=Snapshot length}{type=integer}"
+        "{range=0,%d}{default=%d}{tooltip=Bytes kept of each packet}{group=Capture}\n",
+        PM_CAPTURE_DEFAULT_SNAPLEN, PM_CAPTURE_DEFAULT_SNAPLEN);
+    g_string_append(out,
+        "arg {number=2}{call=--poll-interval}{display=Polling interval (ms)}{type=integer}"
+        "{range=1,10000}{default=20}{tooltip=How often the netlink source reads the socket "
+        "tables}{group=Processes}\n");
+    g_string_append(out,
+        "arg {number=3}{call=--no-namespaces}{display=Only this network namespace}"
+        "{type=boolflag}{default=false}{tooltip=Do not look for the sockets of containers and "
+        "other network namespaces}{group=Processes}\n");
+    g_free(escaped);
+    g_free(escaped_short);
+    return g_string_free(out, FALSE);
+}

@@ -1,0 +1,35 @@
+/* extcap_cli.h - what Wireshark asks an extcap before capturing.
+ *
+ * The extcap protocol (Wireshark's doc/extcap.adoc): --extcap-interfaces
+ * lists "interface {value=...}{display=...}" lines, --extcap-dlts the link
+ * type of one, --extcap-config its options as "arg {...}" and
+ * "value {...}" lines.  procmap offers one interface per libpcap interface,
+ * named procmap-<interface>.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_EXTCAP_EXTCAP_CLI_H
+#define PROCMAP_EXTCAP_EXTCAP_CLI_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define PM_EXTCAP_PREFIX "procmap-"
+
+/* "lo" for "procmap-lo"; NULL for a name that is not ours. */
+const char *pm_extcap_device_of(const char *extcap_interface);
+
+/* Each returns the text to print (newly allocated), or NULL and @error. */
+char *pm_extcap_interfaces(GError **error);
+char *pm_extcap_dlts(const char *extcap_interface, GError **error);
+/* @active_short: which event source a capture would use now, in a word or
+ * two ("eBPF"); @active: the same with details (a sentence).  Wireshark
+ * makes a preference title of an option's display text, and aborts on one
+ * longer than 80 characters: details go into the tooltip. */
+char *pm_extcap_config(const char *extcap_interface, const char *active_short,
+                       const char *active, GError **error);
+
+G_END_DECLS
+
+#endif /* PROCMAP_EXTCAP_EXTCAP_CLI_H */

@@ -1,0 +1,56 @@
+/* packet_parse.h - the TCP/UDP tuple of a captured frame.
+ *
+ * Link layers libpcap gives on Linux: Ethernet (with 802.1Q/802.1ad tags),
+ * Linux cooked v1 and v2 (the "any" device), raw IP, BSD null/loop.  IPv4
+ * (non-first fragments have no ports: not a tuple) and IPv6 with its
+ * extension headers.  Anything else, or a frame cut short, is not a tuple.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_EXTCAP_PACKET_PARSE_H
+#define PROCMAP_EXTCAP_PACKET_PARSE_H
+
+#include <glib.h>
+
+#include "backend/backend.h"
+G_BEGIN_DECLS
+
+/* A frame's direction, with the values of pcapng's epb_flags direction bits
+ * (01 inbound, 10 outbound, 00 not available). */
+typedef enum {
+    PM_CAPTURE_DIRECTION_UNKNOWN = 0,
+    PM_CAPTURE_DIRECTION_INBOUND = 1,
+    PM_CAPTURE_DIRECTION_OUTBOUND = 2
+} pm_capture_direction;
+
+typedef struct {
+    pm_transport transport;
+    pm_endpoint  src;
+    pm_endpoint  dst;
+    /* What the link layer says of the frame's direction: Linux cooked
+     * headers carry it; Ethernet tells it by the interface's own MAC as
+     * the source (outbound) or destination (inbound). */
+    pm_capture_direction direction;
+} pm_packet_tuple;
+
+/* libpcap link types handled (DLT_ values). */
+#define PM_DLT_NULL        0
+#define PM_DLT_EN10MB      1
+#define PM_DLT_RAW         12
+#define PM_DLT_RAW_BSD     14   /* OpenBSD's DLT_RAW number; libpcap maps it */
+#define PM_DLT_LOOP        108
+#define PM_DLT_LINUX_SLL   113
+#define PM_DLT_IPV4        228
+#define PM_DLT_IPV6        229
+#define PM_DLT_LINUX_SLL2  276
+
+gboolean pm_packet_linktype_supported(int linktype);
+
+/* @own_mac: the capturing interface's MAC (6 bytes), or NULL when it has
+ * none (loopback) or it is unknown: the direction then stays unknown. */
+gboolean pm_packet_parse(int linktype, const guint8 *data, gsize len, const guint8 *own_mac,
+                         pm_packet_tuple *out);
+
+G_END_DECLS
+
+#endif /* PROCMAP_EXTCAP_PACKET_PARSE_H */

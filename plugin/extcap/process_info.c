@@ -1,0 +1,301 @@
+/* process_info.c - process records for socket events, parents, containers.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "process_info.h"
+
+#include <string.h>
+
+#include "container.h"
+#include "procfs.h"
+
+/* Start times from /proc count from btime, a whole second: a record read
+ * there matches an event's exact start time within this. */
+#define START_TOLERANCE_NS (2 * G_GUINT64_CONSTANT(1000000000))
+#define UNUSED_US (60 * G_USEC_PER_SEC)
+
+typedef struct {
+    pm_process *process;
+    gint64      used_us;
+} event_record;
+
+typedef struct {
+    guint64 start_time_ns;
+    char   *filename;
+    GPtrArray *argv;
+    gint64  used_us;
+} exec_record;
+
+typedef struct {
+    pm_process  *parent;       /* or NULL */
+    pm_container container;
+    gint64       used_us;
+} surroundings;
+
+typedef struct {
+    gint32  pid;
+    guint64 start_time_ns;
+} process_key;
+
+struct pm_process_info {
+    pm_backend *procfs;
+    char       *proc_root;
+    gboolean    read_containers;
+    pm_diag     diag;
+    GHashTable *events;        /* pid -> event_record* */
+    GHashTable *execs;         /* pid -> exec_record* */
+    GHashTable *around;        /* process_key* -> surroundings* */
+    GHashTable *users;         /* uid + 1 -> char* (or "" when unknown) */
+};
+
+static void
+event_record_free(gpointer data)
+{
+    event_record *record = data;
+
+    pm_process_unref(record->process);
+    g_free(record);
+}
+
+static void
+exec_record_free(gpointer data)
+{
+    exec_record *record = data;
+
+    g_free(record->filename);
+    if (record->argv)
+        g_ptr_array_unref(record->argv);
+    g_free(record);
+}
+
+static void
+surroundings_free(gpointer data)
+{
+    surroundings *around = data;
+
+    if (around->parent)
+        pm_process_unref(around->parent);
+    pm_container_clear(&around->container);
+    g_free(around);
+}
+
+static guint
+process_key_hash(gconstpointer data)
+{
+    const process_key *key = data;
+
+    return (guint)key->pid ^ (guint)(key->start_time_ns >> 7);
+}
+
+static gboolean
+process_key_equal(gconstpointer a, gconstpointer b)
+{
+    const process_key *x = a, *y = b;
+
+    return x->pid == y->pid && x->start_time_ns == y->start_time_ns;
+}
+
+pm_process_info *
+pm_process_info_new(const char *proc_root, gboolean read_containers)
+{
+    pm_process_info *info = g_new0(pm_process_info, 1);
+
+    info->proc_root = g_strdup(proc_root ? proc_root : "/proc");
+    info->procfs = pm_procfs_backend_new(info->proc_root);
+    info->read_containers = read_containers;
+    pm_diag_init(&info->diag, NULL, NULL);
+    info->events = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, event_record_free);
+    info->execs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, exec_record_free);
+    info->around = g_hash_table_new_full(process_key_hash, process_key_equal, g_free,
+                                         surroundings_free);
+    info->users = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    return info;
+}
+
+void
+pm_process_info_free(pm_process_info *info)
+{
+    if (info == NULL)
+        return;
+    g_hash_table_unref(info->events);
+    g_hash_table_unref(info->execs);
+    g_hash_table_unref(info->around);
+    g_hash_table_unref(info->users);
+    pm_backend_free(info->procfs);
+    g_free(info->proc_root);
+    g_free(info);
+}
+
+static const char *
+user_of(pm_process_info *info, guint32 uid)
+{
+    gpointer key = GUINT_TO_POINTER(uid + 1);
+    char *name = g_hash_table_lookup(info->users, key);
+
+    if (name == NULL) {
+        name = info->procfs->ops->user_name(info->procfs, uid);
+        if (name == NULL)
+            name = g_strdup("");
+        g_hash_table_insert(info->users, key, name);
+    }
+    return *name ? name : NULL;
+}
+
+static gboolean
+same_start(guint64 a, guint64 b)
+{
+    if (a == 0 || b == 0)
+        return TRUE;        /* unknown: do not refuse */
+    return (a > b ? a - b : b - a) <= START_TOLERANCE_NS;
+}
+
+/* A record of @pid read from /proc, or NULL (gone, or another process now). */
+static pm_process *
+read_live(pm_process_info *info, gint32 pid, guint64 start_time_ns)
+{
+    pm_process_raw raw;
+    pm_process *process;
+
+    if (info->procfs->ops->read_process(info->procfs, pid, &raw, &info->diag) != PM_READ_OK) {
+        pm_process_raw_clear(&raw);
+        return NULL;
+    }
+    if (!same_start(raw.start_time_ns, start_time_ns)) {
+        pm_process_raw_clear(&raw);
+        return NULL;
+    }
+    process = pm_process_new(&raw, raw.has_uid ? user_of(info, raw.uid) : NULL, NULL, 0);
+    pm_process_raw_clear(&raw);
+    return process;
+}
+
+/* A record from the event alone, and the exec event of its program. */
+static pm_process *
+from_event(pm_process_info *info, const pm_event_process *event)
+{
+    exec_record *exec = g_hash_table_lookup(info->execs, GINT_TO_POINTER(event->pid));
+    pm_process_raw raw;
+    pm_process *process;
+
+    memset(&raw, 0, sizeof raw);
+    raw.pid = event->pid;
+    raw.ppid = event->ppid > 0 ? event->ppid : -1;
+    raw.comm = g_strdup(event->comm);
+    raw.start_time_ns = event->start_time_ns;
+    raw.has_uid = TRUE;
+    raw.uid = event->uid;
+    if (exec != NULL && same_start(exec->start_time_ns, event->start_time_ns)) {
+        raw.exe = g_strdup(exec->filename);
+        if (exec->argv)
+            raw.argv = g_ptr_array_ref(exec->argv);
+    }
+    process = pm_process_new(&raw, user_of(info, event->uid), NULL, 0);
+    pm_process_raw_clear(&raw);
+    return process;
+}
+
+pm_process *
+pm_process_info_from_event(pm_process_info *info, const pm_event_process *event,
+                           gint64 now_us)
+{
+    event_record *record = g_hash_table_lookup(info->events, GINT_TO_POINTER(event->pid));
+    pm_process *process;
+
+    /* The same process, still running the same program (an exec renames
+     * comm; a thread may have its own name, but then the record is read
+     * again at worst). */
+    if (record != NULL && same_start(record->process->start_time_ns, event->start_time_ns) &&
+        (record->process->comm == NULL || event->comm == NULL || event->tid != event->pid ||
+         g_strcmp0(record->process->comm, event->comm) == 0)) {
+        record->used_us = now_us;
+        return pm_process_ref(record->process);
+    }
+    process = read_live(info, event->pid, event->start_time_ns);
+    if (process == NULL)
+        process = from_event(info, event);
+    record = g_new0(event_record, 1);
+    record->process = pm_process_ref(process);
+    record->used_us = now_us;
+    g_hash_table_replace(info->events, GINT_TO_POINTER(event->pid), record);
+    return process;
+}
+
+void
+pm_process_info_exec(pm_process_info *info, const pm_event_process *event,
+                     const char *filename, const char *argv, gsize argv_len, gint64 now_us)
+{
+    exec_record *exec = g_new0(exec_record, 1);
+
+    exec->start_time_ns = event->start_time_ns;
+    exec->filename = g_strdup(filename && *filename ? filename : NULL);
+    exec->used_us = now_us;
+    if (argv != NULL && argv_len > 0) {
+        gsize i = 0;
+
+        exec->argv = g_ptr_array_new_with_free_func(g_free);
+        while (i < argv_len) {
+            gsize len = strnlen(argv + i, argv_len - i);
+
+            g_ptr_array_add(exec->argv, g_strndup(argv + i, len));
+            i += len + 1;
+        }
+    }
+    g_hash_table_replace(info->execs, GINT_TO_POINTER(event->pid), exec);
+    g_hash_table_remove(info->events, GINT_TO_POINTER(event->pid));
+}
+
+void
+pm_process_info_subject(pm_process_info *info, const pm_process *process, guint32 tid,
+                        const char *thread_name, gint64 now_us, pm_comment_subject *out)
+{
+    process_key key;
+    surroundings *around;
+
+    memset(out, 0, sizeof *out);
+    if (process == NULL)
+        return;
+    out->process = process;
+    out->tid = tid;
+    out->thread_name = thread_name;
+    key.pid = process->pid;
+    key.start_time_ns = process->start_time_ns;
+    around = g_hash_table_lookup(info->around, &key);
+    if (around == NULL) {
+        around = g_new0(surroundings, 1);
+        if (process->ppid > 0)
+            around->parent = read_live(info, process->ppid, 0);
+        if (info->read_containers)
+            (void)pm_container_of_pid(info->proc_root, NULL, process->pid, &around->container);
+        g_hash_table_insert(info->around, g_memdup2(&key, sizeof key), around);
+    }
+    around->used_us = now_us;
+    out->parent = around->parent;
+    out->container_id = around->container.id;
+    out->container_name = around->container.name;
+}
+
+static gboolean
+event_unused(gpointer key, gpointer value, gpointer data)
+{
+    return *(gint64 *)data - ((event_record *)value)->used_us > UNUSED_US;
+}
+
+static gboolean
+exec_unused(gpointer key, gpointer value, gpointer data)
+{
+    return *(gint64 *)data - ((exec_record *)value)->used_us > UNUSED_US;
+}
+
+static gboolean
+around_unused(gpointer key, gpointer value, gpointer data)
+{
+    return *(gint64 *)data - ((surroundings *)value)->used_us > UNUSED_US;
+}
+
+void
+pm_process_info_expire(pm_process_info *info, gint64 now_us)
+{
+    g_hash_table_foreach_remove(info->events, event_unused, &now_us);
+    g_hash_table_foreach_remove(info->execs, exec_unused, &now_us);
+    g_hash_table_foreach_remove(info->around, around_unused, &now_us);
+}

@@ -1,0 +1,210 @@
+/* procmap-capture.c - a Wireshark extcap that records each packet's process.
+ *
+ * Installed in Wireshark's extcap directory, it shows one interface per
+ * network interface ("procmap: lo (with processes)"), usable from the GUI's
+ * interface list and as `tshark -i procmap-lo`.  It captures with libpcap
+ * and attributes every TCP/UDP packet when it is captured - from socket
+ * events (eBPF, else netlink polling), live lookups, and the sockets of
+ * other network namespaces - then writes pcapng whose packet comments carry
+ * both ends' processes (docs/capture-comments.md) for the procmap plugin,
+ * live and in the saved file.
+ *
+ *   procmap-capture --extcap-interfaces
+ *   procmap-capture --extcap-interface procmap-lo --extcap-dlts | --extcap-config
+ *   procmap-capture --capture --extcap-interface procmap-lo --fifo PATH
+ *                   [--extcap-capture-filter F] [--source auto|ebpf|netlink]
+ *                   [--snaplen N] [--poll-interval MS] [--no-namespaces]
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <glib.h>
+
+#include "capture.h"
+#include "ebpf_source.h"
+#include "extcap_cli.h"
+#include "privileges.h"
+
+typedef struct {
+    gboolean list_interfaces, list_dlts, config, capture, no_namespaces, no_containers;
+    gboolean keep_privileges, version;
+    char *extcap_version, *interface, *fifo, *filter, *source, *stats_file;
+    char *debug_file;
+    gboolean debug;
+    gint snaplen, poll_interval, packets;
+} arguments;
+
+/* Wireshark reports anything an extcap writes to standard error as a
+ * failed capture, so log messages (the watcher's "cannot read the open
+ * files of ..." and the like) go to --debug-file, or with --debug to
+ * standard error, or nowhere: they are counted either way. */
+static FILE *log_stream;
+
+static void
+log_message(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data)
+{
+    if (log_stream == NULL)
+        return;
+    fprintf(log_stream, "%s: %s\n", domain ? domain : "procmap-capture", message);
+    fflush(log_stream);
+}
+
+/* Call it with the text already made: arguments are evaluated in no set
+ * order, so "print_or_fail(make(&error), error, ...)" could pass a stale
+ * error. */
+static void
+print_or_fail(char *text, GError *error, int *status)
+{
+    if (text == NULL) {
+        g_printerr("procmap-capture: %s\n", error->message);
+        g_error_free(error);
+        *status = 1;
+        return;
+    }
+    fputs(text, stdout);
+    g_free(text);
+}
+
+/* Which source a capture would use now: eBPF when the kernel lets this
+ * process use it, else netlink polling (why, in the sentence). */
+static char *
+active_source(const char **in_short)
+{
+    GError *error = NULL;
+    char *text;
+
+    (void)pm_privileges_raise();
+    if (pm_ebpf_probe(&error)) {
+        *in_short = "eBPF";
+        text = g_strdup("eBPF (BTF tracepoints inet_sock_set_state, sock_send_length, "
+                        "sock_recv_length, net_dev_queue, sched_process_exec)");
+    } else {
+        *in_short = "netlink polling";
+        text = g_strdup_printf("netlink polling - %s", error->message);
+        g_error_free(error);
+    }
+    return text;
+}
+
+int
+main(int argc, char **argv)
+{
+    arguments args = { .snaplen = PM_CAPTURE_DEFAULT_SNAPLEN, .poll_interval = 20 };
+    GOptionEntry entries[] = {
+        { "extcap-interfaces", 0, 0, G_OPTION_ARG_NONE, &args.list_interfaces,
+          "List the interfaces", NULL },
+        { "extcap-version", 0, 0, G_OPTION_ARG_STRING, &args.extcap_version,
+          "Wireshark's version (ignored)", "VERSION" },
+        { "extcap-interface", 0, 0, G_OPTION_ARG_STRING, &args.interface,
+          "The interface (procmap-<interface>)", "NAME" },
+        { "extcap-dlts", 0, 0, G_OPTION_ARG_NONE, &args.list_dlts, "List its link type", NULL },
+        { "extcap-config", 0, 0, G_OPTION_ARG_NONE, &args.config, "List its options", NULL },
+        { "capture", 0, 0, G_OPTION_ARG_NONE, &args.capture, "Capture", NULL },
+        { "fifo", 0, 0, G_OPTION_ARG_FILENAME, &args.fifo,
+          "Where the pcapng goes (a FIFO, a file, - for standard output)", "PATH" },
+        { "extcap-capture-filter", 0, 0, G_OPTION_ARG_STRING, &args.filter,
+          "A capture filter", "FILTER" },
+        { "source", 0, 0, G_OPTION_ARG_STRING, &args.source,
+          "Socket events: auto (default), ebpf, netlink", "SOURCE" },
+        { "snaplen", 0, 0, G_OPTION_ARG_INT, &args.snaplen, "Bytes kept per packet", "N" },
+        { "poll-interval", 0, 0, G_OPTION_ARG_INT, &args.poll_interval,
+          "Milliseconds between polls of the netlink source (default 20)", "MS" },
+        { "no-namespaces", 0, 0, G_OPTION_ARG_NONE, &args.no_namespaces,
+          "Only this network namespace", NULL },
+        { "no-containers", 0, 0, G_OPTION_ARG_NONE, &args.no_containers,
+          "Do not read container ids from cgroups", NULL },
+        { "packets", 0, 0, G_OPTION_ARG_INT, &args.packets, "Stop after N packets", "N" },
+        { "stats-file", 0, 0, G_OPTION_ARG_FILENAME, &args.stats_file,
+          "Write counters there at the end", "PATH" },
+        { "keep-privileges", 0, 0, G_OPTION_ARG_NONE, &args.keep_privileges,
+          "Do not drop capabilities after start-up (debugging)", NULL },
+        { "debug", 0, 0, G_OPTION_ARG_NONE, &args.debug,
+          "Log messages to standard error", NULL },
+        { "debug-file", 0, 0, G_OPTION_ARG_FILENAME, &args.debug_file,
+          "Log messages to this file", "PATH" },
+        { "version", 0, 0, G_OPTION_ARG_NONE, &args.version, "Print the version", NULL },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    GOptionContext *context = g_option_context_new("- a Wireshark extcap: capture with the "
+                                                   "process of each packet");
+    GError *error = NULL;
+    int status = 0;
+
+    g_option_context_add_main_entries(context, entries, NULL);
+    /* Wireshark may pass options of newer protocol versions. */
+    g_option_context_set_ignore_unknown_options(context, TRUE);
+    if (!g_option_context_parse(context, &argc, &argv, &error)) {
+        g_printerr("procmap-capture: %s\n", error->message);
+        g_error_free(error);
+        g_option_context_free(context);
+        return 2;
+    }
+    g_option_context_free(context);
+
+    if (args.debug_file != NULL)
+        log_stream = fopen(args.debug_file, "a");
+    else if (args.debug)
+        log_stream = stderr;
+    g_log_set_default_handler(log_message, NULL);
+    g_log_set_handler("procmap", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
+                      log_message, NULL);
+
+    if (args.version) {
+        printf("procmap-capture %s\n", PROCMAP_VERSION);
+    } else if (args.list_interfaces) {
+        char *text = pm_extcap_interfaces(&error);
+
+        print_or_fail(text, error, &status);
+    } else if (args.list_dlts) {
+        char *text = pm_extcap_dlts(args.interface, &error);
+
+        print_or_fail(text, error, &status);
+    } else if (args.config) {
+        const char *in_short = NULL;
+        char *active = active_source(&in_short);
+        char *text = pm_extcap_config(args.interface, in_short, active, &error);
+
+        print_or_fail(text, error, &status);
+        g_free(active);
+    } else if (args.capture) {
+        pm_capture_options options;
+        const char *device = pm_extcap_device_of(args.interface);
+
+        pm_capture_options_init(&options);
+        if (device == NULL || args.fifo == NULL || args.snaplen < 0 || args.poll_interval < 1 ||
+            args.packets < 0 ||
+            (args.source && !pm_source_choice_parse(args.source, &options.attribution.source))) {
+            g_printerr("procmap-capture: --capture needs --extcap-interface procmap-<interface> "
+                       "and --fifo PATH; --source is auto, ebpf or netlink\n");
+            status = 2;
+        } else {
+            options.interface = device;
+            options.output = args.fifo;
+            options.filter = args.filter;
+            options.snaplen = args.snaplen > 0 ? (guint)args.snaplen : PM_CAPTURE_DEFAULT_SNAPLEN;
+            options.packet_limit = (guint)args.packets;
+            options.stats_file = args.stats_file;
+            options.drop_privileges = !args.keep_privileges;
+            options.attribution.namespaces = !args.no_namespaces;
+            options.attribution.containers = !args.no_containers;
+            options.attribution.poll_interval_ms = (guint)args.poll_interval;
+            status = pm_capture_run(&options);
+        }
+    } else {
+        g_printerr("procmap-capture: a Wireshark extcap; see --help "
+                   "(--extcap-interfaces, --capture ...)\n");
+        status = 2;
+    }
+    g_free(args.extcap_version);
+    g_free(args.interface);
+    g_free(args.fifo);
+    g_free(args.filter);
+    g_free(args.source);
+    g_free(args.stats_file);
+    g_free(args.debug_file);
+    if (log_stream != NULL && log_stream != stderr)
+        fclose(log_stream);
+    return status;
+}
