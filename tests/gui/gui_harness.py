@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Wireshark (Qt) under Xvfb with the build-tree plugin, and screenshots of
+it as RGB pixels counted by colour.
+
+Like tshark in tests/epan/harness.py, wireshark runs as root in a private
+mount namespace where a copy of the stock plugins plus ours is bind-mounted
+over the system epan plugin dir (root ignores the personal plugin dirs)."""
+import collections
+import os
+import select
+import shutil
+import signal
+import subprocess
+import time
+
+# Programs the GUI test drives; ./run deps installs their packages.
+TOOLS = {"wireshark": "wireshark-qt", "Xvfb": "xvfb", "import": "imagemagick",
+         "stream": "imagemagick", "xdotool": "xdotool"}
+
+
+def missing_tools():
+    """"program (package)" for each tool that is not installed."""
+    return ["%s (%s)" % (tool, package) for tool, package in TOOLS.items()
+            if shutil.which(tool) is None]
+
+
+def run(command, env=None, timeout=60):
+    """Runs a helper to completion; its stdout (text), rc 0 asserted."""
+    result = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True, timeout=timeout)
+    assert result.returncode == 0, "%s failed: %s" % (command, result.stderr)
+    return result.stdout
+
+
+class Xvfb:
+    """A virtual X server on a free display, WIDTHxHEIGHTx24."""
+
+    def __init__(self, width, height):
+        self.size = (width, height)
+        read_end, write_end = os.pipe()
+        # -displayfd: the server picks a free display and writes its number.
+        self.proc = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "%dx%dx24" % self.size,
+             "-nolisten", "tcp"],
+            pass_fds=(write_end,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, start_new_session=True)
+        os.close(write_end)
+        number = b""
+        deadline = time.monotonic() + 30
+        while not number.endswith(b"\n"):
+            ready, _, _ = select.select([read_end], [], [], max(0, deadline - time.monotonic()))
+            chunk = os.read(read_end, 16) if ready else b""
+            if not chunk:
+                os.close(read_end)
+                self.stop()
+                raise AssertionError("Xvfb did not start: %s" % self.proc.stderr.read())
+            number += chunk
+        os.close(read_end)
+        self.display = ":%d" % int(number)
+
+    def env(self):
+        return {"DISPLAY": self.display}
+
+    def xdotool(self, *args):
+        return run(["xdotool", *map(str, args)], env=dict(os.environ, **self.env()))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        self.proc.stderr.close()
+
+
+class Wireshark:
+    """One wireshark process on @xvfb with its own config dir; stdout and
+    stderr go to @log_path."""
+
+    def __init__(self, plugin_dirs, config_dir, xvfb, log_path):
+        self.plugin_dir, self.system_dir = plugin_dirs
+        self.config_dir, self.xvfb, self.log_path = str(config_dir), xvfb, str(log_path)
+        self.proc = None
+
+    def start(self, *args):
+        width, height = self.xvfb.size
+        # Qt wants a private runtime dir; without one it warns and uses /tmp.
+        runtime = os.path.join(os.path.dirname(self.config_dir), "xdg-runtime")
+        os.makedirs(runtime, mode=0o700, exist_ok=True)
+        env = dict(os.environ, WIRESHARK_CONFIG_DIR=self.config_dir, TZ="UTC",
+                   LC_ALL="C.UTF-8", XDG_RUNTIME_DIR=runtime, **self.xvfb.env())
+        env.pop("WIRESHARK_PLUGIN_DIR", None)
+        command = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+                   'mount --bind "$1" "$2" && shift 2 && exec wireshark "$@"', "sh",
+                   self.plugin_dir, self.system_dir, *map(str, args),
+                   # Qt's -geometry (the main window fills the screen) must
+                   # come last: Wireshark's first getopt pass would move its
+                   # value behind the other arguments.
+                   "-geometry", "%dx%d+0+0" % (width, height)]
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+
+    def log(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as log:
+            return log.read()
+
+    def _check_running(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("wireshark exited (%s): %s" % (self.proc.returncode, self.log()))
+
+    def wait_log(self, text, timeout=60):
+        """Waits until the log has a line containing @text."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            self._check_running()
+            if time.monotonic() > deadline:
+                raise AssertionError("no %r from wireshark within %ss: %s"
+                                     % (text, timeout, self.log()))
+            time.sleep(0.2)
+
+    def main_window(self, title, timeout=60):
+        """The id of the visible window whose title contains @title."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._check_running()
+            found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", title],
+                                   env=dict(os.environ, **self.xvfb.env()), text=True,
+                                   capture_output=True, timeout=30).stdout.split()
+            if found:
+                return found[0]
+            if time.monotonic() > deadline:
+                raise AssertionError("no wireshark window %r within %ss: %s"
+                                     % (title, timeout, self.log()))
+            time.sleep(0.3)
+
+    def window_geometry(self, window):
+        """(x, y, width, height) of @window."""
+        text = self.xvfb.xdotool("getwindowgeometry", "--shell", window)
+        values = dict(line.split("=", 1) for line in text.split())
+        return tuple(int(values[key]) for key in ("X", "Y", "WIDTH", "HEIGHT"))
+
+    def quit(self, window, timeout=30):
+        """Ctrl+Q, as a user would: Wireshark writes its recent files."""
+        self.xvfb.xdotool("windowfocus", window)
+        self.xvfb.xdotool("key", "--window", window, "ctrl+q")
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError("wireshark did not quit on Ctrl+Q: %s" % self.log()) from None
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)    # dumpcap too
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=10)
+
+
+# ---- pictures --------------------------------------------------------------
+
+class Screenshot:
+    """A PNG of one window and its pixels, counted by colour."""
+
+    def __init__(self, xvfb, window, path):
+        env = dict(os.environ, **xvfb.env())
+        self.xvfb, self.window, self.path = xvfb, window, str(path)
+        # The pointer would highlight the row under it: park it in a corner.
+        xvfb.xdotool("mousemove", xvfb.size[0] - 1, xvfb.size[1] - 1)
+        run(["import", "-window", window, self.path], env=env)
+        width, height = run(["identify", "-format", "%w %h", self.path]).split()
+        self.size = (int(width), int(height))
+        raw = subprocess.run(["stream", "-map", "rgb", "-storage-type", "char", self.path, "-"],
+                             capture_output=True, timeout=60, check=True).stdout
+        assert len(raw) == self.size[0] * self.size[1] * 3, "stream gave %d bytes" % len(raw)
+        self.colors = collections.Counter(raw[i:i + 3] for i in range(0, len(raw), 3))
+
+    @property
+    def pixels(self):
+        return self.size[0] * self.size[1]
+
+    def count(self, rgb):
+        """Pixels of exactly the 8-bit colour @rgb."""
+        return self.colors[bytes(rgb)]
