@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Writes the seed corpus of each fuzz target into corpus/<target>/seed-*:
+real /proc text of this host, the fixtures of tests/data, kernel netlink
+replies (a sock_diag and an RTM_GETADDR dump), and the odd cases the unit
+tests name.  Regression entries (corpus/<target>/regress-*) are kept by
+hand and never overwritten.  Run it again only to refresh the seeds:
+
+    tests/fuzz/make_seeds.py
+"""
+import os
+import socket
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "..", "data")
+MAX_SEED = 4096        # keep the corpus in the repository small
+
+
+def data(name):
+    with open(os.path.join(DATA, name), "rb") as f:
+        return f.read()
+
+
+def proc(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+
+
+def write(target, seeds):
+    folder = os.path.join(HERE, "corpus", target)
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.startswith("seed-"):
+            os.unlink(os.path.join(folder, name))
+    for i, seed in enumerate(seeds):
+        with open(os.path.join(folder, "seed-%03d" % i), "wb") as f:
+            f.write(seed[:MAX_SEED])
+
+
+def lines(blob, limit=6):
+    return blob.splitlines()[:limit]
+
+
+# ---- netlink ---------------------------------------------------------------
+
+NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY = 4, 20
+RTM_GETADDR, NLM_F_REQUEST, NLM_F_DUMP = 22, 1, 0x300
+
+
+def netlink_dump(protocol, msg_type, body):
+    """The datagrams of one dump from the kernel."""
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, protocol)
+    sock.settimeout(2)
+    sock.send(struct.pack("=IHHII", 16 + len(body), msg_type, NLM_F_REQUEST | NLM_F_DUMP, 1, 0)
+              + body)
+    datagrams = []
+    while True:
+        datagram = sock.recv(65536)
+        datagrams.append(datagram)
+        if struct.unpack_from("=H", datagram, 4)[0] in (2, 3):      # ERROR, DONE
+            break
+        last = 0
+        while last + 16 <= len(datagram):
+            length, kind = struct.unpack_from("=IH", datagram, last)
+            if kind in (2, 3) or length < 16:
+                break
+            last += (length + 3) & ~3
+        else:
+            continue
+        break
+    sock.close()
+    return datagrams
+
+
+def messages(datagram):
+    out, offset = [], 0
+    while offset + 16 <= len(datagram):
+        length = struct.unpack_from("=I", datagram, offset)[0]
+        if length < 16:
+            break
+        out.append(datagram[offset:offset + length])
+        offset += (length + 3) & ~3
+    return out
+
+
+def diag_request(family, proto):
+    return struct.pack("=BBBxI", family, proto, 0, 0xfff) + b"\0" * 48
+
+
+def netlink_seeds():
+    diag, addr = [], []
+    for family in (socket.AF_INET, socket.AF_INET6):
+        for proto in (socket.IPPROTO_TCP, socket.IPPROTO_UDP):
+            try:
+                diag += netlink_dump(NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY,
+                                     diag_request(family, proto))
+            except OSError:
+                pass
+    try:
+        addr = netlink_dump(socket.NETLINK_ROUTE, RTM_GETADDR, struct.pack("=BBBBI", 0, 0, 0, 0, 0))
+    except OSError:
+        pass
+    # Whole datagrams, cut to a few messages, for the dump target.
+    dump = [b"\0" + b"".join(messages(d)[:3]) for d in diag[:4]]
+    dump += [b"\1" + b"".join(messages(d)[:3]) for d in addr[:2]]
+    # A bare error and a bare DONE carrying an error.
+    dump.append(b"\0" + struct.pack("=IHHIIi", 20, 2, 0, 1, 0, -13))
+    dump.append(b"\0" + struct.pack("=IHHIIi", 20, 3, 2, 1, 0, -22))
+    payloads = [m[16:] for d in diag for m in messages(d)
+                if struct.unpack_from("=H", m, 4)[0] == SOCK_DIAG_BY_FAMILY]
+    addr_payloads = [m[16:] for d in addr for m in messages(d)
+                     if struct.unpack_from("=H", m, 4)[0] == 20]
+    return dump, payloads[:8], addr_payloads[:8]
+
+
+# ---- everything ------------------------------------------------------------
+
+def main():
+    tcp, tcp6 = data("proc_net_tcp.txt"), data("proc_net_tcp6.txt")
+    live = [proc("/proc/net/" + n) for n in ("tcp", "tcp6", "udp", "udp6")]
+    socket_lines = [b"\0" + l for l in lines(tcp, 4)] + [b"\1" + l for l in lines(tcp6, 3)]
+    socket_lines += [b"\0" + l for l in lines(live[0], 3) + lines(live[2], 3)]
+    socket_lines += [b"\1" + l for l in lines(live[1], 3) + lines(live[3], 3)]
+    socket_lines += [b"\2" + lines(tcp, 3)[2], b"\0", b"\0   5: 0100007F:0035"]
+    write("socket_line", socket_lines)
+
+    write("proc_stat", [proc("/proc/self/stat"), proc("/proc/1/stat"),
+                        b"766 (my (weird) name) S 1 766 766 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 "
+                        b"12345 0 0\n", b"767 (x) R 99 () S 766 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+                        b"0 23456\n", b"1 () S 0", b"(", b")("])
+    write("proc_status", [proc("/proc/self/status"), b"Uid:\t1000\t1000\t1000\t1000\n",
+                          b"Name:\tx\nUid:\n", b"Uid:\t99999999999\n"])
+    write("cmdline", [proc("/proc/self/cmdline"), b"", b"\0", b"a\0\0b\0",
+                      b"nginx: master process\0/usr/sbin/nginx\0-g\0daemon off;\xff\xfe"])
+    write("fd_link", [b"\0socket:[12345]", b"\0socket:[]", b"\0socket:[abc]", b"\0pipe:[1]",
+                      b"\0socket:[99999999999999999999999]", b"\1" + b"1234", b"\1self",
+                      b"\1" + b"2147483648", b"\2/usr/bin/x (deleted)", b"\2 (deleted)"])
+    write("local_addresses", [b"\0" + data("fib_trie.txt"), b"\0" + proc("/proc/net/fib_trie"),
+                              b"\1" + data("if_inet6.txt"), b"\1" + proc("/proc/net/if_inet6"),
+                              b"\2" + proc("/proc/stat")[-400:], b"\2btime 1700000000\n"])
+    write("line_splitter", [b"\x10\0\0" + b"\n".join(lines(tcp, 4)) + b"\n",
+                            b"\x03\x02\x07a\nbb\nccc\ndddd\n\n", b"\x00\x00\x00\n\n\n",
+                            b"\x3f\x00\x01" + b"x" * 200 + b"\nshort\nlast-without-newline"])
+    dump, diag_payloads, addr_payloads = netlink_seeds()
+    write("netlink_dump", dump)
+    write("inet_diag", diag_payloads or [b"\x02\x0a\x00\x00" + b"\0" * 68])
+    write("ifaddr", addr_payloads or [b"\x02\x08\x80\xfe\x01\x00\x00\x00"])
+
+    def field(text):
+        return bytes([len(text)]) + text
+    process = [b"\x01" + field(b"curl") + field(b"/usr/bin/curl") + field(b"/root")
+               + field(b"root") + b"\x02" + field(b"curl") + field(b"-s") + b"\x01"
+               + field(b"curl") + field(b"web client") + b"caf\xc3\xa9",
+               b"\x00" + field(b"very-long-serve") + field(b"/opt/bin/very-long-server")
+               + field(b"") + field(b"") + b"\x00\x00" + b"\xff\xfe\x01\x7f",
+               b"\x05" + field(b"a\tb\x80") + field(b"") + field(b"\xc3") + field(b"\xe2\x82")
+               + b"\x01" + field(b"\xff") + b"\x02" + field(b"") + field(b"") + field(b"x")
+               + field(b"y")]
+    write("process", process)
+    procmap_src = (b"procmap-src\nVersion: 1\nPID: 4242\nCmd: /usr/bin/curl\nArgs: curl -s "
+                   b"http://127.0.0.1:8080/\nComm: curl\nUserId: 1000\nUser: alice\nParentPID: 4000\n"
+                   b"StartTime: 1700000000123456789\nCwd: /home/alice")
+    procmap_dst = (b"procmap-dst\nVersion: 1\nPID: 4100\nCmd: /usr/bin/python3.11\nArgs: python3 "
+                   b"-m http.server 8080\nComm: python3\nUserId: 0\nUser: root")
+    ptcpdump = (b"PID: 345650\nCmd: /usr/bin/curl\nArgs: curl http://127.0.0.1:8000/\0"
+                b"ThreadId: 345650\nThreadName: curl\0UserId: 1000\0ParentPID: 1\nParentCmd: "
+                b"/bin/bash\nParentArgs: -bash\0ContainerName: web\nContainerId: 0123abcd\n"
+                b"ContainerImage: nginx:1\0PodName: web-0\nPodNamespace: default")
+    write("carried", [b"\x08\0\0" + procmap_src + b"\0" + procmap_dst + b"\0" + ptcpdump,
+                      b"\x08\0\0" + ptcpdump, b"\x04\0\0PID=1234 TID=5678 VlanId=0",
+                      b"\x13\x05\x01launchd\0curl", b"\x10\0\0PID: 13055\nCmd: /dev/fd/5\nArgs: "
+                      b"/usr/sbin/dropbear -F -p 22\r\n", b"\0\0\0PID: 5\xff\nCmd:\t\x01"])
+    write("endpoint_text", [b"127.0.0.1:8080", b"[::1]:22", b"fe80::1:443", b"*:53",
+                            b"[::ffff:10.0.0.1]:65535", b"1.2.3.4:65536", b"[]:1"])
+
+
+if __name__ == "__main__":
+    main()
