@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Build the Debian packages procmap-wireshark and procmap from this tree.
+# Build the Debian packages procmap-wireshark, procmap and procmap-capture
+# from this tree.
 #
 #   packaging/build-deb.sh [--install-deps] [--no-lintian] [OUTPUT_DIR]
 #
@@ -42,12 +43,14 @@ die() { printf 'build-deb.sh: %s\n' "$*" >&2; exit 1; }
 # One version everywhere: CMake's project VERSION is the source of truth.
 cmake_version=$(sed -nE 's/^project\(procmap VERSION ([0-9.]+).*/\1/p' "$top/CMakeLists.txt")
 deb_version=$(dpkg-parsechangelog -l "$top/packaging/debian/changelog" -S Version)
-man_version=$(sed -nE 's/^\.TH PROCMAP 1 [^ ]+ "procmap ([0-9.]+)".*/\1/p' "$top/docs/procmap.1")
 [ -n "$cmake_version" ] || die "no project(procmap VERSION ...) in CMakeLists.txt"
 [ "${deb_version%%-*}" = "$cmake_version" ] ||
     die "packaging/debian/changelog is at $deb_version but CMakeLists.txt at $cmake_version: add a changelog entry (dch -c packaging/debian/changelog -v $cmake_version)"
-[ "$man_version" = "$cmake_version" ] ||
-    die "docs/procmap.1 says procmap $man_version, CMakeLists.txt $cmake_version: update its .TH line"
+for page in procmap.1 procmap-capture.1; do
+    man_version=$(sed -nE 's/^\.TH [A-Z-]+ 1 [^ ]+ "procmap ([0-9.]+)".*/\1/p' "$top/docs/$page")
+    [ "$man_version" = "$cmake_version" ] ||
+        die "docs/$page says procmap $man_version, CMakeLists.txt $cmake_version: update its .TH line"
+done
 
 # A clean copy of the source: what git knows, minus build output.
 src="$out/src/procmap-$cmake_version"

@@ -3,7 +3,9 @@
 #
 # Install the built procmap packages into a clean Debian 12 (bookworm)
 # chroot, use them there (tshark -G plugins, procmap, man, a live capture on
-# loopback), purge them and check that nothing is left.
+# loopback; the extcap's file capabilities and a capture through it by an
+# ordinary user of the group wireshark), purge them and check that nothing
+# is left.
 #
 #   tests/package/test-deb.sh [DEB_DIR]     (default: build-deb/ in the repo)
 #
@@ -137,9 +139,10 @@ main() {
     [[ $(id -u) -eq 0 ]] || die "must run as root"
     local debs=${1:-$top/build-deb}
     local -a packages
-    mapfile -t packages < <(ls "$debs"/procmap_*.deb "$debs"/procmap-wireshark_*.deb 2>/dev/null)
-    [[ ${#packages[@]} -eq 2 ]] ||
-        die "expected procmap_*.deb and procmap-wireshark_*.deb in $debs (packaging/build-deb.sh makes them)"
+    mapfile -t packages < <(ls "$debs"/procmap_*.deb "$debs"/procmap-wireshark_*.deb \
+                                "$debs"/procmap-capture_*.deb 2>/dev/null)
+    [[ ${#packages[@]} -eq 3 ]] ||
+        die "expected procmap_*.deb, procmap-wireshark_*.deb and procmap-capture_*.deb in $debs (packaging/build-deb.sh makes them)"
 
     mkdir -p "$CACHE_DIR"
     exec 9>"$ROOT.lock"
@@ -151,6 +154,8 @@ main() {
     # shellcheck disable=SC2064  # expand now: the path is known
     trap "rm -rf --one-file-system -- '$run'" EXIT
     mkdir -p "$run/upper/tmp/procmap-test" "$run/work" "$run/root"
+    # The upper /tmp hides the lower one's mode: keep it the ordinary user's.
+    chmod 1777 "$run/upper/tmp"
     cp "${packages[@]}" "$here/in-chroot.sh" "$run/upper/tmp/procmap-test/"
     say "testing ${packages[*]##*/} in a throwaway overlay of $ROOT"
     local rc=0
