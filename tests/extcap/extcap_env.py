@@ -20,13 +20,15 @@ SYSTEM_PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sy
 TIMEOUT = 120
 
 
-def tshark_folder(label):
+def tshark_folder(*labels):
+    """The folder tshark -G folders prints under one of labels (the names
+    changed between Wireshark versions)."""
     out = subprocess.run(["tshark", "-G", "folders"], capture_output=True, text=True,
                          timeout=60).stdout
     for line in out.splitlines():
-        if line.startswith(label + ":"):
+        if line.split(":", 1)[0] in labels:
             return line.split(":", 1)[1].strip()
-    raise RuntimeError("tshark -G folders has no %r" % label)
+    raise RuntimeError("tshark -G folders has none of %r" % (labels,))
 
 
 def system_dirs():
@@ -35,7 +37,8 @@ def system_dirs():
                              capture_output=True, text=True, timeout=30).stdout.strip()
     if not plugins:
         plugins = tshark_folder("Global Plugins")
-    return os.path.join(plugins, "epan"), tshark_folder("Extcap path")
+    extcap = tshark_folder("Extcap path", "Global Extcap path")    # 4.0, 4.4+
+    return os.path.join(plugins, "epan"), extcap
 
 
 class Wireshark:

@@ -79,26 +79,50 @@ class Wireshark:
     """One wireshark process on @xvfb with its own config dir; stdout and
     stderr go to @log_path."""
 
-    def __init__(self, plugin_dirs, config_dir, xvfb, log_path):
+    def __init__(self, plugin_dirs, config_dir, xvfb, log_path, extcap_dirs=None):
+        """@extcap_dirs, if given: (a dir of extcaps, the system extcap dir
+        it is mounted over), like @plugin_dirs (root ignores the personal
+        extcap dir too)."""
         self.plugin_dir, self.system_dir = plugin_dirs
         self.config_dir, self.xvfb, self.log_path = str(config_dir), xvfb, str(log_path)
+        self.mounts = [self.plugin_dir, self.system_dir] + list(extcap_dirs or ())
         self.proc = None
 
-    def start(self, *args):
-        width, height = self.xvfb.size
+    def _env(self):
         # Qt wants a private runtime dir; without one it warns and uses /tmp.
         runtime = os.path.join(os.path.dirname(self.config_dir), "xdg-runtime")
         os.makedirs(runtime, mode=0o700, exist_ok=True)
         env = dict(os.environ, WIRESHARK_CONFIG_DIR=self.config_dir, TZ="UTC",
                    LC_ALL="C.UTF-8", XDG_RUNTIME_DIR=runtime, **self.xvfb.env())
         env.pop("WIRESHARK_PLUGIN_DIR", None)
-        command = ["unshare", "-m", "--propagation", "private", "sh", "-c",
-                   'mount --bind "$1" "$2" && shift 2 && exec wireshark "$@"', "sh",
-                   self.plugin_dir, self.system_dir, *map(str, args),
-                   # Qt's -geometry (the main window fills the screen) must
-                   # come last: Wireshark's first getopt pass would move its
-                   # value behind the other arguments.
-                   "-geometry", "%dx%d+0+0" % (width, height)]
+        env.pop("WIRESHARK_EXTCAP_DIR", None)
+        return env
+
+    def _command(self, *args):
+        """wireshark @args in a private mount namespace with our dirs."""
+        binds = " && ".join('mount --bind "$%d" "$%d"' % (i + 1, i + 2)
+                            for i in range(0, len(self.mounts), 2))
+        return ["unshare", "-m", "--propagation", "private", "sh", "-c",
+                '%s && shift %d && exec wireshark "$@"' % (binds, len(self.mounts)), "sh",
+                *self.mounts, *map(str, args)]
+
+    def list_interfaces(self, timeout=120):
+        """wireshark -D: the capture interfaces it offers, one line each."""
+        result = subprocess.run(self._command("-D"), env=self._env(), stdin=subprocess.DEVNULL,
+                                capture_output=True, text=True, errors="replace",
+                                timeout=timeout)
+        assert result.returncode == 0, "wireshark -D failed: %s" % result.stderr
+        return result.stdout.splitlines()
+
+    def start(self, *args):
+        width, height = self.xvfb.size
+        env = self._env()
+        command = self._command(*args,
+                                # Qt's -geometry (the main window fills the
+                                # screen) must come last: Wireshark's first
+                                # getopt pass would move its value behind
+                                # the other arguments.
+                                "-geometry", "%dx%d+0+0" % (width, height))
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, start_new_session=True)
@@ -177,6 +201,7 @@ class Screenshot:
         raw = subprocess.run(["stream", "-map", "rgb", "-storage-type", "char", self.path, "-"],
                              capture_output=True, timeout=60, check=True).stdout
         assert len(raw) == self.size[0] * self.size[1] * 3, "stream gave %d bytes" % len(raw)
+        self.raw = raw
         self.colors = collections.Counter(raw[i:i + 3] for i in range(0, len(raw), 3))
 
     @property
@@ -186,3 +211,28 @@ class Screenshot:
     def count(self, rgb):
         """Pixels of exactly the 8-bit colour @rgb."""
         return self.colors[bytes(rgb)]
+
+    def rows(self, rgb):
+        """Rows of the packet list (or any full-width list) whose background
+        is the 8-bit colour @rgb, counted one by one: a row is a band of
+        pixel lines mostly of @rgb, with a stripe of text lines in its
+        middle and lines of bare background above and below it; so each
+        maximal run of text lines on @rgb is one row, even where rows of
+        the same colour touch."""
+        color, width = bytes(rgb), self.size[0]
+        line_bytes = width * 3
+        rows, in_text = 0, False
+        for y in range(self.size[1]):
+            line = self.raw[y * line_bytes:(y + 1) * line_bytes]
+            share = 0.0
+            if color in line:
+                share = sum(1 for x in range(0, line_bytes, 3)
+                            if line[x:x + 3] == color) / width
+            # On a row's text lines the text hides 15-35 % of the
+            # background; a bare line lacks only the scroll bar and the
+            # tree lines (< 5 %).
+            text_line = 0.5 <= share < 0.95
+            rows += text_line and not in_text
+            in_text = text_line
+        return rows
+
