@@ -123,8 +123,11 @@ on_socket(gpointer data, pm_transport transport, const pm_endpoint *local,
           pm_history_origin origin, gint64 time_us)
 {
     pm_attribution *self = data;
-    pm_process *process = pm_process_info_from_event(self->info, event, g_get_real_time());
+    pm_process *process;
 
+    if (event->pid <= 0)    /* not visible here: the programs do not tell these */
+        return;
+    process = pm_process_info_from_event(self->info, event, g_get_real_time());
     pm_history_put(self->history, transport, local, remote->port ? remote : NULL, netns,
                    process, (guint32)event->tid, origin, time_us);
     pm_process_unref(process);
@@ -145,6 +148,8 @@ on_exec(gpointer data, const pm_event_process *event, const char *filename, cons
 {
     pm_attribution *self = data;
 
+    if (event->pid <= 0)
+        return;
     pm_process_info_exec(self->info, event, filename, argv, argv_len, g_get_real_time());
 }
 
@@ -241,7 +246,7 @@ pm_attribution_new(const pm_attribution_config *config, GError **error)
     pm_ns_watchers_sync(self->others);
 
     if (config->source != PM_SOURCE_NETLINK) {
-        self->ebpf = pm_ebpf_source_new(&callbacks, self, &ebpf_error);
+        self->ebpf = pm_ebpf_source_new(self->proc_root, &callbacks, self, &ebpf_error);
         if (self->ebpf == NULL && config->source == PM_SOURCE_EBPF) {
             g_propagate_error(error, ebpf_error);
             g_string_free(description, TRUE);
@@ -252,6 +257,9 @@ pm_attribution_new(const pm_attribution_config *config, GError **error)
     if (self->ebpf) {
         g_string_append_printf(description, "eBPF (tracepoints %s)",
                                pm_ebpf_source_hooks(self->ebpf));
+        if (pm_ebpf_source_pidns(self->ebpf) != 0)
+            g_string_append_printf(description, ", pids of pid namespace %u",
+                                   pm_ebpf_source_pidns(self->ebpf));
     } else {
         self->poller = pm_poller_new(self->proc_root, self->registry, config->poll_interval_ms,
                                      config->poller_thread_init, config->thread_init_data);

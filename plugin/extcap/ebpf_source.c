@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "sock_events.h"
 #include "sock_events.skel.h"
@@ -29,7 +30,11 @@ struct pm_ebpf_source {
     gpointer            data;
     gint64              boot_to_epoch_ns;
     char               *hooks;
+    guint32             pidns;
 };
+
+/* The initial pid namespace's inode (PROC_PID_INIT_INO, fixed since 3.8). */
+#define INITIAL_PIDNS_INUM 0xEFFFFFFCu
 
 /* libbpf's messages of the load being tried, for the error. */
 static GString *libbpf_log;
@@ -71,6 +76,27 @@ pm_ebpf_probe(GError **error)
     }
     close(fd);
     return TRUE;
+}
+
+/* The pid namespace that @proc_root shows (0: the initial one, or not
+ * known): that of its pid 1, a namespace's first process, which lives in
+ * it; else this process's own, the same unless /proc was mounted in
+ * another namespace (pid 1 may not be inspected without CAP_SYS_PTRACE). */
+static guint32
+pidns_of_proc(const char *proc_root)
+{
+    static const char *const links[] = { "1/ns/pid", "self/ns/pid" };
+
+    for (guint i = 0; i < G_N_ELEMENTS(links); i++) {
+        char *path = g_build_filename(proc_root ? proc_root : "/proc", links[i], NULL);
+        struct stat st;
+        int found = stat(path, &st);
+
+        g_free(path);
+        if (found == 0)
+            return st.st_ino == INITIAL_PIDNS_INUM ? 0 : (guint32)st.st_ino;
+    }
+    return 0;
 }
 
 static gint64
@@ -209,7 +235,8 @@ fail(GError **failure, const char *what, int err)
 }
 
 pm_ebpf_source *
-pm_ebpf_source_new(const pm_ebpf_callbacks *callbacks, gpointer data, GError **error)
+pm_ebpf_source_new(const char *proc_root, const pm_ebpf_callbacks *callbacks, gpointer data,
+                   GError **error)
 {
     pm_ebpf_source *source = g_new0(pm_ebpf_source, 1);
     GString *attached = g_string_new(NULL);
@@ -251,6 +278,8 @@ pm_ebpf_source_new(const pm_ebpf_callbacks *callbacks, gpointer data, GError **e
             bpf_program__set_autoload(program_of(source->skeleton, i), false);
     }
     btf__free(vmlinux);
+    source->pidns = pidns_of_proc(proc_root);
+    source->skeleton->rodata->pidns_inum = source->pidns;
     err = sock_events__load(source->skeleton);
     if (err != 0) {
         fail(&failure, "loading the programs", err);
@@ -328,6 +357,12 @@ pm_ebpf_source_hooks(pm_ebpf_source *source)
     return source->hooks;
 }
 
+guint32
+pm_ebpf_source_pidns(pm_ebpf_source *source)
+{
+    return source->pidns;
+}
+
 #else /* !PROCMAP_HAVE_EBPF */
 
 struct pm_ebpf_source {
@@ -343,11 +378,12 @@ pm_ebpf_built(void)
 gboolean
 pm_ebpf_probe(GError **error)
 {
-    return pm_ebpf_source_new(NULL, NULL, error) != NULL;
+    return pm_ebpf_source_new(NULL, NULL, NULL, error) != NULL;
 }
 
 pm_ebpf_source *
-pm_ebpf_source_new(const pm_ebpf_callbacks *callbacks, gpointer data, GError **error)
+pm_ebpf_source_new(const char *proc_root, const pm_ebpf_callbacks *callbacks, gpointer data,
+                   GError **error)
 {
     g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_UNSUPPORTED,
                 "eBPF: this build has no eBPF programs (clang, bpftool or the build "
@@ -359,6 +395,7 @@ void pm_ebpf_source_free(pm_ebpf_source *source) { g_free(source); }
 int pm_ebpf_source_fd(pm_ebpf_source *source) { return -1; }
 int pm_ebpf_source_poll(pm_ebpf_source *source, int timeout_ms) { return -1; }
 const char *pm_ebpf_source_hooks(pm_ebpf_source *source) { return ""; }
+guint32 pm_ebpf_source_pidns(pm_ebpf_source *source) { return 0; }
 void pm_ebpf_source_sync_clock(pm_ebpf_source *source) { }
 
 #endif /* PROCMAP_HAVE_EBPF */

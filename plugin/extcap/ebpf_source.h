@@ -44,8 +44,11 @@ gboolean pm_ebpf_built(void);
  * lets this process create BPF maps. */
 gboolean pm_ebpf_probe(GError **error);
 
-pm_ebpf_source *pm_ebpf_source_new(const pm_ebpf_callbacks *callbacks, gpointer data,
-                                   GError **error);
+/* @proc_root (NULL: /proc) is where user space reads processes: events
+ * carry pids of the pid namespace it shows, and none for processes that
+ * namespace cannot see (inside a container, the host's). */
+pm_ebpf_source *pm_ebpf_source_new(const char *proc_root, const pm_ebpf_callbacks *callbacks,
+                                   gpointer data, GError **error);
 void pm_ebpf_source_free(pm_ebpf_source *source);
 
 /* A file descriptor that polls readable when events wait. */
@@ -55,6 +58,9 @@ int pm_ebpf_source_fd(pm_ebpf_source *source);
 int pm_ebpf_source_poll(pm_ebpf_source *source, int timeout_ms);
 /* The tracepoints attached, comma-separated ("inet_sock_set_state, ..."). */
 const char *pm_ebpf_source_hooks(pm_ebpf_source *source);
+/* The inode of the pid namespace whose pids events carry; 0 for the
+ * initial one (or when it could not be told: the kernel's pids then). */
+guint32 pm_ebpf_source_pidns(pm_ebpf_source *source);
 
 /* Re-reads the offset between the boot clock and the epoch (call now and
  * then: the wall clock may be stepped). */

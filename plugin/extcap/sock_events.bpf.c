@@ -17,6 +17,12 @@
  *   sched_process_exec   a new program's path and arguments, for processes
  *                        gone before user space could read /proc.
  *
+ * Pids are those of the pid namespace user space reads /proc in
+ * (`pidns_inum`, set before load): the kernel's tgid is the initial
+ * namespace's, wrong inside a container.  A process that namespace cannot
+ * see (the host, a sibling container) is not told at all: user space then
+ * answers from its live lookups, which cannot see it either.
+ *
  * Built with clang -target bpf against the running kernel's BTF
  * (vmlinux.h), loaded through a libbpf skeleton (ebpf_source.c).
  *
@@ -73,18 +79,62 @@ struct {
     __type(value, struct seen_value);
 } seen SEC(".maps");
 
-static __always_inline void
+/* The inode of the pid namespace whose pids are told; 0: the initial one
+ * (the kernel's own pids, read directly). */
+const volatile __u32 pidns_inum = 0;
+
+/* MAX_PID_NS_LEVEL: namespaces nest at most this deep. */
+#define PM_PIDNS_MAX_LEVEL 32
+
+/* @pid's number in the pid namespace `pidns_inum`, or 0 when that
+ * namespace is not @pid's own nor one of its ancestors.  A struct pid holds
+ * one number per level, from the initial namespace (0) down to the
+ * process's own; the levels above the process's are walked up until the
+ * namespace is met (bpf_get_ns_current_pid_tgid() would only answer for the
+ * current task, and only in that namespace itself, not its descendants). */
+static __always_inline __u32
+number_in_pidns(struct pid *pid)
+{
+    int level;
+
+    if (!pid)
+        return 0;
+    level = BPF_CORE_READ(pid, level);
+    for (int i = 0; i < PM_PIDNS_MAX_LEVEL && level >= 0; i++, level--) {
+        struct upid upid;
+
+        if (bpf_core_read(&upid, sizeof upid, &pid->numbers[level]) != 0)
+            return 0;
+        if (BPF_CORE_READ(upid.ns, ns.inum) == pidns_inum)
+            return (__u32)upid.nr;
+    }
+    return 0;
+}
+
+/* FALSE when the process is not visible from `pidns_inum`. */
+static __always_inline int
 current_process(struct pm_ev_process *out)
 {
     struct task_struct *task = bpf_get_current_task_btf();
-    __u64 pid_tgid = bpf_get_current_pid_tgid();
 
-    out->pid = pid_tgid >> 32;
-    out->tid = (__u32)pid_tgid;
+    if (pidns_inum == 0) {
+        __u64 pid_tgid = bpf_get_current_pid_tgid();
+
+        out->pid = pid_tgid >> 32;
+        out->tid = (__u32)pid_tgid;
+        out->ppid = BPF_CORE_READ(task, real_parent, tgid);
+    } else {
+        out->pid = number_in_pidns(BPF_CORE_READ(task, group_leader, thread_pid));
+        if (out->pid == 0)
+            return 0;
+        out->tid = number_in_pidns(BPF_CORE_READ(task, thread_pid));
+        /* 0 when the parent is outside (the namespace's init): as /proc says. */
+        out->ppid = number_in_pidns(BPF_CORE_READ(task, real_parent, group_leader, thread_pid));
+    }
     out->uid = (__u32)bpf_get_current_uid_gid();
-    out->ppid = BPF_CORE_READ(task, real_parent, tgid);
     out->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
     bpf_get_current_comm(out->comm, sizeof out->comm);
+    return 1;
 }
 
 /* The socket's tuple and namespace; FALSE for what is not TCP/UDP over IP. */
@@ -157,8 +207,10 @@ int BPF_PROG(on_set_state, const struct sock *sk, const int oldstate, const int 
         struct pm_ev_process caller = {};
         __u64 key = (__u64)sk;
 
-        current_process(&caller);
-        bpf_map_update_elem(&connecting, &key, &caller, BPF_ANY);
+        if (current_process(&caller))
+            bpf_map_update_elem(&connecting, &key, &caller, BPF_ANY);
+        else    /* not an older socket's caller at the same address */
+            bpf_map_delete_elem(&connecting, &key);
         return 0;
     }
     tell_connecting(sk);
@@ -199,7 +251,7 @@ on_use(struct sock *sk, __u8 origin)
     if (!sk || !read_tuple(sk, &tuple))
         return 0;
     key.sk = (__u64)sk;
-    key.tgid = bpf_get_current_pid_tgid() >> 32;
+    key.tgid = bpf_get_current_pid_tgid() >> 32;   /* the kernel's: a key only */
     value.ports = ((__u32)tuple.local_port << 16) | tuple.remote_port;
     value.local_mix = mix(tuple.local_addr);
     value.remote_mix = mix(tuple.remote_addr);
@@ -210,8 +262,8 @@ on_use(struct sock *sk, __u8 origin)
     bpf_map_update_elem(&seen, &key, &value, BPF_ANY);
 
     struct pm_ev_process process = {};
-    current_process(&process);
-    emit_socket(sk, PM_EV_SOCKET, origin, &process);
+    if (current_process(&process))
+        emit_socket(sk, PM_EV_SOCKET, origin, &process);
     return 0;
 }
 
@@ -238,7 +290,10 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
     ev->type = PM_EV_EXEC;
     ev->time_ns = bpf_ktime_get_boot_ns();
     __builtin_memset(&ev->process, 0, sizeof ev->process);
-    current_process(&ev->process);
+    if (!current_process(&ev->process)) {
+        bpf_ringbuf_discard(ev, 0);
+        return 0;
+    }
     if (bpf_probe_read_kernel_str(ev->filename, sizeof ev->filename,
                                   BPF_CORE_READ(bprm, filename)) < 0)
         ev->filename[0] = 0;

@@ -23,6 +23,8 @@
 #define PM_EV_FILENAME_LEN 256
 #define PM_EV_ARGS_LEN     512
 
+/* Pids as user space's pid namespace sees them (never 0: a process it
+ * cannot see is not told); ppid 0: the parent is outside it. */
 struct pm_ev_process {
     unsigned int       pid;       /* tgid */
     unsigned int       tid;

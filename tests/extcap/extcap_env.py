@@ -108,13 +108,19 @@ def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):
 class Extcap:
     """procmap-capture --capture into a file, in the background."""
 
-    def __init__(self, binary, interface, output, *options, ns=None, env=None):
+    def __init__(self, binary, interface, output, *options, ns=None, env=None, wrap=None,
+                 signal_group=False):
+        """@wrap: a command prefix (unshare ...); @signal_group: stop() signals
+        the whole process group (a wrapper that does not pass SIGTERM on)."""
         self.output = output
         self.stats_file = output + ".stats"
+        self.signal_group = signal_group
         command = [binary, "--capture", "--extcap-interface", "procmap-" + interface,
                    "--fifo", output, "--stats-file", self.stats_file, *map(str, options)]
         if ns:
             command = ["ip", "netns", "exec", ns] + command
+        if wrap:
+            command = list(wrap) + command
         self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, start_new_session=True,
                                      env=env)
@@ -134,7 +140,10 @@ class Extcap:
     def stop(self, timeout=30):
         """SIGTERM, as Wireshark stops it; returns (exit status, stderr, stats)."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            if self.signal_group:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            else:
+                self.proc.send_signal(signal.SIGTERM)
         try:
             _, stderr = self.proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
