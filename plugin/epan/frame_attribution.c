@@ -25,44 +25,80 @@ typedef struct {
     guint8        stored : 1;
     guint8        icmp_quoted : 1;
     guint8        empty : 1;        /* nothing to show */
+    guint8        has_stream : 1;   /* the stream the first pass saw, for later passes */
+    guint8        transport;
+    guint32       stream;
 } frame_record;
-
-typedef struct {
-    guint8      transport;
-    guint32     stream;
-    pm_endpoint endpoint;
-} stream_end_key;
 
 /* What a stream end resolved to: the first answer (for frames before it)
  * and the latest (for frames after it whose own lookup missed). */
 typedef struct {
+    pm_endpoint   endpoint;
     pm_frame_side first;
     guint32       first_frame;
     pm_frame_side latest;
 } stream_end;
 
+/* The resolved ends of one stream, found with one lookup per frame: a
+ * stream has two ends (one if a socket talks to itself); more only chain. */
+typedef struct stream_ends {
+    guint32             stream;
+    guint8              transport;
+    guint8              n_ends;
+    stream_end          ends[2];
+    struct stream_ends *more;
+} stream_ends;
+
+/* Frame records come in zeroed chunks, never moved: no copy as a file grows. */
+#define FRAME_CHUNK 1024u
+#define STREAM_CACHE 64u
+
 struct pm_frame_engine {
-    GArray     *frames;       /* frame_record, index = frame number */
-    GHashTable *stream_ends;  /* stream_end_key* -> stream_end* */
+    GPtrArray  *frames;       /* chunks of FRAME_CHUNK frame_records, by frame number */
+    GHashTable *streams;      /* stream_ends* set, keyed by transport and stream */
     GHashTable *processes;    /* pm_process* set: the references the records borrow */
     GHashTable *user_names;   /* uid + 1 -> char* */
     GHashTable *carried;      /* GBytes* (what a packet carries) -> carried_entry* or NULL */
     pm_diag     diag;         /* malformed carried information */
+    /* The last processes and uid kept: consecutive frames mostly repeat
+     * them, so the sets above are not asked on every frame. */
+    pm_process *kept[2];
+    guint32     named_uid_plus_one;
+    /* Recently used streams, direct-mapped: most frames skip the hash. */
+    stream_ends *recent_streams[STREAM_CACHE];
 };
 
 static guint
-stream_end_hash(gconstpointer key)
+stream_ends_hash(gconstpointer key)
 {
-    const stream_end_key *k = key;
-    return (k->stream * 2654435761u) ^ pm_endpoint_hash(&k->endpoint) ^ k->transport;
+    const stream_ends *k = key;
+    return (k->stream * 2654435761u) ^ k->transport;
 }
 
 static gboolean
-stream_end_equal(gconstpointer a, gconstpointer b)
+stream_ends_equal(gconstpointer a, gconstpointer b)
 {
-    const stream_end_key *x = a, *y = b;
-    return x->transport == y->transport && x->stream == y->stream &&
-           pm_endpoint_equal(&x->endpoint, &y->endpoint);
+    const stream_ends *x = a, *y = b;
+    return x->transport == y->transport && x->stream == y->stream;
+}
+
+static void
+stream_ends_free(gpointer data)
+{
+    stream_ends *ends = data;
+
+    while (ends != NULL) {
+        stream_ends *more = ends->more;
+        g_free(ends);
+        ends = more;
+    }
+}
+
+static gboolean
+endpoint_same(const pm_endpoint *a, const pm_endpoint *b)
+{
+    return a->port == b->port && a->addr.family == b->addr.family &&
+           memcmp(a->addr.bytes, b->addr.bytes, sizeof a->addr.bytes) == 0;
 }
 
 static void
@@ -83,9 +119,9 @@ pm_frame_engine_new(void)
 {
     pm_frame_engine *engine = g_new0(pm_frame_engine, 1);
 
-    engine->frames = g_array_new(FALSE, TRUE, sizeof(frame_record));
-    engine->stream_ends = g_hash_table_new_full(stream_end_hash, stream_end_equal,
-                                                g_free, g_free);
+    engine->frames = g_ptr_array_new_with_free_func(g_free);
+    engine->streams = g_hash_table_new_full(stream_ends_hash, stream_ends_equal,
+                                            stream_ends_free, NULL);
     engine->processes = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                               (GDestroyNotify)pm_process_unref, NULL);
     engine->user_names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
@@ -98,10 +134,13 @@ pm_frame_engine_new(void)
 void
 pm_frame_engine_reset(pm_frame_engine *engine)
 {
-    g_array_set_size(engine->frames, 0);
-    g_hash_table_remove_all(engine->stream_ends);
+    g_ptr_array_set_size(engine->frames, 0);
+    g_hash_table_remove_all(engine->streams);
     g_hash_table_remove_all(engine->processes);
     g_hash_table_remove_all(engine->user_names);
+    engine->kept[0] = engine->kept[1] = NULL;
+    engine->named_uid_plus_one = 0;
+    memset(engine->recent_streams, 0, sizeof engine->recent_streams);
     g_hash_table_remove_all(engine->carried);
 }
 
@@ -110,8 +149,8 @@ pm_frame_engine_free(pm_frame_engine *engine)
 {
     if (engine == NULL)
         return;
-    g_array_unref(engine->frames);
-    g_hash_table_unref(engine->stream_ends);
+    g_ptr_array_unref(engine->frames);
+    g_hash_table_unref(engine->streams);
     g_hash_table_unref(engine->processes);
     g_hash_table_unref(engine->user_names);
     g_hash_table_unref(engine->carried);
@@ -134,8 +173,12 @@ pm_frame_engine_user_name(pm_frame_engine *engine, guint32 uid)
 static pm_process *
 keep_process(pm_frame_engine *engine, pm_process *process)
 {
-    if (process != NULL && !g_hash_table_contains(engine->processes, process))
+    if (process == NULL || process == engine->kept[0] || process == engine->kept[1])
+        return process;
+    if (!g_hash_table_contains(engine->processes, process))
         g_hash_table_add(engine->processes, pm_process_ref(process));
+    engine->kept[1] = engine->kept[0];
+    engine->kept[0] = process;
     return process;
 }
 
@@ -166,10 +209,12 @@ side_from_answer(pm_frame_engine *engine, const pm_endpoint_answer *answer, pm_f
     side->has_uid = answer->has_uid;
     side->uid = answer->uid;
     side->v6only_assumed = answer->v6only_assumed;
-    if (answer->has_uid && answer->user &&
-        !g_hash_table_contains(engine->user_names, GUINT_TO_POINTER(answer->uid + 1)))
-        g_hash_table_insert(engine->user_names, GUINT_TO_POINTER(answer->uid + 1),
-                            g_strdup(answer->user));
+    if (answer->has_uid && answer->user && answer->uid + 1 != engine->named_uid_plus_one) {
+        if (!g_hash_table_contains(engine->user_names, GUINT_TO_POINTER(answer->uid + 1)))
+            g_hash_table_insert(engine->user_names, GUINT_TO_POINTER(answer->uid + 1),
+                                g_strdup(answer->user));
+        engine->named_uid_plus_one = answer->uid + 1;
+    }
 }
 
 static void
@@ -198,41 +243,68 @@ live_lookup_verdict(const pm_frame_policy *policy, pm_watcher *watcher,
     return PM_WHY_NONE;
 }
 
-static stream_end *
-find_stream_end(pm_frame_engine *engine, const pm_frame_input *input, const pm_endpoint *endpoint)
+/* The resolved ends of a stream, or NULL. */
+static stream_ends *
+find_stream(pm_frame_engine *engine, guint8 transport, guint32 stream)
 {
-    stream_end_key key;
+    stream_ends key, *found;
+    stream_ends **recent = &engine->recent_streams[(stream * 2u + transport) % STREAM_CACHE];
 
-    if (!input->has_stream || input->icmp_quoted)
-        return NULL;
-    memset(&key, 0, sizeof key);
-    key.transport = (guint8)input->transport;
-    key.stream = input->stream;
-    key.endpoint = *endpoint;
-    return g_hash_table_lookup(engine->stream_ends, &key);
+    if (*recent != NULL && (*recent)->stream == stream && (*recent)->transport == transport)
+        return *recent;
+    key.transport = transport;
+    key.stream = stream;
+    found = g_hash_table_lookup(engine->streams, &key);
+    if (found != NULL)
+        *recent = found;
+    return found;
+}
+
+static stream_end *
+find_end(stream_ends *ends, const pm_endpoint *endpoint)
+{
+    for (; ends != NULL; ends = ends->more) {
+        for (guint i = 0; i < ends->n_ends; i++) {
+            if (endpoint_same(&ends->ends[i].endpoint, endpoint))
+                return &ends->ends[i];
+        }
+    }
+    return NULL;
+}
+
+static stream_end *
+add_end(pm_frame_engine *engine, stream_ends **ends, guint8 transport, guint32 stream,
+        const pm_endpoint *endpoint)
+{
+    stream_ends *last;
+
+    if (*ends == NULL) {
+        *ends = g_new0(stream_ends, 1);
+        (*ends)->transport = transport;
+        (*ends)->stream = stream;
+        g_hash_table_add(engine->streams, *ends);
+    }
+    for (last = *ends; last->n_ends == G_N_ELEMENTS(last->ends); last = last->more) {
+        if (last->more == NULL)
+            last->more = g_new0(stream_ends, 1);
+    }
+    last->ends[last->n_ends].endpoint = *endpoint;
+    return &last->ends[last->n_ends++];
 }
 
 /* First pass: a resolved side teaches the stream; a missed side learns from
- * an earlier frame of the stream. */
+ * an earlier frame of the stream.  @ends is the stream's (NULL: none yet). */
 static void
-stick_to_stream(pm_frame_engine *engine, const pm_frame_input *input,
+stick_to_stream(pm_frame_engine *engine, stream_ends **ends, const pm_frame_input *input,
                 const pm_endpoint *endpoint, pm_frame_side *side)
 {
-    stream_end *end;
+    stream_end *end = find_end(*ends, endpoint);
 
-    if (!input->has_stream || input->icmp_quoted)
-        return;     /* an ICMP error is not part of the quoted stream */
-    end = find_stream_end(engine, input, endpoint);
     if (side->process != NULL) {
         if (end == NULL) {
-            stream_end_key *key = g_new0(stream_end_key, 1);
-            key->transport = (guint8)input->transport;
-            key->stream = input->stream;
-            key->endpoint = *endpoint;
-            end = g_new0(stream_end, 1);
+            end = add_end(engine, ends, (guint8)input->transport, input->stream, endpoint);
             end->first = *side;
             end->first_frame = input->frame_number;
-            g_hash_table_insert(engine->stream_ends, key, end);
         }
         end->latest = *side;
     } else if (end != NULL && side->why != PM_WHY_NOT_LOCAL && side->why != PM_WHY_DISABLED) {
@@ -244,15 +316,15 @@ stick_to_stream(pm_frame_engine *engine, const pm_frame_input *input,
 /* Later passes: a side that missed takes the stream's first answer if that
  * came from a later frame. */
 static void
-backfill_from_stream(pm_frame_engine *engine, const pm_frame_input *input,
-                     const pm_endpoint *endpoint, pm_frame_side *side)
+backfill_from_stream(stream_ends *ends, guint32 frame_number, const pm_endpoint *endpoint,
+                     pm_frame_side *side)
 {
     stream_end *end;
 
     if (side->process != NULL || side->why == PM_WHY_NOT_LOCAL || side->why == PM_WHY_DISABLED)
         return;
-    end = find_stream_end(engine, input, endpoint);
-    if (end != NULL && end->first_frame > input->frame_number) {
+    end = find_end(ends, endpoint);
+    if (end != NULL && end->first_frame > frame_number) {
         *side = end->first;
         side->source = PM_SOURCE_STREAM_LATER;
     }
@@ -391,6 +463,25 @@ compute_carried(pm_frame_engine *engine, const pm_frame_input *input, frame_reco
 
 /* ---- the answer --------------------------------------------------------- */
 
+/* The record of a frame; NULL if it has none and @create is FALSE. */
+static frame_record *
+find_record(pm_frame_engine *engine, guint32 frame_number, gboolean create)
+{
+    guint chunk = frame_number / FRAME_CHUNK;
+
+    if (chunk >= engine->frames->len) {
+        if (!create)
+            return NULL;
+        g_ptr_array_set_size(engine->frames, (gint)chunk + 1);
+    }
+    if (g_ptr_array_index(engine->frames, chunk) == NULL) {
+        if (!create)
+            return NULL;
+        g_ptr_array_index(engine->frames, chunk) = g_new0(frame_record, FRAME_CHUNK);
+    }
+    return &((frame_record *)g_ptr_array_index(engine->frames, chunk))[frame_number % FRAME_CHUNK];
+}
+
 static void
 compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *policy,
         const pm_frame_input *input, gint64 now_us, frame_record *record)
@@ -399,6 +490,10 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
 
     record->stored = TRUE;
     record->icmp_quoted = input->icmp_quoted;
+    /* An ICMP error is not part of the quoted stream. */
+    record->has_stream = input->has_stream && !input->icmp_quoted && !input->no_transport;
+    record->transport = (guint8)input->transport;
+    record->stream = input->stream;
     /* What the capture carries is not a live lookup: it holds for frames
      * of any age, with live lookups off, without a watcher. */
     if (policy->enabled && compute_carried(engine, input, record))
@@ -427,10 +522,18 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
         side_from_answer(engine, &answer.dst, &record->dst);
         pm_tuple_answer_clear(&answer);
     }
-    if (policy->enabled && !input->icmp_quoted) {
-        stick_to_stream(engine, input, &input->src, &record->src);
-        stick_to_stream(engine, input, &input->dst, &record->dst);
+    if (policy->enabled && record->has_stream) {
+        stream_ends *ends = find_stream(engine, record->transport, record->stream);
+        stick_to_stream(engine, &ends, input, &input->src, &record->src);
+        stick_to_stream(engine, &ends, input, &input->dst, &record->dst);
     }
+}
+
+gboolean
+pm_frame_engine_known(pm_frame_engine *engine, guint32 frame_number)
+{
+    const frame_record *record = find_record(engine, frame_number, FALSE);
+    return record != NULL && record->stored;
 }
 
 void
@@ -441,9 +544,7 @@ pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
     frame_record *record;
 
     memset(out, 0, sizeof *out);
-    if (input->frame_number >= engine->frames->len)
-        g_array_set_size(engine->frames, input->frame_number + 1);
-    record = &g_array_index(engine->frames, frame_record, input->frame_number);
+    record = find_record(engine, input->frame_number, TRUE);
     if (!record->stored) {
         compute(engine, watcher, policy, input, now_us, record);
         out->first_pass = TRUE;
@@ -460,86 +561,11 @@ pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
             if (index != NO_SLOT)
                 out->context[slot] = &record->carried->parsed.process[index].context;
         }
-    } else if (!out->first_pass && !record->icmp_quoted) {
-        backfill_from_stream(engine, input, &input->src, &out->src);
-        backfill_from_stream(engine, input, &input->dst, &out->dst);
+    } else if (!out->first_pass && record->has_stream && !input->no_transport) {
+        /* The stream the first pass saw: a later pass may find it another
+         * way (taps or not), or not at all. */
+        stream_ends *ends = find_stream(engine, record->transport, record->stream);
+        backfill_from_stream(ends, input->frame_number, &input->src, &out->src);
+        backfill_from_stream(ends, input->frame_number, &input->dst, &out->dst);
     }
-}
-
-static const char *const source_names[PM_SOURCE_COUNT] = {
-    [PM_SOURCE_NONE] = "none",
-    [PM_SOURCE_LIVE] = "live",
-    [PM_SOURCE_STREAM] = "stream",
-    [PM_SOURCE_STREAM_LATER] = "stream-later",
-    [PM_SOURCE_PROCMAP_CAPTURE] = "procmap-capture",
-    [PM_SOURCE_DARWIN] = "darwin",
-    [PM_SOURCE_PTCPDUMP] = "ptcpdump",
-    [PM_SOURCE_ETL2PCAPNG] = "etl2pcapng",
-};
-
-static const char *const source_descriptions[PM_SOURCE_COUNT] = {
-    [PM_SOURCE_NONE] = "no process",
-    [PM_SOURCE_LIVE] = "live lookup on this host when the frame was first dissected",
-    [PM_SOURCE_STREAM] = "from an earlier frame of the same stream (the socket was gone)",
-    [PM_SOURCE_STREAM_LATER] = "from a later frame of the same stream",
-    [PM_SOURCE_PROCMAP_CAPTURE] = "carried in the capture file by procmap",
-    [PM_SOURCE_DARWIN] = "carried in the capture file: macOS process information",
-    [PM_SOURCE_PTCPDUMP] = "carried in the capture file by ptcpdump",
-    [PM_SOURCE_ETL2PCAPNG] = "carried in the capture file by etl2pcapng (Windows)",
-};
-
-static const char *const why_names[PM_WHY_COUNT] = {
-    [PM_WHY_NONE] = "none",
-    [PM_WHY_NOT_LOCAL] = "not-local",
-    [PM_WHY_NO_SOCKET] = "no-socket",
-    [PM_WHY_NO_PERMISSION] = "no-permission",
-    [PM_WHY_OWNER_GONE] = "owner-gone",
-    [PM_WHY_REFRESH_SUPPRESSED] = "refresh-suppressed",
-    [PM_WHY_BACKEND_FAILED] = "backend-failed",
-    [PM_WHY_TOO_OLD] = "too-old",
-    [PM_WHY_LIVE_OFF] = "live-lookups-off",
-    [PM_WHY_DISABLED] = "disabled",
-    [PM_WHY_ICMP_ERROR] = "icmp-error",
-    [PM_WHY_SIDE_UNKNOWN] = "side-unknown",
-    [PM_WHY_NOT_CARRIED] = "not-carried",
-};
-
-static const char *const why_descriptions[PM_WHY_COUNT] = {
-    [PM_WHY_NONE] = "attributed",
-    [PM_WHY_NOT_LOCAL] = "not a local address",
-    [PM_WHY_NO_SOCKET] = "no socket has this address and port",
-    [PM_WHY_NO_PERMISSION] = "no permission to see the socket's owner",
-    [PM_WHY_OWNER_GONE] = "the socket exists but no process holds it",
-    [PM_WHY_REFRESH_SUPPRESSED] = "not in the socket table; refreshed too recently to look again",
-    [PM_WHY_BACKEND_FAILED] = "the socket table could not be read",
-    [PM_WHY_TOO_OLD] = "frame too old for a live lookup",
-    [PM_WHY_LIVE_OFF] = "live lookups are off",
-    [PM_WHY_DISABLED] = "process attribution is disabled",
-    [PM_WHY_ICMP_ERROR] = "sent by a network stack (ICMP error)",
-    [PM_WHY_SIDE_UNKNOWN] = "the capture names a process but not its end",
-    [PM_WHY_NOT_CARRIED] = "the capture names no process for this end",
-};
-
-const char *
-pm_source_name(pm_source source)
-{
-    return (unsigned)source < PM_SOURCE_COUNT ? source_names[source] : "unknown";
-}
-
-const char *
-pm_source_description(pm_source source)
-{
-    return (unsigned)source < PM_SOURCE_COUNT ? source_descriptions[source] : "unknown";
-}
-
-const char *
-pm_why_name(pm_why why)
-{
-    return (unsigned)why < PM_WHY_COUNT ? why_names[why] : "unknown";
-}
-
-const char *
-pm_why_description(pm_why why)
-{
-    return (unsigned)why < PM_WHY_COUNT ? why_descriptions[why] : "unknown";
 }

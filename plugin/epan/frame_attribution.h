@@ -119,9 +119,15 @@ void pm_frame_engine_free(pm_frame_engine *engine);
 /* Forgets every frame (a new capture file). */
 void pm_frame_engine_reset(pm_frame_engine *engine);
 
+/* Whether @frame_number has a stored answer: later dissections need not
+ * gather what only the first one uses (stream, carried data, the time). */
+gboolean pm_frame_engine_known(pm_frame_engine *engine, guint32 frame_number);
+
 /* Attributes a frame the first time, and returns the stored answer after.
  * @watcher may be NULL (no live lookups possible).  Pointers in @out stay
- * valid until the next reset. */
+ * valid until the next reset.  After the first time only @input's
+ * frame_number, src, dst and no_transport are read: the stream is the one
+ * the first time saw. */
 void pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
                                const pm_frame_policy *policy, const pm_frame_input *input,
                                gint64 now_us, pm_frame_view *out);

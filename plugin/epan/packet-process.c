@@ -19,11 +19,17 @@
 #include <epan/tap.h>
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/dissectors/packet-udp.h>
+#include <wiretap/wtap.h>
+#include <wiretap/wtap_opttypes.h>
 
 static int proto_process = -1;
 static int process_tap = -1;
 static int tcp_tap = -1;
 static int udp_tap = -1;
+static int proto_tcp = -1;
+static int proto_udp = -1;
+static int proto_icmp = -1;
+static int proto_icmpv6 = -1;
 static dissector_handle_t process_handle;
 static pm_frame_engine *engine;
 
@@ -43,41 +49,73 @@ endpoint_from_address(const address *addr, guint16 port, pm_endpoint *out)
     return TRUE;
 }
 
-/* The transport header to attribute: the innermost one, which is the last
- * tap record of pinfo's port type whose ports are pinfo's (a VXLAN frame also
- * has the outer UDP record).  The records are queued only when taps run. */
-static gboolean
-tuple_from_taps(packet_info *pinfo, pm_frame_input *input)
+/* The last tcp tap record of the frame whose ports are pinfo's, else the
+ * last one; NULL if none. */
+static const struct tcpheader *
+innermost_tcp(packet_info *pinfo, gboolean *matches)
 {
-    const struct tcpheader *tcp, *chosen_tcp = NULL;
-    const e_udphdr *udp, *chosen_udp = NULL;
-    gboolean tcp_matches = FALSE, udp_matches = FALSE;
+    const struct tcpheader *tcp, *chosen = NULL;
 
     for (int i = 0; (tcp = fetch_tapped_data(tcp_tap, i)) != NULL; i++) {
-        gboolean matches = pinfo->ptype == PT_TCP && tcp->th_sport == pinfo->srcport &&
-                           tcp->th_dport == pinfo->destport;
-        if (matches || !tcp_matches) {
-            chosen_tcp = tcp;
-            tcp_matches = matches;
+        gboolean these = pinfo->ptype == PT_TCP && tcp->th_sport == pinfo->srcport &&
+                         tcp->th_dport == pinfo->destport;
+        if (these || !*matches) {
+            chosen = tcp;
+            *matches = these;
         }
     }
+    return chosen;
+}
+
+static const e_udphdr *
+innermost_udp(packet_info *pinfo, gboolean *matches)
+{
+    const e_udphdr *udp, *chosen = NULL;
+
     for (int i = 0; (udp = fetch_tapped_data(udp_tap, i)) != NULL; i++) {
-        gboolean matches = pinfo->ptype == PT_UDP && udp->uh_sport == pinfo->srcport &&
-                           udp->uh_dport == pinfo->destport;
-        if (matches || !udp_matches) {
-            chosen_udp = udp;
-            udp_matches = matches;
+        gboolean these = pinfo->ptype == PT_UDP && udp->uh_sport == pinfo->srcport &&
+                         udp->uh_dport == pinfo->destport;
+        if (these || !*matches) {
+            chosen = udp;
+            *matches = these;
         }
     }
-    if (chosen_tcp && (tcp_matches || !udp_matches)) {
-        input->transport = PM_TRANSPORT_TCP;
-        return endpoint_from_address(&chosen_tcp->ip_src, chosen_tcp->th_sport, &input->src) &&
-               endpoint_from_address(&chosen_tcp->ip_dst, chosen_tcp->th_dport, &input->dst);
+    return chosen;
+}
+
+/* The transport header to attribute: the innermost one, which is the last
+ * tap record of pinfo's port type whose ports are pinfo's (a VXLAN frame also
+ * has the outer UDP record).  The records are queued only when taps run.
+ * @stream gets the header's tcp.stream / udp.stream. */
+static gboolean
+tuple_from_taps(packet_info *pinfo, pm_frame_input *input, guint32 *stream)
+{
+    const struct tcpheader *tcp = NULL;
+    const e_udphdr *udp = NULL;
+    gboolean tcp_matches = FALSE, udp_matches = FALSE;
+
+    /* pinfo's transport first: when one of its records matches, the other
+     * transport's records cannot change the choice. */
+    if (pinfo->ptype != PT_UDP) {
+        tcp = innermost_tcp(pinfo, &tcp_matches);
+        if (!tcp_matches)
+            udp = innermost_udp(pinfo, &udp_matches);
+    } else {
+        udp = innermost_udp(pinfo, &udp_matches);
+        if (!udp_matches)
+            tcp = innermost_tcp(pinfo, &tcp_matches);
     }
-    if (chosen_udp) {
+    if (tcp && (tcp_matches || !udp_matches)) {
+        input->transport = PM_TRANSPORT_TCP;
+        *stream = tcp->th_stream;
+        return endpoint_from_address(&tcp->ip_src, tcp->th_sport, &input->src) &&
+               endpoint_from_address(&tcp->ip_dst, tcp->th_dport, &input->dst);
+    }
+    if (udp) {
         input->transport = PM_TRANSPORT_UDP;
-        return endpoint_from_address(&chosen_udp->ip_src, chosen_udp->uh_sport, &input->src) &&
-               endpoint_from_address(&chosen_udp->ip_dst, chosen_udp->uh_dport, &input->dst);
+        *stream = udp->uh_stream;
+        return endpoint_from_address(&udp->ip_src, udp->uh_sport, &input->src) &&
+               endpoint_from_address(&udp->ip_dst, udp->uh_dport, &input->dst);
     }
     return FALSE;
 }
@@ -105,25 +143,98 @@ tuple_from_pinfo(packet_info *pinfo, gboolean icmp, pm_frame_input *input)
            endpoint_from_address(dst, (guint16)pinfo->destport, &input->dst);
 }
 
-/* The frame's transport tuple and stream; FALSE if it has no TCP or UDP
- * header.  The stream is the conversation, found the same way with or
- * without taps so that every pass keys the same stream. */
+/* Whether the frame is an ICMP error, whose TCP/UDP header is the quoted
+ * packet's: its layers include icmp or icmpv6 (by id, not by name). */
 static gboolean
-frame_tuple(packet_info *pinfo, gboolean icmp, pm_frame_input *input)
+inside_icmp_error(packet_info *pinfo)
 {
-    conversation_t *conversation;
+    for (wmem_list_frame_t *layer = wmem_list_head(pinfo->layers); layer != NULL;
+         layer = wmem_list_frame_next(layer)) {
+        int id = GPOINTER_TO_INT(wmem_list_frame_data(layer));
+        if (id == proto_icmp || id == proto_icmpv6)
+            return TRUE;
+    }
+    return FALSE;
+}
 
-    if (!tuple_from_taps(pinfo, input) && !tuple_from_pinfo(pinfo, icmp, input))
+/* Without taps, the stream of pinfo's conversation, as the tcp and udp
+ * dissectors number them (the same tcp.stream / udp.stream the tap records
+ * carry).  Never creates a conversation: the tcp/udp dissectors did. */
+static void
+stream_from_conversation(packet_info *pinfo, pm_frame_input *input)
+{
+    conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
+
+    if (conversation == NULL)
+        return;
+    if (input->transport == PM_TRANSPORT_TCP) {
+        const struct tcp_analysis *tcpd = conversation_get_proto_data(conversation, proto_tcp);
+        if (tcpd != NULL) {
+            input->has_stream = TRUE;
+            input->stream = tcpd->stream;
+        }
+    } else {
+        const struct udp_analysis *udpd = conversation_get_proto_data(conversation, proto_udp);
+        if (udpd != NULL) {
+            input->has_stream = TRUE;
+            input->stream = udpd->stream;
+        }
+    }
+}
+
+/* The frame's transport tuple, and with @want_stream its stream (only the
+ * first dissection needs it); FALSE if it has no TCP or UDP header. */
+static gboolean
+frame_tuple(packet_info *pinfo, gboolean want_stream, pm_frame_input *input)
+{
+    guint32 stream = 0;
+    gboolean from_taps = tuple_from_taps(pinfo, input, &stream);
+
+    if (!from_taps && pinfo->ptype != PT_TCP && pinfo->ptype != PT_UDP)
+        return FALSE;   /* most frames without a TCP/UDP header end here */
+    input->icmp_quoted = inside_icmp_error(pinfo);
+    if (!from_taps && !tuple_from_pinfo(pinfo, input->icmp_quoted, input)) {
+        input->icmp_quoted = FALSE;
         return FALSE;
-    if (icmp)
+    }
+    if (input->icmp_quoted || !want_stream)
         return TRUE;    /* an ICMP error is not part of the quoted stream */
-    /* Never create a conversation here; the tcp/udp dissectors did. */
-    conversation = find_conversation_pinfo(pinfo, 0);
-    if (conversation != NULL) {
+    if (from_taps) {
         input->has_stream = TRUE;
-        input->stream = conversation->conv_index;
+        input->stream = stream;
+    } else {
+        stream_from_conversation(pinfo, input);
     }
     return TRUE;
+}
+
+static pm_ws_bool
+count_option(wtap_block_t block, guint option_id, wtap_opttype_e type, wtap_optval_t *option,
+             void *count)
+{
+    (void)block;
+    (void)option_id;
+    (void)type;
+    (void)option;
+    ++*(guint *)count;
+    return TRUE;
+}
+
+/* Whether the frame's block may carry anything for carried_epan.c to read:
+ * a block edited in the GUI, or one with any option.  Asking for each option
+ * by id costs more than the rest of a frame's attribution, and most blocks
+ * (pcap, dumpcap's pcapng) have none. */
+static gboolean
+frame_may_carry(packet_info *pinfo)
+{
+    guint options = 0;
+
+    if (pinfo->fd->has_modified_block)
+        return TRUE;
+    if (pinfo->rec == NULL || pinfo->rec->block == NULL)
+        return FALSE;
+    wtap_block_foreach_option(pinfo->rec->block, count_option, &options);
+    return options > 0;
 }
 
 /* A frame without a TCP or UDP header is shown only if the capture carries
@@ -143,35 +254,46 @@ dissect_process(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     pm_frame_input input;
     pm_frame_policy policy;
     pm_frame_carried carried;
-    pm_process_tap_info *info;
-    gboolean icmp, carries;
+    pm_frame_view local_view, *view = &local_view;
+    pm_process_tap_info *info = NULL;
+    /* Later dissections render the stored answer: no stream, no carried
+     * data, no clock. */
+    gboolean known = pm_frame_engine_known(engine, pinfo->num);
+    gboolean has_tuple;
     (void)data;
 
     memset(&input, 0, sizeof input);
-    carries = pm_frame_read_carried(pinfo, &carried, &input);
-    icmp = proto_is_frame_protocol(pinfo->layers, "icmp") ||
-           proto_is_frame_protocol(pinfo->layers, "icmpv6");
-    if (frame_tuple(pinfo, icmp, &input))
-        input.icmp_quoted = icmp;
-    else if (carries)
+    has_tuple = frame_tuple(pinfo, !known, &input);
+    if (known) {
+        if (!has_tuple)
+            addresses_only(pinfo, &input);
+    } else if (frame_may_carry(pinfo) && pm_frame_read_carried(pinfo, &carried, &input) &&
+               !has_tuple) {
         addresses_only(pinfo, &input);
-    else
+    } else if (!has_tuple) {
         return 0;
+    }
     input.frame_number = pinfo->num;
     input.frame_time_us = (gint64)pinfo->abs_ts.secs * G_USEC_PER_SEC + pinfo->abs_ts.nsecs / 1000;
 
-    /* Computed with or without a tree: tshark -r and -z dissect without one. */
-    info = wmem_new0(pinfo->pool, pm_process_tap_info);
+    /* Computed with or without a tree: tshark -r and -z dissect without one.
+     * The tap's record lives as long as the packet; only made if listened. */
+    if (have_tap_listener(process_tap)) {
+        info = wmem_new0(pinfo->pool, pm_process_tap_info);
+        view = &info->view;
+    }
     pm_prefs_policy(&policy);
-    pm_frame_engine_attribute(engine, policy.enabled ? pm_prefs_watcher() : NULL, &policy,
-                              &input, g_get_real_time(), &info->view);
-    if (!info->view.answered)
+    pm_frame_engine_attribute(engine, policy.enabled && !known ? pm_prefs_watcher() : NULL,
+                              &policy, &input, known ? 0 : g_get_real_time(), view);
+    if (!view->answered)
         return 0;
-    info->frame_length = pinfo->fd->pkt_len;
-    tap_queue_packet(process_tap, pinfo, info);
+    if (info != NULL) {
+        info->frame_length = pinfo->fd->pkt_len;
+        tap_queue_packet(process_tap, pinfo, info);
+    }
 
     if (tree != NULL)
-        pm_tree_add(tree, tvb, pinfo, proto_process, engine, &input, &info->view);
+        pm_tree_add(tree, tvb, pinfo, proto_process, engine, &input, view);
     return 0;
 }
 
@@ -232,4 +354,8 @@ proto_reg_handoff_process(void)
         g_string_free(error, TRUE);
     tcp_tap = find_tap_id("tcp");
     udp_tap = find_tap_id("udp");
+    proto_tcp = proto_get_id_by_filter_name("tcp");
+    proto_udp = proto_get_id_by_filter_name("udp");
+    proto_icmp = proto_get_id_by_filter_name("icmp");
+    proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
 }

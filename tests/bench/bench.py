@@ -17,8 +17,10 @@ fails: the exit code is 0 whenever every benchmark could run.
     P5 memory         peak RSS growth over 100k short-lived endpoints goal < 16 MB
 
 How each is measured is printed with it; RESULTS.md has a full run.  Needs
-root (tshark in a private mount namespace, captures on lo), strace and
-valgrind (installed with apt-get when missing)."""
+root (tshark in a private mount namespace, captures on lo) and valgrind
+(installed with apt-get when missing).  P2 reads the plugin's own counters
+(PROCMAP_STATS) and times Packetbeat's rule with
+PROCMAP_REFRESH_ON_EVERY_MISS=1."""
 import argparse
 import os
 import platform
@@ -35,7 +37,7 @@ import tshark_bench  # noqa: E402
 from benchlib import say, section  # noqa: E402
 
 BENCHMARKS = ("P1", "P2", "P3", "P4", "P5")
-PACKAGES = ("strace", "valgrind")
+PACKAGES = ("valgrind",)
 
 
 def ensure_packages():

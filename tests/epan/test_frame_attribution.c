@@ -151,6 +151,91 @@ test_stream_backfills_earlier_frames(fixture *f, gconstpointer data)
     assert_side(view.dst, 200, PM_SOURCE_LIVE);
 }
 
+/* Later passes use the stream the first pass saw, whatever the later pass
+ * finds (with taps, without, or none): an earlier frame is backfilled even
+ * when its input now names no stream, and never from a stream it now names. */
+static void
+test_later_pass_keeps_first_stream(fixture *f, gconstpointer data)
+{
+    pm_frame_input early = frame(1, "127.0.0.1:40000", "127.0.0.1:8080", 3, f->h.now_us);
+    pm_frame_input later, again;
+    pm_frame_view view;
+    guint64 inode;
+    (void)data;
+
+    g_assert_false(pm_frame_engine_known(f->engine, 1));
+    attribute(f, &early, &view);
+    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+    g_assert_true(pm_frame_engine_known(f->engine, 1));
+    g_assert_false(pm_frame_engine_known(f->engine, 2));
+    g_assert_false(pm_frame_engine_known(f->engine, 5000));
+
+    inode = mock_connect(f->h.mock, PM_TRANSPORT_TCP, 100, "127.0.0.1:40000",
+                         "127.0.0.1:8080");
+    f->h.now_us += SEC(1);
+    later = frame(2, "127.0.0.1:40000", "127.0.0.1:8080", 3, f->h.now_us);
+    attribute(f, &later, &view);
+    assert_side(view.src, 100, PM_SOURCE_LIVE);
+
+    again = early;
+    again.has_stream = FALSE;
+    attribute(f, &again, &view);
+    assert_side(view.src, 100, PM_SOURCE_STREAM_LATER);
+
+    /* Frame 3 saw stream 4 first; a later pass naming stream 3 changes nothing. */
+    f->h.now_us += SEC(1);
+    mock_close_socket(f->h.mock, inode);
+    mock_remove_process(f->h.mock, 100);
+    pm_watcher_flush(f->h.watcher);
+    again = frame(3, "127.0.0.1:40000", "127.0.0.1:8080", 4, f->h.now_us);
+    attribute(f, &again, &view);
+    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+    again.stream = 3;
+    attribute(f, &again, &view);
+    g_assert_false(view.first_pass);
+    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+}
+
+/* A stream remembers each of its ends apart, however many it sees (two
+ * normally; one when a socket talks to itself; a third only in odd
+ * captures), and frames far apart in number keep their own answers. */
+static void
+test_stream_keeps_every_end(fixture *f, gconstpointer data)
+{
+    const char *clients[] = { "127.0.0.1:40001", "127.0.0.1:40002", "127.0.0.1:40003" };
+    guint64 sockets[G_N_ELEMENTS(clients)];
+    pm_frame_input input;
+    pm_frame_view view;
+    (void)data;
+
+    for (guint i = 0; i < G_N_ELEMENTS(clients); i++) {
+        mock_add_process(f->h.mock, 400 + (gint32)i, "client", "/usr/bin/client", "client",
+                         3000 + i);
+        sockets[i] = mock_connect(f->h.mock, PM_TRANSPORT_TCP, 400 + (gint32)i, clients[i],
+                                  "127.0.0.1:8080");
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(clients); i++) {
+        input = frame(10 + i * 5000, clients[i], "127.0.0.1:8080", 9, f->h.now_us);
+        attribute(f, &input, &view);
+        assert_side(view.src, 400 + (gint32)i, PM_SOURCE_LIVE);
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(clients); i++) {
+        mock_close_socket(f->h.mock, sockets[i]);
+        mock_remove_process(f->h.mock, 400 + (gint32)i);
+    }
+    f->h.now_us += SEC(11);
+    for (guint i = 0; i < G_N_ELEMENTS(clients); i++) {
+        input = frame(20000 + i, "127.0.0.1:8080", clients[i], 9, f->h.now_us);
+        attribute(f, &input, &view);
+        assert_side(view.dst, 400 + (gint32)i, PM_SOURCE_STREAM);
+        assert_side(view.src, 200, PM_SOURCE_LIVE);
+        input = frame(10 + i * 5000, clients[i], "127.0.0.1:8080", 9, f->h.now_us);
+        attribute(f, &input, &view);
+        g_assert_false(view.first_pass);
+        assert_side(view.src, 400 + (gint32)i, PM_SOURCE_LIVE);
+    }
+}
+
 /* A remote end never borrows a process from the stream. */
 static void
 test_remote_end_never_sticks(fixture *f, gconstpointer data)
@@ -248,6 +333,8 @@ main(int argc, char **argv)
     ADD("stored-answer-survives-exit", test_stored_answer_survives_exit);
     ADD("stream-sticks-forward", test_stream_sticks_forward);
     ADD("stream-backfills-earlier-frames", test_stream_backfills_earlier_frames);
+    ADD("later-pass-keeps-first-stream", test_later_pass_keeps_first_stream);
+    ADD("stream-keeps-every-end", test_stream_keeps_every_end);
     ADD("remote-end-never-sticks", test_remote_end_never_sticks);
     ADD("live-lookup-policy", test_live_lookup_policy);
     ADD("icmp-error-attributes-quoted-sender", test_icmp_error_attributes_quoted_sender);
