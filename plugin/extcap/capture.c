@@ -217,13 +217,18 @@ open_capture(capture *cap, GError **error)
         g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED, "%s", errbuf);
         return FALSE;
     }
-    pcap_set_snaplen(cap->pcap, (int)options->snaplen);
     /* Not immediate mode: it makes libpcap use fixed ring slots of snaplen
      * bytes, so 8 MiB hold 32 packets of a 256 KiB snaplen and a burst
      * overflows it.  Blocks handed over after at most DELIVERY_TIMEOUT_MS
-     * keep the live view live. */
-    pcap_set_timeout(cap->pcap, DELIVERY_TIMEOUT_MS);
-    pcap_set_buffer_size(cap->pcap, 16 * 1024 * 1024);
+     * keep the live view live.  (These only fail on an activated handle;
+     * libpcap >= 1.10.5 insists that the result is looked at.) */
+    if (pcap_set_snaplen(cap->pcap, (int)options->snaplen) != 0 ||
+        pcap_set_timeout(cap->pcap, DELIVERY_TIMEOUT_MS) != 0 ||
+        pcap_set_buffer_size(cap->pcap, 16 * 1024 * 1024) != 0) {
+        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED, "cannot set up %s: %s",
+                    options->interface, pcap_geterr(cap->pcap));
+        return FALSE;
+    }
     cap->nanoseconds = pcap_set_tstamp_precision(cap->pcap, PCAP_TSTAMP_PRECISION_NANO) == 0;
     status = pcap_activate(cap->pcap);
     if (status < 0) {
@@ -301,8 +306,8 @@ write_stats(capture *cap)
     if (cap->options->stats_file == NULL || cap->attribution == NULL)
         return;
     pm_attribution_get_stats(cap->attribution, &stats);
-    if (cap->pcap)
-        (void)pcap_stats(cap->pcap, &ps);
+    if (cap->pcap && pcap_stats(cap->pcap, &ps) != 0)
+        memset(&ps, 0, sizeof ps);    /* unknown: reported as 0 */
     text = g_string_new(NULL);
     g_string_append_printf(text, "source=%s\n", pm_attribution_describe(cap->attribution));
     g_string_append_printf(text, "ebpf=%d\n", pm_attribution_uses_ebpf(cap->attribution));

@@ -7,6 +7,7 @@ and names its source; a process whose end is not known is shown apart
 ("side unknown"), never invented for the other end."""
 import os
 import re
+import subprocess
 import time
 
 import pytest
@@ -489,3 +490,15 @@ def test_darwin_blocks_unread_before_4_6(tshark, tmp_path):
     rows = tshark.fields(darwin_capture(tmp_path), FIELDS)
     assert all(side(row, "src").get("reason") == "too-old" for row in rows)
     assert all(row["procmap.source"] == "" for row in rows)
+
+
+def test_darwin_reader_built_only_from_4_6(plugin_path):
+    """The plugin resolves Darwin process blocks through epan functions
+    that Wireshark 4.6 added; built for 4.0 or 4.4 it has none of that code
+    (carried_epan.c compiles it out), so it must not import them."""
+    undefined = subprocess.run(["nm", "-D", "--undefined-only", plugin_path],
+                               capture_output=True, text=True, check=True, timeout=60).stdout
+    imported = {line.split()[-1].split("@")[0] for line in undefined.splitlines() if line.strip()}
+    assert "proto_register_protocol" in imported    # nm read the plugin's imports
+    darwin = {"epan_get_process_id", "epan_get_process_name"}
+    assert imported & darwin == (darwin if tshark_version() >= (4, 6) else set())

@@ -39,20 +39,8 @@ readonly APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Acquire::Check-Date=fa
 say() { printf 'test-deb.sh: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-# The Debian mirror the host's apt uses (deb822 "URIs:" or one-line "deb").
-host_mirror() {
-    if [[ -n ${PROCMAP_DEBIAN_MIRROR:-} ]]; then
-        printf '%s\n' "$PROCMAP_DEBIAN_MIRROR"
-        return
-    fi
-    local uri
-    uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-              /etc/apt/sources.list.d/*.sources 2>/dev/null |
-          sed -nE -e 's/^URIs:[[:space:]]*//p' \
-                  -e 's/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([^[:space:]]+).*/\2/p' |
-          tr ' ' '\n' | grep -E '/debian/?$' | head -n1) || true
-    printf '%s\n' "${uri:-http://deb.debian.org/debian}"
-}
+# host_mirror
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/debian_mirror.sh"
 
 wanted_stamp() { printf '%s\n' "${BASE_PACKAGES[@]}" "${FRONTEND_PACKAGES[@]}" | sort -u; }
 
