@@ -149,6 +149,42 @@ same_start(guint64 a, guint64 b)
     return (a > b ? a - b : b - a) <= START_TOLERANCE_NS;
 }
 
+/* The exec event of the program @pid runs, if that process started at
+ * @start_time_ns (and not an earlier one with the same pid), or NULL. */
+static exec_record *
+exec_of(pm_process_info *info, gint32 pid, guint64 start_time_ns)
+{
+    exec_record *exec = g_hash_table_lookup(info->execs, GINT_TO_POINTER(pid));
+
+    return exec != NULL && same_start(exec->start_time_ns, start_time_ns) ? exec : NULL;
+}
+
+/* What /proc no longer shows, from the exec event: an exiting process (a
+ * zombie its parent has not reaped yet) has given back its memory, so its
+ * exe link is gone and its cmdline empty, while its stat still matches -
+ * the common case for a one-shot program whose events are read late.  (An
+ * exe link we may not read is completed the same way.) */
+static void
+complete_from_exec(pm_process_info *info, pm_process_raw *raw, guint64 start_time_ns)
+{
+    gboolean no_args = raw->argv == NULL || raw->argv->len == 0;
+    exec_record *exec;
+
+    if (raw->exe != NULL && !no_args)
+        return;
+    exec = exec_of(info, raw->pid, raw->start_time_ns ? raw->start_time_ns : start_time_ns);
+    if (exec == NULL)
+        return;
+    if (raw->exe == NULL)
+        raw->exe = g_strdup(exec->filename);
+    if (no_args && exec->argv != NULL) {
+        if (raw->argv)
+            g_ptr_array_unref(raw->argv);
+        raw->argv = g_ptr_array_ref(exec->argv);
+        raw->args_truncated = FALSE;
+    }
+}
+
 /* A record of @pid read from /proc, or NULL (gone, or another process now). */
 static pm_process *
 read_live(pm_process_info *info, gint32 pid, guint64 start_time_ns)
@@ -164,6 +200,7 @@ read_live(pm_process_info *info, gint32 pid, guint64 start_time_ns)
         pm_process_raw_clear(&raw);
         return NULL;
     }
+    complete_from_exec(info, &raw, start_time_ns);
     process = pm_process_new(&raw, raw.has_uid ? user_of(info, raw.uid) : NULL, NULL, 0);
     pm_process_raw_clear(&raw);
     return process;
@@ -173,7 +210,7 @@ read_live(pm_process_info *info, gint32 pid, guint64 start_time_ns)
 static pm_process *
 from_event(pm_process_info *info, const pm_event_process *event)
 {
-    exec_record *exec = g_hash_table_lookup(info->execs, GINT_TO_POINTER(event->pid));
+    exec_record *exec = exec_of(info, event->pid, event->start_time_ns);
     pm_process_raw raw;
     pm_process *process;
 
@@ -184,7 +221,7 @@ from_event(pm_process_info *info, const pm_event_process *event)
     raw.start_time_ns = event->start_time_ns;
     raw.has_uid = TRUE;
     raw.uid = event->uid;
-    if (exec != NULL && same_start(exec->start_time_ns, event->start_time_ns)) {
+    if (exec != NULL) {
         raw.exe = g_strdup(exec->filename);
         if (exec->argv)
             raw.argv = g_ptr_array_ref(exec->argv);

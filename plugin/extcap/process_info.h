@@ -5,7 +5,9 @@
  * in its own context.  The record is read from /proc the first time (and
  * again after an exec); when the process is already gone, it is built from
  * the event and the exec event that started its program, so a one-shot
- * program still gets its pid, path and arguments.
+ * program still gets its pid, path and arguments.  One that has exited but
+ * is not reaped yet still has a /proc entry without exe or cmdline: those
+ * come from its exec event too.
  *
  * Not thread-safe: the capture thread's.
  *

@@ -3,6 +3,8 @@
 lookup could see it, are attributed at capture time from eBPF socket
 events - both ends, with the program's path and arguments."""
 import os
+import signal
+import subprocess
 import time
 
 from extcap_env import Extcap, curl_frames_share, one_shot_curl
@@ -43,3 +45,40 @@ def test_one_shot_curls(extcap_binary, wireshark, server, need_ebpf, tmp_path, s
                 in frame["procmap.src.args"]
             assert frame["procmap.src.source"] == "procmap-capture"
     assert server_right >= 0.95 * len(frames)
+
+
+def test_exited_not_reaped(extcap_binary, wireshark, server, need_ebpf, tmp_path, started):
+    """A curl whose events are read only after it exited, while its parent has
+    not reaped it: /proc still has the pid (stat, start time) but no exe link
+    and an empty cmdline; the path and arguments come from its exec event.
+    (Under load, the one-shot curls above meet this now and then.)"""
+    out = str(tmp_path / "zombie.pcapng")
+    cap = Extcap(extcap_binary, "lo", out, "--extcap-capture-filter", "tcp port %d" % server.port)
+    started.append(cap)
+    cap.wait_ready()
+    url = "http://127.0.0.1:%d/zombie" % server.port
+    os.kill(cap.proc.pid, signal.SIGSTOP)          # its events wait in the ring buffer
+    try:
+        curl = subprocess.Popen(["curl", "-s", "-o", "/dev/null", "--max-time", "10",
+                                 "-w", "%{local_port}", url],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+        port = int(curl.stdout.read())             # EOF: curl is exiting
+        deadline = time.monotonic() + 10
+        while open("/proc/%d/stat" % curl.pid).read().rsplit(")", 1)[1].split()[0] != "Z":
+            assert time.monotonic() < deadline, "curl did not exit"
+            time.sleep(0.01)
+    finally:
+        os.kill(cap.proc.pid, signal.SIGCONT)
+    time.sleep(1)                                  # read while curl is a zombie
+    assert curl.wait(timeout=10) == 0
+    curl.stdout.close()
+    status, stderr, _ = cap.stop()
+    assert (status, stderr) == (0, "")
+
+    frames = [frame for frame in wireshark.fields(out, FIELDS)
+              if frame["tcp.srcport"] == str(port)]
+    assert len(frames) >= 3
+    for frame in frames:
+        assert frame["procmap.src.pid"] == str(curl.pid), frame
+        assert frame["procmap.src.exe"].endswith("/curl"), frame
+        assert url in frame["procmap.src.args"], frame
