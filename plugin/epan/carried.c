@@ -276,10 +276,12 @@ basename_of_first_word(const char *args)
 static char *
 carried_name(const pm_carried_process *process)
 {
-    if (process->comm != NULL)
-        return pm_process_pick_name(process->comm, process->exe);
-    if (process->exe != NULL && !(g_str_has_prefix(process->exe, "/dev/fd/") && process->args))
-        return g_path_get_basename(process->exe);
+    const pm_process_raw *raw = &process->raw;
+
+    if (raw->comm != NULL)
+        return pm_process_pick_name(raw->comm, raw->exe);
+    if (raw->exe != NULL && !(g_str_has_prefix(raw->exe, "/dev/fd/") && process->args))
+        return g_path_get_basename(raw->exe);
     if (process->args != NULL)
         return basename_of_first_word(process->args);
     return NULL;
@@ -317,34 +319,34 @@ build_from_keys(const key_group *group, pm_diag *diag, pm_carried_process *proce
     }
     memset(process, 0, sizeof *process);
     process->present = TRUE;
-    process->pid = (gint32)number;
-    process->ppid = optional_number(v[KEY_PPID], 1, G_MAXINT32, "ParentPID", diag, &number)
-                    ? (gint32)number : -1;
+    process->raw.pid = (gint32)number;
+    process->raw.ppid = optional_number(v[KEY_PPID], 1, G_MAXINT32, "ParentPID", diag, &number)
+                        ? (gint32)number : -1;
     if (optional_number(v[KEY_UID], 0, G_MAXUINT32 - 1, "UserId", diag, &number)) {
-        process->has_uid = TRUE;
-        process->uid = (guint32)number;
+        process->raw.has_uid = TRUE;
+        process->raw.uid = (guint32)number;
     }
     if (optional_number(v[KEY_START_TIME], 1, G_MAXUINT64, "StartTime", diag, &number))
-        process->start_time_ns = number;
+        process->raw.start_time_ns = number;
     if (optional_number(v[KEY_TID], 1, G_MAXUINT32, "ThreadId", diag, &number)) {
         process->context.has_tid = TRUE;
         process->context.tid = (guint32)number;
     }
-    process->exe = take_value(v[KEY_CMD], diag, NULL);
+    process->raw.exe = take_value(v[KEY_CMD], diag, NULL);
     process->args = take_value(v[KEY_ARGS], diag, &cut);
-    process->args_truncated = cut || (process->args && g_str_has_suffix(process->args, "..."));
-    process->comm = take_value(v[KEY_COMM], diag, NULL);
-    process->cwd = take_value(v[KEY_CWD], diag, NULL);
+    process->raw.args_truncated = cut || (process->args && g_str_has_suffix(process->args, "..."));
+    process->raw.comm = take_value(v[KEY_COMM], diag, NULL);
+    process->raw.cwd = take_value(v[KEY_CWD], diag, NULL);
     process->user = take_value(v[KEY_USER], diag, NULL);
-    process->parent_exe = take_value(v[KEY_PARENT_CMD], diag, NULL);
-    process->parent_args = take_value(v[KEY_PARENT_ARGS], diag, NULL);
-    process->container_id = take_value(v[KEY_CONTAINER_ID], diag, NULL);
-    process->container_name = take_value(v[KEY_CONTAINER_NAME], diag, NULL);
-    process->container_image = take_value(v[KEY_CONTAINER_IMAGE], diag, NULL);
-    process->pod_name = take_value(v[KEY_POD_NAME], diag, NULL);
-    process->pod_namespace = take_value(v[KEY_POD_NAMESPACE], diag, NULL);
+    process->raw.parent_exe = take_value(v[KEY_PARENT_CMD], diag, NULL);
+    process->raw.parent_args = take_value(v[KEY_PARENT_ARGS], diag, NULL);
+    process->raw.container_id = take_value(v[KEY_CONTAINER_ID], diag, NULL);
+    process->raw.container_name = take_value(v[KEY_CONTAINER_NAME], diag, NULL);
+    process->raw.container_image = take_value(v[KEY_CONTAINER_IMAGE], diag, NULL);
+    process->raw.pod_name = take_value(v[KEY_POD_NAME], diag, NULL);
+    process->raw.pod_namespace = take_value(v[KEY_POD_NAMESPACE], diag, NULL);
     process->context.thread_name = take_value(v[KEY_THREAD_NAME], diag, NULL);
-    process->name = carried_name(process);
+    process->raw.name = carried_name(process);
     return TRUE;
 }
 
@@ -364,8 +366,8 @@ build_from_etl(const etl_comment *etl, pm_diag *diag, pm_carried_process *proces
     }
     memset(process, 0, sizeof *process);
     process->present = TRUE;
-    process->pid = (gint32)number;
-    process->ppid = -1;
+    process->raw.pid = (gint32)number;
+    process->raw.ppid = -1;
     if (optional_number(etl->tid, 1, G_MAXUINT32, "etl2pcapng TID", diag, &number)) {
         process->context.has_tid = TRUE;
         process->context.tid = (guint32)number;
@@ -382,12 +384,12 @@ build_from_darwin(const pm_carried_darwin *darwin, pm_diag *diag, pm_carried_pro
         return FALSE;
     memset(process, 0, sizeof *process);
     process->present = TRUE;
-    process->pid = darwin->pid;
-    process->ppid = -1;
+    process->raw.pid = darwin->pid;
+    process->raw.ppid = -1;
     if (darwin->name) {
         name.text = darwin->name;
         name.len = strlen(darwin->name);
-        process->name = take_value(name, diag, NULL);
+        process->raw.name = take_value(name, diag, NULL);
     }
     if (darwin->has_effective && darwin->epid >= 0) {
         process->context.has_epid = TRUE;
@@ -460,19 +462,9 @@ pm_carried_parse(const char *const *comments, guint n_comments,
 static void
 process_clear(pm_carried_process *process)
 {
-    g_free(process->name);
-    g_free(process->comm);
-    g_free(process->exe);
+    pm_process_raw_clear(&process->raw);
     g_free(process->args);
-    g_free(process->cwd);
     g_free(process->user);
-    g_free(process->parent_exe);
-    g_free(process->parent_args);
-    g_free(process->container_id);
-    g_free(process->container_name);
-    g_free(process->container_image);
-    g_free(process->pod_name);
-    g_free(process->pod_namespace);
     g_free(process->context.thread_name);
     g_free(process->context.ename);
     memset(process, 0, sizeof *process);
@@ -516,29 +508,24 @@ pm_carried_place(const pm_carried *carried, pm_direction direction,
 pm_process *
 pm_carried_process_to_process(const pm_carried_process *process)
 {
-    pm_process_raw raw;
+    /* pm_process_new() consumes what it is given: a copy of the raw. */
+    pm_process_raw raw = process->raw;
 
-    memset(&raw, 0, sizeof raw);
-    raw.pid = process->pid;
-    raw.ppid = process->ppid;
-    raw.comm = g_strdup(process->comm);
-    raw.exe = g_strdup(process->exe);
-    raw.cwd = g_strdup(process->cwd);
+    raw.comm = g_strdup(raw.comm);
+    raw.exe = g_strdup(raw.exe);
+    raw.cwd = g_strdup(raw.cwd);
+    raw.name = g_strdup(raw.name);
+    raw.parent_exe = g_strdup(raw.parent_exe);
+    raw.parent_args = g_strdup(raw.parent_args);
+    raw.container_id = g_strdup(raw.container_id);
+    raw.container_name = g_strdup(raw.container_name);
+    raw.container_image = g_strdup(raw.container_image);
+    raw.pod_name = g_strdup(raw.pod_name);
+    raw.pod_namespace = g_strdup(raw.pod_namespace);
+    raw.argv = NULL;
     if (process->args != NULL) {
         raw.argv = g_ptr_array_new_with_free_func(g_free);
         g_ptr_array_add(raw.argv, g_strdup(process->args));
     }
-    raw.args_truncated = process->args_truncated;
-    raw.start_time_ns = process->start_time_ns;
-    raw.has_uid = process->has_uid;
-    raw.uid = process->uid;
-    raw.name = g_strdup(process->name);
-    raw.parent_exe = g_strdup(process->parent_exe);
-    raw.parent_args = g_strdup(process->parent_args);
-    raw.container_id = g_strdup(process->container_id);
-    raw.container_name = g_strdup(process->container_name);
-    raw.container_image = g_strdup(process->container_image);
-    raw.pod_name = g_strdup(process->pod_name);
-    raw.pod_namespace = g_strdup(process->pod_namespace);
     return pm_process_new(&raw, process->user, NULL, 0);
 }

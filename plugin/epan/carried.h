@@ -63,29 +63,17 @@ typedef struct {
     char    *ename;
 } pm_carried_context;
 
-/* One process as a capture tool recorded it.  Every string is valid UTF-8
- * without control characters, or NULL when absent or empty. */
+/* One process as a capture tool recorded it: what a backend would read
+ * (raw.pid >= 0, 0 only from Darwin: kernel_task; raw.ppid -1 if unknown;
+ * raw.name is what to show, see pm_carried_parse(); raw.argv stays NULL),
+ * plus what only a capture file gives.  Every string is valid UTF-8 without
+ * control characters, or NULL when absent or empty. */
 typedef struct {
     gboolean present;
-    gint32   pid;             /* >= 0 (0 only from Darwin: kernel_task) */
-    gint32   ppid;            /* -1 if unknown */
-    char    *name;            /* what to show, see pm_carried_parse() */
-    char    *comm;
-    char    *exe;
-    char    *args;            /* argv joined by spaces; "..." at the end if cut */
-    gboolean args_truncated;
-    char    *cwd;
-    gboolean has_uid;
-    guint32  uid;
+    pm_process_raw raw;
+    char    *args;            /* argv joined by spaces; "..." at the end if cut
+                               * (then raw.args_truncated) */
     char    *user;
-    guint64  start_time_ns;   /* 0 if unknown */
-    char    *parent_exe;
-    char    *parent_args;
-    char    *container_id;
-    char    *container_name;
-    char    *container_image;
-    char    *pod_name;
-    char    *pod_namespace;
     pm_carried_context context;
 } pm_carried_process;
 

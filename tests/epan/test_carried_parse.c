@@ -82,16 +82,17 @@ test_ptcpdump_real_comments(fixture *f, gconstpointer data)
     g_assert_false(f->carried.process[PM_CARRIED_SRC].present);
     g_assert_false(f->carried.process[PM_CARRIED_DST].present);
     p = single(f);
-    g_assert_cmpint(p->pid, ==, 345650);
-    g_assert_cmpstr(p->exe, ==, "/usr/bin/curl");
+    g_assert_cmpint(p->raw.pid, ==, 345650);
+    g_assert_cmpstr(p->raw.exe, ==, "/usr/bin/curl");
     g_assert_cmpstr(p->args, ==, "curl http://127.0.0.1:8000/notfound");
-    g_assert_false(p->args_truncated);
-    g_assert_cmpstr(p->name, ==, "curl");     /* the basename of Cmd */
-    g_assert_null(p->comm);
-    g_assert_cmpint(p->ppid, ==, 345626);
-    g_assert_cmpstr(p->parent_exe, ==, "/go_workshop/src/github.com/mozillazg/ptcpdump/ptcpdump");
-    g_assert_cmpstr(p->parent_args, ==, "ptcpdump -- curl http://127.0.0.1:8000/notfound");
-    g_assert_false(p->has_uid);
+    g_assert_false(p->raw.args_truncated);
+    g_assert_cmpstr(p->raw.name, ==, "curl");     /* the basename of Cmd */
+    g_assert_null(p->raw.comm);
+    g_assert_cmpint(p->raw.ppid, ==, 345626);
+    g_assert_cmpstr(p->raw.parent_exe, ==,
+                    "/go_workshop/src/github.com/mozillazg/ptcpdump/ptcpdump");
+    g_assert_cmpstr(p->raw.parent_args, ==, "ptcpdump -- curl http://127.0.0.1:8000/notfound");
+    g_assert_false(p->raw.has_uid);
     g_assert_false(p->context.has_tid);
     g_assert_cmpuint(malformed(f), ==, 0);
 }
@@ -116,14 +117,14 @@ test_ptcpdump_every_group(fixture *f, gconstpointer data)
     g_assert_true(p->context.has_tid);
     g_assert_cmpuint(p->context.tid, ==, 122870);
     g_assert_cmpstr(p->context.thread_name, ==, "curl-worker");
-    g_assert_true(p->has_uid);
-    g_assert_cmpuint(p->uid, ==, 1000);
-    g_assert_cmpint(p->ppid, ==, 1);
-    g_assert_cmpstr(p->container_name, ==, "web");
-    g_assert_cmpstr(p->container_id, ==, "0123abcd");
-    g_assert_cmpstr(p->container_image, ==, "nginx:1.27");
-    g_assert_cmpstr(p->pod_name, ==, "web-0");
-    g_assert_cmpstr(p->pod_namespace, ==, "prod");
+    g_assert_true(p->raw.has_uid);
+    g_assert_cmpuint(p->raw.uid, ==, 1000);
+    g_assert_cmpint(p->raw.ppid, ==, 1);
+    g_assert_cmpstr(p->raw.container_name, ==, "web");
+    g_assert_cmpstr(p->raw.container_id, ==, "0123abcd");
+    g_assert_cmpstr(p->raw.container_image, ==, "nginx:1.27");
+    g_assert_cmpstr(p->raw.pod_name, ==, "web-0");
+    g_assert_cmpstr(p->raw.pod_namespace, ==, "prod");
 }
 
 static void
@@ -138,13 +139,13 @@ test_ptcpdump_tolerance(fixture *f, gconstpointer data)
                             "ARGS: tool --url http://h:80/p\r\nTID: 9\r\n"
                             "ParentCommand: /bin/sh\r\nFavouriteColour: blue\r\nno colon\r\n"));
     p = single(f);
-    g_assert_cmpint(p->pid, ==, 77);
-    g_assert_cmpstr(p->exe, ==, "/opt/x/bin/tool");
-    g_assert_cmpstr(p->name, ==, "tool");
+    g_assert_cmpint(p->raw.pid, ==, 77);
+    g_assert_cmpstr(p->raw.exe, ==, "/opt/x/bin/tool");
+    g_assert_cmpstr(p->raw.name, ==, "tool");
     g_assert_cmpstr(p->args, ==, "tool --url http://h:80/p");
     g_assert_true(p->context.has_tid);
     g_assert_cmpuint(p->context.tid, ==, 9);
-    g_assert_cmpstr(p->parent_exe, ==, "/bin/sh");
+    g_assert_cmpstr(p->raw.parent_exe, ==, "/bin/sh");
     g_assert_cmpuint(malformed(f), ==, 0);
 }
 
@@ -154,7 +155,7 @@ test_ptcpdump_truncated_args(fixture *f, gconstpointer data)
     (void)data;
     g_assert_true(parse1(f, "PID: 5\nCmd: /usr/bin/java\nArgs: java -cp a.jar:b.jar..."));
     g_assert_cmpstr(single(f)->args, ==, "java -cp a.jar:b.jar...");
-    g_assert_true(single(f)->args_truncated);
+    g_assert_true(single(f)->raw.args_truncated);
 }
 
 static void
@@ -163,19 +164,19 @@ test_ptcpdump_name_rules(fixture *f, gconstpointer data)
     (void)data;
     /* fexecve: the executable is a descriptor, argv[0] names it. */
     g_assert_true(parse1(f, "PID: 13055\nCmd: /dev/fd/5\nArgs: /usr/sbin/dropbear -F -p 22"));
-    g_assert_cmpstr(single(f)->name, ==, "dropbear");
-    g_assert_cmpstr(single(f)->exe, ==, "/dev/fd/5");
+    g_assert_cmpstr(single(f)->raw.name, ==, "dropbear");
+    g_assert_cmpstr(single(f)->raw.exe, ==, "/dev/fd/5");
     /* No executable: argv[0]'s basename. */
     g_assert_true(parse1(f, "PID: 5\nArgs: ./bin/server --port 80"));
-    g_assert_cmpstr(single(f)->name, ==, "server");
-    g_assert_null(single(f)->exe);
+    g_assert_cmpstr(single(f)->raw.name, ==, "server");
+    g_assert_null(single(f)->raw.exe);
     /* Neither: no name. */
     g_assert_true(parse1(f, "PID: 5"));
-    g_assert_null(single(f)->name);
+    g_assert_null(single(f)->raw.name);
     g_assert_null(single(f)->args);
     /* Empty values are absent. */
     g_assert_true(parse1(f, "PID: 5\nCmd:\nArgs:   "));
-    g_assert_null(single(f)->exe);
+    g_assert_null(single(f)->raw.exe);
     g_assert_null(single(f)->args);
 }
 
@@ -187,13 +188,13 @@ test_repeated_keys_first_wins(fixture *f, gconstpointer data)
     (void)data;
 
     g_assert_true(parse1(f, "PID: 10\nPID: 20\nCmd: /bin/a\nCmd: /bin/b"));
-    g_assert_cmpint(single(f)->pid, ==, 10);
-    g_assert_cmpstr(single(f)->exe, ==, "/bin/a");
+    g_assert_cmpint(single(f)->raw.pid, ==, 10);
+    g_assert_cmpstr(single(f)->raw.exe, ==, "/bin/a");
     /* Across the comments of a packet too: the tool's come first. */
     g_assert_true(parse(f, comments, G_N_ELEMENTS(comments)));
-    g_assert_cmpint(single(f)->pid, ==, 10);
-    g_assert_cmpstr(single(f)->exe, ==, "/bin/first");
-    g_assert_cmpuint(single(f)->uid, ==, 7);
+    g_assert_cmpint(single(f)->raw.pid, ==, 10);
+    g_assert_cmpstr(single(f)->raw.exe, ==, "/bin/first");
+    g_assert_cmpuint(single(f)->raw.uid, ==, 7);
 }
 
 static void
@@ -211,18 +212,18 @@ test_bad_numbers(fixture *f, gconstpointer data)
     }
     g_assert_cmpuint(malformed(f), ==, G_N_ELEMENTS(bad_pids) - 1);  /* "PID:" is empty */
     g_assert_true(parse1(f, "PID: 2147483647"));
-    g_assert_cmpint(single(f)->pid, ==, G_MAXINT32);
+    g_assert_cmpint(single(f)->raw.pid, ==, G_MAXINT32);
 
     /* A bad optional number loses only itself. */
     g_assert_true(parse1(f, "PID: 5\nUserId: 4294967295\nParentPID: -1\nThreadId: x\n"
                             "StartTime: 18446744073709551616"));
-    g_assert_false(single(f)->has_uid);
-    g_assert_cmpint(single(f)->ppid, ==, -1);
+    g_assert_false(single(f)->raw.has_uid);
+    g_assert_cmpint(single(f)->raw.ppid, ==, -1);
     g_assert_false(single(f)->context.has_tid);
-    g_assert_cmpuint(single(f)->start_time_ns, ==, 0);
+    g_assert_cmpuint(single(f)->raw.start_time_ns, ==, 0);
     g_assert_true(parse1(f, "PID: 5\nUserId: 0"));
-    g_assert_true(single(f)->has_uid);
-    g_assert_cmpuint(single(f)->uid, ==, 0);
+    g_assert_true(single(f)->raw.has_uid);
+    g_assert_cmpuint(single(f)->raw.uid, ==, 0);
 }
 
 static void
@@ -258,12 +259,12 @@ test_etl2pcapng_variants(fixture *f, gconstpointer data)
     for (guint i = 0; i < G_N_ELEMENTS(variants); i++) {
         g_assert_true(parse1(f, variants[i]));
         g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_ETL2PCAPNG);
-        g_assert_cmpint(single(f)->pid, ==, 1234);
+        g_assert_cmpint(single(f)->raw.pid, ==, 1234);
         g_assert_true(single(f)->context.has_tid);
         g_assert_cmpuint(single(f)->context.tid, ==, 5678);
-        g_assert_null(single(f)->name);     /* etl2pcapng records no name */
-        g_assert_null(single(f)->exe);
-        g_assert_false(single(f)->has_uid); /* Username= is a RAS user, not the owner */
+        g_assert_null(single(f)->raw.name);     /* etl2pcapng records no name */
+        g_assert_null(single(f)->raw.exe);
+        g_assert_false(single(f)->raw.has_uid); /* Username= is a RAS user, not the owner */
     }
     g_assert_cmpuint(malformed(f), ==, 0);
     /* PID 0: no process known. */
@@ -301,23 +302,23 @@ test_procmap_both_sides(fixture *f, gconstpointer data)
     g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_PROCMAP);
     g_assert_false(f->carried.process[PM_CARRIED_EITHER].present);
     g_assert_true(src->present);
-    g_assert_cmpint(src->pid, ==, 4242);
-    g_assert_cmpstr(src->name, ==, "curl");
-    g_assert_cmpstr(src->comm, ==, "curl");
+    g_assert_cmpint(src->raw.pid, ==, 4242);
+    g_assert_cmpstr(src->raw.name, ==, "curl");
+    g_assert_cmpstr(src->raw.comm, ==, "curl");
     g_assert_cmpstr(src->args, ==, "curl -s http://127.0.0.1:8080/");
-    g_assert_cmpuint(src->uid, ==, 1000);
+    g_assert_cmpuint(src->raw.uid, ==, 1000);
     g_assert_cmpstr(src->user, ==, "alice");
-    g_assert_cmpint(src->ppid, ==, 4000);
-    g_assert_cmpuint(src->start_time_ns, ==, G_GUINT64_CONSTANT(1700000000123456789));
-    g_assert_cmpstr(src->cwd, ==, "/home/alice");
-    g_assert_cmpstr(src->container_id, ==, "c0ffee");
-    g_assert_cmpstr(src->container_name, ==, "client");
+    g_assert_cmpint(src->raw.ppid, ==, 4000);
+    g_assert_cmpuint(src->raw.start_time_ns, ==, G_GUINT64_CONSTANT(1700000000123456789));
+    g_assert_cmpstr(src->raw.cwd, ==, "/home/alice");
+    g_assert_cmpstr(src->raw.container_id, ==, "c0ffee");
+    g_assert_cmpstr(src->raw.container_name, ==, "client");
     g_assert_true(dst->present);
-    g_assert_cmpint(dst->pid, ==, 4100);
-    g_assert_cmpstr(dst->name, ==, "python3");
+    g_assert_cmpint(dst->raw.pid, ==, 4100);
+    g_assert_cmpstr(dst->raw.name, ==, "python3");
     g_assert_cmpstr(dst->user, ==, "root");
-    g_assert_true(dst->has_uid);
-    g_assert_cmpuint(dst->uid, ==, 0);
+    g_assert_true(dst->raw.has_uid);
+    g_assert_cmpuint(dst->raw.uid, ==, 0);
 }
 
 static void
@@ -330,18 +331,18 @@ test_procmap_rules(fixture *f, gconstpointer data)
 
     g_assert_true(parse(f, one_side, 1));
     g_assert_false(f->carried.process[PM_CARRIED_SRC].present);
-    g_assert_cmpint(f->carried.process[PM_CARRIED_DST].pid, ==, 7);
+    g_assert_cmpint(f->carried.process[PM_CARRIED_DST].raw.pid, ==, 7);
     /* A second comment for the same side is ignored. */
     g_assert_true(parse(f, twice, 2));
-    g_assert_cmpstr(f->carried.process[PM_CARRIED_SRC].name, ==, "first");
+    g_assert_cmpstr(f->carried.process[PM_CARRIED_SRC].raw.name, ==, "first");
     /* comm of 15 bytes may be cut: the executable's basename names it. */
     g_assert_true(parse1(f, "procmap-src\nPID: 7\nComm: systemd-resolve\n"
                             "Cmd: /usr/lib/systemd/systemd-resolved"));
-    g_assert_cmpstr(f->carried.process[PM_CARRIED_SRC].name, ==, "systemd-resolved");
+    g_assert_cmpstr(f->carried.process[PM_CARRIED_SRC].raw.name, ==, "systemd-resolved");
     /* No valid procmap side: the packet's ptcpdump comment is read. */
     g_assert_true(parse(f, invalid, 2));
     g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_PTCPDUMP);
-    g_assert_cmpint(single(f)->pid, ==, 9);
+    g_assert_cmpint(single(f)->raw.pid, ==, 9);
     /* The header must be the whole first line. */
     g_assert_true(parse1(f, "procmap-src extra\nPID: 3"));
     g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_PTCPDUMP);
@@ -359,8 +360,8 @@ test_darwin(fixture *f, gconstpointer data)
     pm_carried_clear(&f->carried);
     g_assert_true(pm_carried_parse(&comment, 1, &darwin, &f->diag, &f->carried));
     g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_DARWIN);
-    g_assert_cmpint(single(f)->pid, ==, 501);
-    g_assert_cmpstr(single(f)->name, ==, "mDNSResponder");
+    g_assert_cmpint(single(f)->raw.pid, ==, 501);
+    g_assert_cmpstr(single(f)->raw.name, ==, "mDNSResponder");
     g_assert_true(single(f)->context.has_epid);
     g_assert_cmpuint(single(f)->context.epid, ==, 88);
     g_assert_cmpstr(single(f)->context.ename, ==, "Safari");
@@ -370,7 +371,7 @@ test_darwin(fixture *f, gconstpointer data)
     darwin.has_effective = FALSE;
     pm_carried_clear(&f->carried);
     g_assert_true(pm_carried_parse(NULL, 0, &darwin, &f->diag, &f->carried));
-    g_assert_cmpint(single(f)->pid, ==, 0);
+    g_assert_cmpint(single(f)->raw.pid, ==, 0);
     g_assert_false(single(f)->context.has_epid);
     /* A block Wireshark could not resolve: the comments are read instead. */
     darwin.pid = -1;
@@ -397,15 +398,15 @@ test_value_cap(fixture *f, gconstpointer data)
     g_assert_cmpuint(strlen(args), >, PM_CARRIED_VALUE_MAX - 8);
     g_assert_true(g_utf8_validate(args, -1, NULL));
     g_assert_true(g_str_has_suffix(args, "\xc3\xa9..."));    /* cut between characters */
-    g_assert_true(single(f)->args_truncated);
+    g_assert_true(single(f)->raw.args_truncated);
     g_assert_cmpuint(malformed(f), ==, 1);
     /* Invalid bytes grow when replaced: still capped. */
     for (int i = 0; i < PM_CARRIED_VALUE_MAX - 100; i++)
         g_string_append_c(cmd, '\xff');
     g_assert_true(parse1(f, cmd->str));
-    g_assert_cmpuint(strlen(single(f)->exe), <=, PM_CARRIED_VALUE_MAX);
-    g_assert_true(g_utf8_validate(single(f)->exe, -1, NULL));
-    g_assert_true(g_str_has_suffix(single(f)->exe, "..."));
+    g_assert_cmpuint(strlen(single(f)->raw.exe), <=, PM_CARRIED_VALUE_MAX);
+    g_assert_true(g_utf8_validate(single(f)->raw.exe, -1, NULL));
+    g_assert_true(g_str_has_suffix(single(f)->raw.exe, "..."));
     g_string_free(comment, TRUE);
     g_string_free(cmd, TRUE);
 }
@@ -416,10 +417,10 @@ test_binary_and_control_bytes(fixture *f, gconstpointer data)
     (void)data;
     g_assert_true(parse1(f, "PID: 5\nCmd: /tmp/\xff\xfe\x01x\x7f\nArgs: a\tb\x1b[31mred\n"
                             "ThreadName: \x80\x80"));
-    g_assert_true(g_utf8_validate(single(f)->exe, -1, NULL));
-    g_assert_cmpstr(single(f)->exe, ==, "/tmp/\xef\xbf\xbd\xef\xbf\xbd x");
+    g_assert_true(g_utf8_validate(single(f)->raw.exe, -1, NULL));
+    g_assert_cmpstr(single(f)->raw.exe, ==, "/tmp/\xef\xbf\xbd\xef\xbf\xbd x");
     g_assert_cmpstr(single(f)->args, ==, "a b [31mred");
-    g_assert_cmpstr(single(f)->name, ==, "\xef\xbf\xbd\xef\xbf\xbd x");
+    g_assert_cmpstr(single(f)->raw.name, ==, "\xef\xbf\xbd\xef\xbf\xbd x");
     g_assert_true(g_utf8_validate(single(f)->context.thread_name, -1, NULL));
 }
 
@@ -436,7 +437,7 @@ test_many_lines_and_comments(fixture *f, gconstpointer data)
         g_string_append(lines, "Junk: x\n:\n\n");
     g_string_append(lines, "PID: 77\nCmd: /bin/late");
     g_assert_true(parse1(f, lines->str));
-    g_assert_cmpint(single(f)->pid, ==, 77);
+    g_assert_cmpint(single(f)->raw.pid, ==, 77);
     /* Only the first PM_CARRIED_COMMENTS_MAX comments are read. */
     for (int i = 0; i < PM_CARRIED_COMMENTS_MAX; i++)
         g_ptr_array_add(comments, (gpointer)"just a note");
@@ -445,7 +446,7 @@ test_many_lines_and_comments(fixture *f, gconstpointer data)
     g_assert_cmpuint(malformed(f), ==, 1);
     g_ptr_array_remove_index(comments, 0);
     g_assert_true(parse(f, (const char *const *)comments->pdata, comments->len));
-    g_assert_cmpint(single(f)->pid, ==, 88);
+    g_assert_cmpint(single(f)->raw.pid, ==, 88);
     g_assert_cmpint(g_get_monotonic_time() - start, <, 5 * G_USEC_PER_SEC);
     g_string_free(lines, TRUE);
     g_ptr_array_free(comments, TRUE);
@@ -477,8 +478,8 @@ test_place(fixture *f, gconstpointer data)
     /* procmap's sides are explicit, whatever the direction. */
     g_assert_true(parse(f, both, 2));
     pm_carried_place(&f->carried, PM_DIRECTION_INBOUND, TRUE, out);
-    g_assert_cmpint(out[PM_CARRIED_SRC]->pid, ==, 4242);
-    g_assert_cmpint(out[PM_CARRIED_DST]->pid, ==, 4100);
+    g_assert_cmpint(out[PM_CARRIED_SRC]->raw.pid, ==, 4242);
+    g_assert_cmpint(out[PM_CARRIED_DST]->raw.pid, ==, 4100);
     g_assert_null(out[PM_CARRIED_EITHER]);
     /* Nothing carried: nothing placed. */
     g_assert_false(parse1(f, "hello"));

@@ -37,25 +37,25 @@ check_process(const pm_carried_process *p)
 
     if (!p->present)
         return;
-    FUZZ_CHECK(p->pid >= 0 && p->ppid >= -1);
-    check_text(p->name);
-    check_text(p->comm);
-    check_text(p->exe);
+    FUZZ_CHECK(p->raw.pid >= 0 && p->raw.ppid >= -1);
+    check_text(p->raw.name);
+    check_text(p->raw.comm);
+    check_text(p->raw.exe);
     check_text(p->args);
-    check_text(p->cwd);
+    check_text(p->raw.cwd);
     check_text(p->user);
-    check_text(p->parent_exe);
-    check_text(p->parent_args);
-    check_text(p->container_id);
-    check_text(p->container_name);
-    check_text(p->container_image);
-    check_text(p->pod_name);
-    check_text(p->pod_namespace);
+    check_text(p->raw.parent_exe);
+    check_text(p->raw.parent_args);
+    check_text(p->raw.container_id);
+    check_text(p->raw.container_name);
+    check_text(p->raw.container_image);
+    check_text(p->raw.pod_name);
+    check_text(p->raw.pod_namespace);
     check_text(p->context.thread_name);
     check_text(p->context.ename);
 
     record = pm_carried_process_to_process(p);
-    FUZZ_CHECK(record != NULL && record->pid == p->pid);
+    FUZZ_CHECK(record != NULL && record->pid == p->raw.pid);
     pm_process_unref(record);
 }
 
