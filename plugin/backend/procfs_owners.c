@@ -358,9 +358,10 @@ pm_procfs_find_owners(pm_backend *backend, GHashTable *wanted, GArray *owners,
     if (os.unreadable > 0)
         pm_diag_note(diag, PM_DIAG_FD_DIR_UNREADABLE, PM_DIAG_LEVEL_WARNING,
                      "cannot read the open files of %u processes (first: %s/%d/fd, permission "
-                     "denied): their sockets stay unattributed; for full answers run as root "
-                     "or give the program cap_sys_ptrace,cap_dac_read_search "
-                     "(setcap cap_sys_ptrace,cap_dac_read_search+ep <program>)",
+                     "denied): their sockets stay unattributed; for full answers give the "
+                     "program cap_sys_ptrace,cap_dac_read_search (setcap "
+                     "cap_sys_ptrace,cap_dac_read_search+ep <program>), or capture in "
+                     "Wireshark through the procmap-capture interfaces (procmap-<interface>)",
                      os.unreadable, self->root, os.first_unreadable_pid);
     if (local_scan.unreadable_uids)
         g_hash_table_unref(local_scan.unreadable_uids);
