@@ -160,6 +160,22 @@ class Wireshark:
                                      % (title, timeout, self.log()))
             time.sleep(0.3)
 
+    def current_window(self, timeout=30):
+        """The id of a visible window of this wireshark process (by _NET_WM_PID)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._check_running()
+            found = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid",
+                                    str(self.proc.pid)],
+                                   env=dict(os.environ, **self.xvfb.env()), text=True,
+                                   capture_output=True, timeout=30).stdout.split()
+            if found:
+                return found[-1]
+            if time.monotonic() > deadline:
+                raise AssertionError("no visible wireshark window within %ss: %s"
+                                     % (timeout, self.log()))
+            time.sleep(0.3)
+
     def window_geometry(self, window):
         """(x, y, width, height) of @window."""
         text = self.xvfb.xdotool("getwindowgeometry", "--shell", window)
@@ -168,8 +184,15 @@ class Wireshark:
 
     def quit(self, window, timeout=30):
         """Ctrl+Q, as a user would: Wireshark writes its recent files."""
-        self.xvfb.xdotool("windowfocus", window)
-        self.xvfb.xdotool("key", "--window", window, "ctrl+q")
+        try:
+            self.xvfb.xdotool("windowfocus", window)
+            self.xvfb.xdotool("key", "--window", window, "ctrl+q")
+        except AssertionError:
+            # Wireshark 4.4 sometimes replaces its top-level window when a
+            # capture stops (BadWindow): ask the one it shows now.
+            window = self.current_window()
+            self.xvfb.xdotool("windowfocus", window)
+            self.xvfb.xdotool("key", "--window", window, "ctrl+q")
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
