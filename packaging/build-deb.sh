@@ -75,7 +75,7 @@ if ! dpkg-checkbuilddeps >/dev/null 2>&1; then
     if [ "$install_deps" = 1 ]; then
         [ "$(id -u)" -eq 0 ] || die "--install-deps needs root"
         say "installing the missing Build-Depends"
-        DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -qq "$src" >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 build-dep -y -qq "$src" >/dev/null
     else
         dpkg-checkbuilddeps || die "install the Build-Depends above (or pass --install-deps)"
     fi

@@ -30,7 +30,7 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" -eq 0 ] || { echo "run_fuzz: install ${missing[*]} (as root)" >&2; exit 1; }
     say "installing: ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends \
         "${missing[@]}" >/dev/null
 fi
 

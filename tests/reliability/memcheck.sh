@@ -12,7 +12,7 @@ say() { printf '==> %s\n' "$*" >&2; }
 
 command -v valgrind >/dev/null || {
     say "installing valgrind"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valgrind >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends valgrind >/dev/null
 }
 say "building the plugin and the leaking test plugin in $build"
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
