@@ -172,9 +172,10 @@ bootstrap() {
     mkdir -p "$root/etc/dpkg/dpkg.cfg.d" "$cache"
     if ! command -v debootstrap >/dev/null; then
         say "installing debootstrap on the host"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null ||
-            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-                  apt-get install -y -qq debootstrap >/dev/null; } ||
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
+                debootstrap >/dev/null ||
+            { apt-get -o DPkg::Lock::Timeout=900 update -qq && DEBIAN_FRONTEND=noninteractive \
+                  apt-get -o DPkg::Lock::Timeout=900 install -y -qq debootstrap >/dev/null; } ||
             die "cannot install debootstrap"
     fi
     # A throwaway chroot needs no fsync per unpacked file.
