@@ -160,39 +160,25 @@ class Wireshark:
                                      % (title, timeout, self.log()))
             time.sleep(0.3)
 
-    def current_window(self, timeout=30):
-        """The id of a visible window of this wireshark process (by _NET_WM_PID)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            self._check_running()
-            found = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid",
-                                    str(self.proc.pid)],
-                                   env=dict(os.environ, **self.xvfb.env()), text=True,
-                                   capture_output=True, timeout=30).stdout.split()
-            if found:
-                return found[-1]
-            if time.monotonic() > deadline:
-                raise AssertionError("no visible wireshark window within %ss: %s"
-                                     % (timeout, self.log()))
-            time.sleep(0.3)
-
     def window_geometry(self, window):
         """(x, y, width, height) of @window."""
         text = self.xvfb.xdotool("getwindowgeometry", "--shell", window)
         values = dict(line.split("=", 1) for line in text.split())
         return tuple(int(values[key]) for key in ("X", "Y", "WIDTH", "HEIGHT"))
 
-    def quit(self, window, timeout=30):
+    def press(self, window, keys, hold_ms=12):
+        """Presses @keys ("ctrl+q") in @window as a keyboard would: focus it,
+        then type through XTEST, each key held @hold_ms.  Never "xdotool key
+        --window": that sends each key press and release to the window by id
+        (XSendEvent), and Wireshark 4.6 quits on Ctrl+Q's press and destroys
+        the window before the releases are sent (BadWindow).  XTEST events
+        name no window, so nothing can vanish under them."""
+        self.xvfb.xdotool("windowfocus", "--sync", window)
+        self.xvfb.xdotool("key", "--delay", hold_ms, keys)
+
+    def quit(self, window, timeout=30, hold_ms=12):
         """Ctrl+Q, as a user would: Wireshark writes its recent files."""
-        try:
-            self.xvfb.xdotool("windowfocus", window)
-            self.xvfb.xdotool("key", "--window", window, "ctrl+q")
-        except AssertionError:
-            # Wireshark 4.4 sometimes replaces its top-level window when a
-            # capture stops (BadWindow): ask the one it shows now.
-            window = self.current_window()
-            self.xvfb.xdotool("windowfocus", window)
-            self.xvfb.xdotool("key", "--window", window, "ctrl+q")
+        self.press(window, "ctrl+q", hold_ms)
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -65,7 +65,7 @@ def main(output):
             # Process tree), expand it, then its Source subtree.
             xvfb.xdotool("mousemove", 300, DETAILS_FIRST_LINE_Y, "click", 1)
             for key in ("End", "Right", "Down", "Right"):
-                xvfb.xdotool("key", "--window", window, key)
+                gui.press(window, key)
                 time.sleep(0.3)
             time.sleep(1)
             shot = Screenshot(xvfb, window, os.path.join(work, "full.png"))

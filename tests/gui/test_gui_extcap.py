@@ -146,8 +146,7 @@ def wait_for_all_rows(wireshark, xvfb, window, background, expected, path, timeo
 def stop_and_quit(wireshark, xvfb, window, capture, timeout=60):
     """Capture > Stop (Ctrl+E) as a user would, then Ctrl+Q once the file is
     complete: Wireshark says "Capture stopped" when dumpcap has exited."""
-    xvfb.xdotool("windowfocus", window)
-    xvfb.xdotool("key", "--window", window, "ctrl+e")
+    wireshark.press(window, "ctrl+e")
     wireshark.wait_log("Capture stopped", timeout=timeout)
     assert os.path.getsize(capture) > 0
     wireshark.quit(window)

@@ -4,7 +4,11 @@
 # The Wireshark version matrix: build procmap and run every test against
 # each Wireshark users have, then print a summary table.
 #
-#   tests/matrix/matrix.sh [TARGET...]      (./run matrix [TARGET...])
+#   tests/matrix/matrix.sh [TARGET...] [-- CTEST ARGS...]
+#                                           (./run matrix [TARGET...] [-- ...])
+#
+# CTEST ARGS pick or repeat tests on every target, e.g. the GUI tests 50
+# times in a row: ./run matrix sid -- -R '^gui_' --repeat until-fail:50
 #
 # TARGETs: host (the host's Wireshark: 4.0 on Debian 12), trixie (4.4),
 # sid (4.6); default all three.  First every target is prepared at once (host
@@ -73,6 +77,7 @@ field() {
 
 rows=()
 failures=0
+ctest_args=()   # after "--": passed to ctest on every target
 state=
 declare -A skip_files=()    # target -> its skipped.txt
 
@@ -95,7 +100,7 @@ run_target() {
         rm -f "$top/$build_dir/skipped.txt"
         skip_files[$target]=$top/$build_dir/skipped.txt
         # The result is one-version.sh's last line; everything else shows.
-        on_target "$target" "$one_version" "$top/$build_dir" |
+        on_target "$target" "$one_version" "$top/$build_dir" "${ctest_args[@]}" |
             tee "$top/$build_dir/matrix.log" | grep -v '^procmap-matrix-result ' || true
         line=$(grep '^procmap-matrix-result ' "$top/$build_dir/matrix.log" | tail -n 1 || true)
         if [[ -z $line ]]; then
@@ -124,7 +129,13 @@ run_target() {
 }
 
 main() {
-    local targets=("$@") target started=$SECONDS
+    local targets=() target started=$SECONDS
+    while [[ $# -gt 0 && $1 != -- ]]; do
+        targets+=("$1")
+        shift
+    done
+    [[ $# -gt 0 ]] && shift
+    ctest_args=("$@")
     [[ $(id -u) -eq 0 ]] || die "run as root: chroots, packages and live captures need it"
     [[ ${#targets[@]} -gt 0 ]] || targets=("${all_targets[@]}")
     for target in "${targets[@]}"; do
