@@ -27,6 +27,10 @@ G_BEGIN_DECLS
     "  2  usage error (unknown command or option, bad transport or endpoint)\n" \
     "  3  the socket table could not be read (e.g. a wrong --proc-root)\n"
 
+/* The end of a GOptionEntry array (GLib's G_OPTION_ENTRY_NULL is 2.70, past
+ * the GLib floor). */
+#define PM_CLI_OPTIONS_END { NULL, 0, 0, 0, NULL, NULL, NULL }
+
 /* "procmap: <message>" on stderr. */
 void pm_cli_error(const char *format, ...) G_GNUC_PRINTF(1, 2);
 

@@ -190,7 +190,7 @@ pm_cli_dump(int argc, char **argv)
           "Print one JSON array of sockets instead of a table", NULL },
         { "tcp", 't', 0, G_OPTION_ARG_NONE, &options.tcp, "Show TCP sockets", NULL },
         { "udp", 'u', 0, G_OPTION_ARG_NONE, &options.udp, "Show UDP sockets", NULL },
-        G_OPTION_ENTRY_NULL
+        PM_CLI_OPTIONS_END
     };
     GOptionContext *context = g_option_context_new(NULL);
     pm_cli_session session;

@@ -202,7 +202,7 @@ pm_cli_lookup(int argc, char **argv)
     const GOptionEntry entries[] = {
         { "json", 'j', 0, G_OPTION_ARG_NONE, &options.json,
           "Print the answer as one JSON object", NULL },
-        G_OPTION_ENTRY_NULL
+        PM_CLI_OPTIONS_END
     };
     GOptionContext *context = g_option_context_new("tcp|udp LOCAL [REMOTE]");
     pm_endpoint_answer answer = { 0 };

@@ -164,7 +164,7 @@ pm_cli_add_common_options(GOptionContext *context, pm_cli_common_options *option
           "procfs (/proc/net files)", "NAME" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
           "Also tell minor problems met and statistics", NULL },
-        G_OPTION_ENTRY_NULL
+        PM_CLI_OPTIONS_END
     };
 
     backend_options = options;
@@ -279,7 +279,7 @@ top_level_context(gboolean *show_version)
     const GOptionEntry entries[] = {
         { "version", 'V', 0, G_OPTION_ARG_NONE, show_version,
           "Print the version and exit", NULL },
-        G_OPTION_ENTRY_NULL
+        PM_CLI_OPTIONS_END
     };
     GOptionContext *context = g_option_context_new("COMMAND [ARGUMENTS...]");
     GString *description = g_string_new("Commands:\n");
