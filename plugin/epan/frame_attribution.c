@@ -182,28 +182,13 @@ keep_process(pm_frame_engine *engine, pm_process *process)
     return process;
 }
 
-static pm_why
-why_of_reason(pm_reason reason)
-{
-    switch (reason) {
-    case PM_REASON_FOUND:              return PM_WHY_NONE;
-    case PM_REASON_NOT_LOCAL:          return PM_WHY_NOT_LOCAL;
-    case PM_REASON_NO_SOCKET:          return PM_WHY_NO_SOCKET;
-    case PM_REASON_OWNER_UNREADABLE:   return PM_WHY_NO_PERMISSION;
-    case PM_REASON_OWNER_GONE:         return PM_WHY_OWNER_GONE;
-    case PM_REASON_REFRESH_SUPPRESSED: return PM_WHY_REFRESH_SUPPRESSED;
-    case PM_REASON_BACKEND_FAILED:     return PM_WHY_BACKEND_FAILED;
-    }
-    return PM_WHY_NO_SOCKET;
-}
-
 static void
 side_from_answer(pm_frame_engine *engine, const pm_endpoint_answer *answer, pm_frame_side *side)
 {
     memset(side, 0, sizeof *side);
     side->process = keep_process(engine, answer->process);
     side->source = answer->process ? PM_SOURCE_LIVE : PM_SOURCE_NONE;
-    side->why = (guint8)why_of_reason(answer->reason);
+    side->reason = (guint8)answer->reason;
     side->match = (guint8)answer->match;
     side->owner_count = (guint16)MIN(answer->owner_count, G_MAXUINT16);
     side->has_uid = answer->has_uid;
@@ -218,29 +203,27 @@ side_from_answer(pm_frame_engine *engine, const pm_endpoint_answer *answer, pm_f
 }
 
 static void
-side_set_why(pm_frame_side *side, pm_why why)
+side_set_reason(pm_frame_side *side, pm_reason reason)
 {
     memset(side, 0, sizeof *side);
-    side->why = (guint8)why;
+    side->reason = (guint8)reason;
 }
 
 /* Whether a live lookup can say anything true about this frame now. */
-static pm_why
+static pm_reason
 live_lookup_verdict(const pm_frame_policy *policy, pm_watcher *watcher,
                     gint64 frame_time_us, gint64 now_us)
 {
-    if (!policy->enabled)
-        return PM_WHY_DISABLED;
     if (policy->live_mode == PM_LIVE_NEVER)
-        return PM_WHY_LIVE_OFF;
+        return PM_REASON_LIVE_OFF;
     if (watcher == NULL)
-        return PM_WHY_BACKEND_FAILED;
+        return PM_REASON_BACKEND_FAILED;
     if (policy->live_mode == PM_LIVE_AUTO) {
         gint64 age = now_us - frame_time_us;
         if (age > policy->live_window_us || age < -policy->live_window_us)
-            return PM_WHY_TOO_OLD;
+            return PM_REASON_TOO_OLD;
     }
-    return PM_WHY_NONE;
+    return PM_REASON_FOUND;
 }
 
 /* The resolved ends of a stream, or NULL. */
@@ -307,7 +290,7 @@ stick_to_stream(pm_frame_engine *engine, stream_ends **ends, const pm_frame_inpu
             end->first_frame = input->frame_number;
         }
         end->latest = *side;
-    } else if (end != NULL && side->why != PM_WHY_NOT_LOCAL && side->why != PM_WHY_DISABLED) {
+    } else if (end != NULL && side->reason != PM_REASON_NOT_LOCAL) {
         *side = end->latest;
         side->source = PM_SOURCE_STREAM;
     }
@@ -321,7 +304,7 @@ backfill_from_stream(stream_ends *ends, guint32 frame_number, const pm_endpoint 
 {
     stream_end *end;
 
-    if (side->process != NULL || side->why == PM_WHY_NOT_LOCAL || side->why == PM_WHY_DISABLED)
+    if (side->process != NULL || side->reason == PM_REASON_NOT_LOCAL)
         return;
     end = find_end(ends, endpoint);
     if (end != NULL && end->first_frame > frame_number) {
@@ -426,8 +409,8 @@ carried_side(const frame_record *record, int slot, pm_frame_side *side)
 
     memset(side, 0, sizeof *side);
     if (index == NO_SLOT) {
-        side->why = (guint8)(placed_index(record, PM_CARRIED_EITHER) != NO_SLOT
-                             ? PM_WHY_SIDE_UNKNOWN : PM_WHY_NOT_CARRIED);
+        side->reason = (guint8)(placed_index(record, PM_CARRIED_EITHER) != NO_SLOT
+                                ? PM_REASON_SIDE_UNKNOWN : PM_REASON_NOT_CARRIED);
         return;
     }
     side->process = record->carried->process[index];
@@ -486,7 +469,7 @@ static void
 compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *policy,
         const pm_frame_input *input, gint64 now_us, frame_record *record)
 {
-    pm_why verdict = live_lookup_verdict(policy, watcher, input->frame_time_us, now_us);
+    pm_reason verdict = live_lookup_verdict(policy, watcher, input->frame_time_us, now_us);
 
     record->stored = TRUE;
     record->icmp_quoted = input->icmp_quoted;
@@ -496,15 +479,15 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
     record->stream = input->stream;
     /* What the capture carries is not a live lookup: it holds for frames
      * of any age, with live lookups off, without a watcher. */
-    if (policy->enabled && compute_carried(engine, input, record))
+    if (compute_carried(engine, input, record))
         return;
     if (input->no_transport) {
         record->empty = TRUE;
         return;
     }
-    if (verdict != PM_WHY_NONE) {
-        side_set_why(&record->src, verdict);
-        side_set_why(&record->dst, verdict);
+    if (verdict != PM_REASON_FOUND) {
+        side_set_reason(&record->src, verdict);
+        side_set_reason(&record->dst, verdict);
     } else if (input->icmp_quoted) {
         /* The error goes back to the quoted packet's sender: that is the
          * process this frame is for.  Its source is a network stack. */
@@ -513,7 +496,7 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
                                    input->frame_time_us, &answer);
         side_from_answer(engine, &answer, &record->dst);
         pm_endpoint_answer_clear(&answer);
-        side_set_why(&record->src, PM_WHY_ICMP_ERROR);
+        side_set_reason(&record->src, PM_REASON_ICMP_ERROR);
     } else {
         pm_tuple_answer answer;
         pm_watcher_lookup_tuple(watcher, input->transport, &input->src, &input->dst,
@@ -522,7 +505,7 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
         side_from_answer(engine, &answer.dst, &record->dst);
         pm_tuple_answer_clear(&answer);
     }
-    if (policy->enabled && record->has_stream) {
+    if (record->has_stream) {
         stream_ends *ends = find_stream(engine, record->transport, record->stream);
         stick_to_stream(engine, &ends, input, &input->src, &record->src);
         stick_to_stream(engine, &ends, input, &input->dst, &record->dst);

@@ -283,7 +283,7 @@ dissect_process(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
         view = &info->view;
     }
     pm_prefs_policy(&policy);
-    pm_frame_engine_attribute(engine, policy.enabled && !known ? pm_prefs_watcher() : NULL,
+    pm_frame_engine_attribute(engine, known ? NULL : pm_prefs_watcher(),
                               &policy, &input, known ? 0 : g_get_real_time(), view);
     if (!view->answered)
         return 0;

@@ -15,7 +15,6 @@
 
 #define US_PER_SECOND G_GINT64_CONSTANT(1000000)
 
-static pm_ws_bool pref_enabled = TRUE;
 static gint       pref_live_mode = PM_LIVE_AUTO;
 static guint      pref_live_window_s = 30;
 static guint      pref_mapping_ttl_s = 10;
@@ -187,7 +186,6 @@ pm_prefs_cleanup(void)
 void
 pm_prefs_policy(pm_frame_policy *policy)
 {
-    policy->enabled = pref_enabled;
     policy->live_mode = (pm_live_mode)pref_live_mode;
     policy->live_window_us = (gint64)pref_live_window_s * US_PER_SECOND;
 }
@@ -206,8 +204,9 @@ pm_prefs_register(int proto)
     };
     uat_t *aliases;
 
-    prefs_register_bool_preference(module, "enabled", "Attribute packets to processes",
-        "Look up which local process owns each end of TCP and UDP packets", &pref_enabled);
+    /* Analyze > Enabled Protocols (--disable-protocol procmap) is the one
+     * switch; profiles that still say procmap.enabled load without error. */
+    prefs_register_obsolete_preference(module, "enabled");
     prefs_register_enum_preference(module, "live_lookups", "Live lookups",
         "When to ask this host which process owns a socket. Auto does it only for frames "
         "captured within the live window of now: the processes that own a port today say "

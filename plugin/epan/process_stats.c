@@ -28,7 +28,7 @@ node_name(wmem_allocator_t *scope, const pm_frame_side *side)
         return wmem_strdup_printf(scope, "%s (%d)", side->process->name, side->process->pid);
     if (side->process != NULL)
         return wmem_strdup_printf(scope, "pid %d", side->process->pid);
-    return wmem_strdup_printf(scope, "(%s)", pm_why_name((pm_why)side->why));
+    return wmem_strdup_printf(scope, "(%s)", pm_reason_name((pm_reason)side->reason));
 }
 
 static void

@@ -88,8 +88,8 @@ side_summary(wmem_allocator_t *scope, const pm_frame_side *side, const char *use
     if (side->has_uid)
         return wmem_strdup_printf(scope, "[uid %u%s%s%s: %s]", side->uid,
                                   user ? " (" : "", user ? user : "", user ? ")" : "",
-                                  pm_why_description((pm_why)side->why));
-    return wmem_strdup_printf(scope, "[%s]", pm_why_description((pm_why)side->why));
+                                  pm_reason_description((pm_reason)side->reason));
+    return wmem_strdup_printf(scope, "[%s]", pm_reason_description((pm_reason)side->reason));
 }
 
 static const char *
@@ -190,8 +190,9 @@ add_side(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, pm_frame_engine *e
             put_uint(&sink, F(owners), side->owner_count);
     } else {
         item = proto_tree_add_string_format_value(sink.tree, hf->reason, tvb, 0, 0,
-                   pm_why_name((pm_why)side->why), "%s (%s)",
-                   pm_why_name((pm_why)side->why), pm_why_description((pm_why)side->why));
+                   pm_reason_name((pm_reason)side->reason), "%s (%s)",
+                   pm_reason_name((pm_reason)side->reason),
+                   pm_reason_description((pm_reason)side->reason));
         proto_item_set_generated(item);
     }
 }
@@ -284,7 +285,7 @@ pm_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
         "ptcpdump, etl2pcapng"),                                                         \
     SIDE_STRING(side, Side, reason, "unattributed reason", "Why there is no process: "   \
         "not-local, no-socket, no-permission, owner-gone, refresh-suppressed, "          \
-        "backend-failed, too-old, live-lookups-off, disabled, icmp-error, side-unknown, " \
+        "backend-failed, too-old, live-lookups-off, icmp-error, side-unknown, "            \
         "not-carried"),                                                                  \
     SIDE_STRING(side, Side, match, "match rule", "Which socket answered: tuple, exact, "  \
         "any-address, dual-stack"),                                                      \

@@ -97,7 +97,7 @@ entry_add_owners(pm_socket_entry *entry, GPtrArray *owners)
 
 void
 pm_socket_table_put(pm_socket_table *table, const pm_socket *socket,
-                    GPtrArray *owners, gboolean owner_unreadable,
+                    GPtrArray *owners, gboolean no_permission,
                     gint64 now, guint64 generation)
 {
     GHashTable *index;
@@ -127,8 +127,8 @@ pm_socket_table_put(pm_socket_table *table, const pm_socket *socket,
             entry->socket = *socket;
         entry_add_owners(entry, owners);
         g_ptr_array_sort(entry->owners, pm_process_compare_age);
-        entry->owner_unreadable = entry->owners->len == 0 &&
-                                  (entry->owner_unreadable || owner_unreadable);
+        entry->no_permission = entry->owners->len == 0 &&
+                               (entry->no_permission || no_permission);
         return;
     }
     if (entry == NULL || entry->socket.inode != socket->inode) {
@@ -140,7 +140,7 @@ pm_socket_table_put(pm_socket_table *table, const pm_socket *socket,
     entry->socket = *socket;
     g_ptr_array_set_size(entry->owners, 0);
     entry_add_owners(entry, owners);
-    entry->owner_unreadable = owner_unreadable;
+    entry->no_permission = no_permission;
     entry->last_seen_us = now;
     entry->generation = generation;
 }

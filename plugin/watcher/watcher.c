@@ -178,8 +178,7 @@ answer_from_entry(pm_watcher *watcher, const pm_socket_entry *entry, pm_table_hi
         out->user = out->process->has_uid && out->process->uid == out->uid
                         ? out->process->user : pm_watcher_user_name(watcher, out->uid);
     } else {
-        out->reason = entry->owner_unreadable ? PM_REASON_OWNER_UNREADABLE
-                                              : PM_REASON_OWNER_GONE;
+        out->reason = entry->no_permission ? PM_REASON_NO_PERMISSION : PM_REASON_OWNER_GONE;
         out->user = pm_watcher_user_name(watcher, out->uid);
     }
 }

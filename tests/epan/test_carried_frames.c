@@ -23,7 +23,6 @@ fixture_setup(fixture *f, gconstpointer data)
     (void)data;
     harness_init(&f->h, NULL);
     f->engine = pm_frame_engine_new();
-    f->policy.enabled = TRUE;
     f->policy.live_mode = PM_LIVE_ALWAYS;
     f->policy.live_window_us = SEC(30);
     /* What a live lookup would find: a different process on the same port. */
@@ -78,7 +77,7 @@ test_carried_wins_without_lookup(fixture *f, gconstpointer data)
     g_assert_true(view.carried);
     g_assert_cmpuint(mock_refresh_count(f->h.mock), ==, 0);     /* no live lookup */
     g_assert_null(view.src.process);
-    g_assert_cmpint(view.src.why, ==, PM_WHY_NOT_CARRIED);
+    g_assert_cmpint(view.src.reason, ==, PM_REASON_NOT_CARRIED);
     g_assert_nonnull(view.dst.process);
     g_assert_cmpint(view.dst.process->pid, ==, 100);
     g_assert_cmpstr(view.dst.process->name, ==, "curl");
@@ -106,8 +105,8 @@ test_loopback_goes_to_either(fixture *f, gconstpointer data)
     attribute(f, &request, &view);
     g_assert_null(view.src.process);
     g_assert_null(view.dst.process);
-    g_assert_cmpint(view.src.why, ==, PM_WHY_SIDE_UNKNOWN);
-    g_assert_cmpint(view.dst.why, ==, PM_WHY_SIDE_UNKNOWN);
+    g_assert_cmpint(view.src.reason, ==, PM_REASON_SIDE_UNKNOWN);
+    g_assert_cmpint(view.dst.reason, ==, PM_REASON_SIDE_UNKNOWN);
     g_assert_cmpint(view.either.process->pid, ==, 100);
     g_assert_cmpint(view.either.source, ==, PM_SOURCE_PTCPDUMP);
     /* The server's reply is labelled with curl too: still no server process. */
@@ -173,18 +172,11 @@ test_policy(fixture *f, gconstpointer data)
     input.frame_time_us = f->h.now_us - SEC(3600);
     attribute(f, &input, &view);
     g_assert_cmpint(view.src.process->pid, ==, 100);
-    g_assert_cmpint(view.dst.why, ==, PM_WHY_NOT_CARRIED);
+    g_assert_cmpint(view.dst.reason, ==, PM_REASON_NOT_CARRIED);
     /* Without a watcher as well. */
     pm_frame_engine_reset(f->engine);
     pm_frame_engine_attribute(f->engine, NULL, &f->policy, &input, f->h.now_us, &view);
     g_assert_cmpint(view.src.process->pid, ==, 100);
-    /* Disabled is disabled. */
-    pm_frame_engine_reset(f->engine);
-    f->policy.enabled = FALSE;
-    attribute(f, &input, &view);
-    g_assert_false(view.carried);
-    g_assert_null(view.src.process);
-    g_assert_cmpint(view.src.why, ==, PM_WHY_DISABLED);
 }
 
 static void
@@ -243,7 +235,7 @@ test_later_passes_keep_the_answer(fixture *f, gconstpointer data)
     g_assert_true(view.carried);
     g_assert_cmpint(view.src.process->pid, ==, 100);
     g_assert_null(view.dst.process);
-    g_assert_cmpint(view.dst.why, ==, PM_WHY_NOT_CARRIED);
+    g_assert_cmpint(view.dst.reason, ==, PM_REASON_NOT_CARRIED);
 }
 
 int

@@ -20,7 +20,6 @@ fixture_setup(fixture *f, gconstpointer data)
     (void)data;
     harness_init(&f->h, NULL);
     f->engine = pm_frame_engine_new();
-    f->policy.enabled = TRUE;
     f->policy.live_mode = PM_LIVE_AUTO;
     f->policy.live_window_us = SEC(30);
     mock_add_process(f->h.mock, 100, "curl", "/usr/bin/curl", "curl http://127.0.0.1:8080/",
@@ -64,11 +63,12 @@ attribute(fixture *f, const pm_frame_input *input, pm_frame_view *view)
         g_assert_cmpint((side).process->pid, ==, (expected_pid));               \
         g_assert_cmpstr(pm_source_name((pm_source)(side).source), ==,            \
                         pm_source_name(expected_source));                        \
-        g_assert_cmpint((side).why, ==, PM_WHY_NONE);                            \
+        g_assert_cmpint((side).reason, ==, PM_REASON_FOUND);                     \
     } while (0)
-#define assert_no_side(side, expected_why) do {                                 \
+#define assert_no_side(side, expected_reason) do {                              \
         g_assert_null((side).process);                                           \
-        g_assert_cmpstr(pm_why_name((pm_why)(side).why), ==, pm_why_name(expected_why)); \
+        g_assert_cmpstr(pm_reason_name((pm_reason)(side).reason), ==,            \
+                        pm_reason_name(expected_reason));                        \
     } while (0)
 
 /* Both ends of a loopback connection, computed once and stored: a later pass
@@ -124,7 +124,7 @@ test_stream_sticks_forward(fixture *f, gconstpointer data)
     /* Another stream on the same ports learns nothing from stream 7. */
     last = frame(3, "127.0.0.1:40000", "127.0.0.1:8080", 8, f->h.now_us);
     attribute(f, &last, &view);
-    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+    assert_no_side(view.src, PM_REASON_NO_SOCKET);
 }
 
 /* A frame that missed on the first pass gets the stream's answer on a later
@@ -138,7 +138,7 @@ test_stream_backfills_earlier_frames(fixture *f, gconstpointer data)
     (void)data;
 
     attribute(f, &early, &view);     /* curl's socket is not there yet */
-    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+    assert_no_side(view.src, PM_REASON_NO_SOCKET);
 
     mock_connect(f->h.mock, PM_TRANSPORT_TCP, 100, "127.0.0.1:40000", "127.0.0.1:8080");
     f->h.now_us += SEC(1);
@@ -165,7 +165,7 @@ test_later_pass_keeps_first_stream(fixture *f, gconstpointer data)
 
     g_assert_false(pm_frame_engine_known(f->engine, 1));
     attribute(f, &early, &view);
-    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+    assert_no_side(view.src, PM_REASON_NO_SOCKET);
     g_assert_true(pm_frame_engine_known(f->engine, 1));
     g_assert_false(pm_frame_engine_known(f->engine, 2));
     g_assert_false(pm_frame_engine_known(f->engine, 5000));
@@ -189,11 +189,11 @@ test_later_pass_keeps_first_stream(fixture *f, gconstpointer data)
     pm_watcher_flush(f->h.watcher);
     again = frame(3, "127.0.0.1:40000", "127.0.0.1:8080", 4, f->h.now_us);
     attribute(f, &again, &view);
-    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+    assert_no_side(view.src, PM_REASON_NO_SOCKET);
     again.stream = 3;
     attribute(f, &again, &view);
     g_assert_false(view.first_pass);
-    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+    assert_no_side(view.src, PM_REASON_NO_SOCKET);
 }
 
 /* A stream remembers each of its ends apart, however many it sees (two
@@ -245,10 +245,10 @@ test_remote_end_never_sticks(fixture *f, gconstpointer data)
     (void)data;
 
     attribute(f, &input, &view);
-    assert_no_side(view.src, PM_WHY_NOT_LOCAL);
+    assert_no_side(view.src, PM_REASON_NOT_LOCAL);
     assert_side(view.dst, 200, PM_SOURCE_LIVE);
     attribute(f, &input, &view);
-    assert_no_side(view.src, PM_WHY_NOT_LOCAL);
+    assert_no_side(view.src, PM_REASON_NOT_LOCAL);
 }
 
 /* Live lookups only where they can be true. */
@@ -262,15 +262,15 @@ test_live_lookup_policy(fixture *f, gconstpointer data)
     (void)data;
 
     attribute(f, &input, &view);
-    assert_no_side(view.src, PM_WHY_TOO_OLD);
-    assert_no_side(view.dst, PM_WHY_TOO_OLD);
+    assert_no_side(view.src, PM_REASON_TOO_OLD);
+    assert_no_side(view.dst, PM_REASON_TOO_OLD);
     pm_watcher_get_stats(f->h.watcher, &stats);
     g_assert_cmpuint(stats.lookups, ==, 0);     /* the host was not even asked */
 
     /* A frame stamped in the future beyond the window is no truer. */
     input = frame(2, "127.0.0.1:40000", "127.0.0.1:8080", 1, f->h.now_us + SEC(31));
     attribute(f, &input, &view);
-    assert_no_side(view.dst, PM_WHY_TOO_OLD);
+    assert_no_side(view.dst, PM_REASON_TOO_OLD);
 
     f->policy.live_mode = PM_LIVE_ALWAYS;
     input = frame(3, "127.0.0.1:40000", "127.0.0.1:8080", 2, old);
@@ -280,14 +280,7 @@ test_live_lookup_policy(fixture *f, gconstpointer data)
     f->policy.live_mode = PM_LIVE_NEVER;
     input = frame(4, "127.0.0.1:40000", "127.0.0.1:8080", 5, f->h.now_us);
     attribute(f, &input, &view);
-    assert_no_side(view.dst, PM_WHY_LIVE_OFF);
-
-    f->policy.live_mode = PM_LIVE_AUTO;
-    f->policy.enabled = FALSE;
-    input = frame(5, "127.0.0.1:40000", "127.0.0.1:8080", 6, f->h.now_us);
-    attribute(f, &input, &view);
-    assert_no_side(view.src, PM_WHY_DISABLED);
-    assert_no_side(view.dst, PM_WHY_DISABLED);
+    assert_no_side(view.dst, PM_REASON_LIVE_OFF);
 }
 
 /* An ICMP error goes back to the quoted packet's sender: that process is the
@@ -306,7 +299,7 @@ test_icmp_error_attributes_quoted_sender(fixture *f, gconstpointer data)
     input.icmp_quoted = TRUE;
     attribute(f, &input, &view);
     g_assert_true(view.icmp_quoted);
-    assert_no_side(view.src, PM_WHY_ICMP_ERROR);
+    assert_no_side(view.src, PM_REASON_ICMP_ERROR);
     assert_side(view.dst, 300, PM_SOURCE_LIVE);
 }
 

@@ -260,13 +260,13 @@ test_watcher_aliases(void)
 }
 
 /* Names and descriptions exist for every value (the CLI and dissector print
- * them), and differ from each other. */
+ * them), differ from each other, and out of range is "unknown". */
 static void
 test_enum_names(void)
 {
     GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
 
-    for (int r = PM_REASON_FOUND; r <= PM_REASON_BACKEND_FAILED; r++) {
+    for (int r = PM_REASON_FOUND; r < PM_REASON_COUNT; r++) {
         const char *n = pm_reason_name((pm_reason)r);
         g_assert_nonnull(n);
         g_assert_nonnull(pm_reason_description((pm_reason)r));
@@ -274,13 +274,20 @@ test_enum_names(void)
         g_hash_table_add(seen, (gpointer)n);
     }
     g_hash_table_remove_all(seen);
-    for (int m = PM_MATCH_NONE; m <= PM_MATCH_DUAL_STACK; m++) {
+    for (int m = PM_MATCH_NONE; m < PM_MATCH_COUNT; m++) {
         const char *n = pm_match_name((pm_match)m);
         g_assert_nonnull(n);
+        g_assert_nonnull(pm_match_description((pm_match)m));
         g_assert_false(g_hash_table_contains(seen, n));
         g_hash_table_add(seen, (gpointer)n);
     }
     g_hash_table_unref(seen);
+    g_assert_cmpstr(pm_reason_name(PM_REASON_COUNT), ==, "unknown");
+    g_assert_cmpstr(pm_reason_description(PM_REASON_COUNT), ==, "unknown");
+    g_assert_cmpstr(pm_match_name(PM_MATCH_COUNT), ==, "unknown");
+    g_assert_cmpstr(pm_match_description(PM_MATCH_COUNT), ==, "unknown");
+    /* The word the plugin's fields use for an unreadable owner. */
+    g_assert_cmpstr(pm_reason_name(PM_REASON_NO_PERMISSION), ==, "no-permission");
 }
 
 int
