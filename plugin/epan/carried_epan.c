@@ -4,7 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "process_epan.h"
+#include "procmap_epan.h"
 
 #include <epan/epan.h>
 #include <wiretap/wtap.h>

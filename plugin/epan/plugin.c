@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "process_epan.h"
+#include "procmap_epan.h"
 
 #include <epan/tap.h>
 

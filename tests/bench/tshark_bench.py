@@ -28,7 +28,7 @@ from benchlib import (SYSTEM_PYTHON, Result, cpu_median, interleaved, say,  # no
 from harness import system_epan_plugin_dir  # noqa: E402
 
 DISABLED = ["--disable-protocol", "procmap"]
-# The plugin's benchmark hooks (plugin/epan/process_prefs.c).
+# The plugin's benchmark hooks (plugin/epan/procmap_prefs.c).
 STATS_ENV = "PROCMAP_STATS"                     # stderr|PATH: watcher statistics at exit
 EVERY_MISS_ENV = "PROCMAP_REFRESH_ON_EVERY_MISS"  # 1: Packetbeat's rebuild on every miss
 # Frames are dissected up to minutes after capture here (repetitions): keep
@@ -107,7 +107,7 @@ class PluginTshark:
         return total, own
 
     def watcher_stats(self, args, workdir, extra_env=None):
-        """Runs tshark once with PROCMAP_STATS (process_prefs.c: the plugin
+        """Runs tshark once with PROCMAP_STATS (procmap_prefs.c: the plugin
         writes its watcher's statistics when it is freed, at exit) ->
         ({name: number}, wall s).  Only the plugin's own work is counted:
         no tracing, no disabled arm to subtract."""

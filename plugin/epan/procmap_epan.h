@@ -1,9 +1,9 @@
-/* process_epan.h - what the files of the epan glue share.
+/* procmap_epan.h - what the files of the epan glue share.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef PROCMAP_PROCESS_EPAN_H
-#define PROCMAP_PROCESS_EPAN_H
+#ifndef PROCMAP_EPAN_H
+#define PROCMAP_EPAN_H
 
 #include "ws_compat.h"
 
@@ -17,11 +17,11 @@ typedef struct {
     guint32       frame_length;
 } pm_process_tap_info;
 
-/* packet-process.c */
+/* packet-procmap.c */
 void proto_register_process(void);
 void proto_reg_handoff_process(void);
 
-/* process_prefs.c: preferences, the alias table, and the watcher they
+/* procmap_prefs.c: preferences, the alias table, and the watcher they
  * configure. */
 void pm_prefs_register(int proto);
 /* The live-lookup policy of the current preferences. */
@@ -30,7 +30,7 @@ void pm_prefs_policy(pm_frame_policy *policy);
 pm_watcher *pm_prefs_watcher(void);
 void pm_prefs_cleanup(void);
 
-/* process_tree.c: the fields, and the Process tree of a frame. */
+/* procmap_tree.c: the fields, and the Process tree of a frame. */
 void pm_tree_register(int proto);
 void pm_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
                  pm_frame_engine *engine, const pm_frame_input *input,
@@ -47,7 +47,7 @@ typedef struct {
 gboolean pm_frame_read_carried(packet_info *pinfo, pm_frame_carried *carried,
                                pm_frame_input *input);
 
-/* process_stats.c */
+/* procmap_stats.c */
 void pm_stats_register(void);
 
-#endif /* PROCMAP_PROCESS_EPAN_H */
+#endif /* PROCMAP_EPAN_H */

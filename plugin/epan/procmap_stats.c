@@ -1,9 +1,9 @@
-/* process_stats.c - `tshark -z procmap,tree` and Statistics > Process:
+/* procmap_stats.c - `tshark -z procmap,tree` and Statistics > Process:
  * packets and bytes per process, per side.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "process_epan.h"
+#include "procmap_epan.h"
 
 #include <epan/stats_tree.h>
 

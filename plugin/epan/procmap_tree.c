@@ -1,4 +1,4 @@
-/* process_tree.c - the procmap fields and the Process tree of a frame.
+/* procmap_tree.c - the procmap fields and the Process tree of a frame.
  *
  * Each side (procmap.src.*, procmap.dst.*) gets a subtree; every process
  * field is also added, hidden, as an either-side field (procmap.pid ...,
@@ -8,7 +8,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "process_epan.h"
+#include "procmap_epan.h"
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-/* packet-process.c - the "procmap" postdissector: which local process sent
+/* packet-procmap.c - the "procmap" postdissector: which local process sent
  * or receives each TCP and UDP frame.
  *
  * The tuple comes from the tcp and udp tap records of the frame, not from
@@ -11,7 +11,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "process_epan.h"
+#include "procmap_epan.h"
 
 #include <epan/address.h>
 #include <epan/conversation.h>

@@ -1,9 +1,9 @@
-/* process_prefs.c - the process protocol's preferences, its alias table, and
+/* procmap_prefs.c - the process protocol's preferences, its alias table, and
  * the watcher they configure.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "process_epan.h"
+#include "procmap_epan.h"
 
 #include <stdio.h>
 #include <string.h>
