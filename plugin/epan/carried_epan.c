@@ -24,7 +24,7 @@ frame_block(packet_info *pinfo)
  * name process blocks by index, which Wireshark 4.6 resolves per section,
  * as its own packet-darwin.c does. */
 static void
-read_darwin(packet_info *pinfo, wtap_block_t block, pm_carried_darwin *darwin)
+read_darwin(packet_info *pinfo _U_, wtap_block_t block _U_, pm_carried_darwin *darwin)
 {
     memset(darwin, 0, sizeof *darwin);
 #if PM_WS_VERSION >= 406
@@ -47,14 +47,14 @@ read_darwin(packet_info *pinfo, wtap_block_t block, pm_carried_darwin *darwin)
             darwin->has_effective = darwin->epid >= 0;
         }
     }
-#else
-    (void)pinfo;
-    (void)block;    /* Darwin process blocks are resolved from Wireshark 4.6 on */
 #endif
+    /* Before 4.6 pinfo and block are unused: Darwin process blocks are
+     * resolved from Wireshark 4.6 on. */
 }
 
 gboolean
-pm_frame_read_carried(packet_info *pinfo, pm_frame_carried *carried, pm_frame_input *input)
+procmap_read_carried(packet_info *pinfo, procmap_frame_carried *carried,
+                     pm_frame_input *input)
 {
     wtap_block_t block = frame_block(pinfo);
     guint32 flags;

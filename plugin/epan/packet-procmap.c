@@ -22,15 +22,15 @@
 #include <wiretap/wtap.h>
 #include <wiretap/wtap_opttypes.h>
 
-static int proto_process = -1;
-static int process_tap = -1;
+static int proto_procmap = -1;
+static int procmap_tap = -1;
 static int tcp_tap = -1;
 static int udp_tap = -1;
 static int proto_tcp = -1;
 static int proto_udp = -1;
 static int proto_icmp = -1;
 static int proto_icmpv6 = -1;
-static dissector_handle_t process_handle;
+static dissector_handle_t procmap_handle;
 static pm_frame_engine *engine;
 
 /* ---- the tuple ---------------------------------------------------------- */
@@ -49,38 +49,64 @@ endpoint_from_address(const address *addr, guint16 port, pm_endpoint *out)
     return TRUE;
 }
 
-/* The last tcp tap record of the frame whose ports are pinfo's, else the
- * last one; NULL if none. */
-static const struct tcpheader *
-innermost_tcp(packet_info *pinfo, gboolean *matches)
-{
-    const struct tcpheader *tcp, *chosen = NULL;
+/* A tcp or udp tap record, read the same way. */
+typedef struct {
+    const address *src;
+    const address *dst;
+    guint32        sport;
+    guint32        dport;
+    guint32        stream;      /* tcp.stream / udp.stream */
+} tap_tuple;
 
-    for (int i = 0; (tcp = fetch_tapped_data(tcp_tap, i)) != NULL; i++) {
-        gboolean these = pinfo->ptype == PT_TCP && tcp->th_sport == pinfo->srcport &&
-                         tcp->th_dport == pinfo->destport;
-        if (these || !*matches) {
-            chosen = tcp;
-            *matches = these;
-        }
-    }
-    return chosen;
+static void
+read_tcp_record(const void *record, tap_tuple *out)
+{
+    const struct tcpheader *tcp = record;
+
+    out->src = &tcp->ip_src;
+    out->dst = &tcp->ip_dst;
+    out->sport = tcp->th_sport;
+    out->dport = tcp->th_dport;
+    out->stream = tcp->th_stream;
 }
 
-static const e_udphdr *
-innermost_udp(packet_info *pinfo, gboolean *matches)
+static void
+read_udp_record(const void *record, tap_tuple *out)
 {
-    const e_udphdr *udp, *chosen = NULL;
+    const e_udphdr *udp = record;
 
-    for (int i = 0; (udp = fetch_tapped_data(udp_tap, i)) != NULL; i++) {
-        gboolean these = pinfo->ptype == PT_UDP && udp->uh_sport == pinfo->srcport &&
-                         udp->uh_dport == pinfo->destport;
+    out->src = &udp->ip_src;
+    out->dst = &udp->ip_dst;
+    out->sport = udp->uh_sport;
+    out->dport = udp->uh_dport;
+    out->stream = udp->uh_stream;
+}
+
+/* The last record on @tap of the frame whose ports are pinfo's (and pinfo's
+ * port type @ptype), else the last one; FALSE if none.  *@matches says
+ * which. */
+static gboolean
+innermost_record(int tap, port_type ptype, void (*read)(const void *, tap_tuple *),
+                 packet_info *pinfo, tap_tuple *out, gboolean *matches)
+{
+    const void *record;
+    gboolean found = FALSE;
+    tap_tuple tuple;
+
+    *matches = FALSE;
+    for (int i = 0; (record = fetch_tapped_data(tap, i)) != NULL; i++) {
+        gboolean these;
+
+        read(record, &tuple);
+        these = pinfo->ptype == ptype && tuple.sport == pinfo->srcport &&
+                tuple.dport == pinfo->destport;
         if (these || !*matches) {
-            chosen = udp;
+            *out = tuple;
             *matches = these;
+            found = TRUE;
         }
     }
-    return chosen;
+    return found;
 }
 
 /* The transport header to attribute: the innermost one, which is the last
@@ -90,34 +116,35 @@ innermost_udp(packet_info *pinfo, gboolean *matches)
 static gboolean
 tuple_from_taps(packet_info *pinfo, pm_frame_input *input, guint32 *stream)
 {
-    const struct tcpheader *tcp = NULL;
-    const e_udphdr *udp = NULL;
-    gboolean tcp_matches = FALSE, udp_matches = FALSE;
+    tap_tuple tcp, udp;
+    gboolean has_tcp = FALSE, has_udp = FALSE, tcp_matches = FALSE, udp_matches = FALSE;
+    const tap_tuple *chosen;
 
     /* pinfo's transport first: when one of its records matches, the other
      * transport's records cannot change the choice. */
     if (pinfo->ptype != PT_UDP) {
-        tcp = innermost_tcp(pinfo, &tcp_matches);
+        has_tcp = innermost_record(tcp_tap, PT_TCP, read_tcp_record, pinfo, &tcp, &tcp_matches);
         if (!tcp_matches)
-            udp = innermost_udp(pinfo, &udp_matches);
+            has_udp = innermost_record(udp_tap, PT_UDP, read_udp_record, pinfo, &udp,
+                                       &udp_matches);
     } else {
-        udp = innermost_udp(pinfo, &udp_matches);
+        has_udp = innermost_record(udp_tap, PT_UDP, read_udp_record, pinfo, &udp, &udp_matches);
         if (!udp_matches)
-            tcp = innermost_tcp(pinfo, &tcp_matches);
+            has_tcp = innermost_record(tcp_tap, PT_TCP, read_tcp_record, pinfo, &tcp,
+                                       &tcp_matches);
     }
-    if (tcp && (tcp_matches || !udp_matches)) {
+    if (has_tcp && (tcp_matches || !udp_matches)) {
         input->transport = PM_TRANSPORT_TCP;
-        *stream = tcp->th_stream;
-        return endpoint_from_address(&tcp->ip_src, tcp->th_sport, &input->src) &&
-               endpoint_from_address(&tcp->ip_dst, tcp->th_dport, &input->dst);
-    }
-    if (udp) {
+        chosen = &tcp;
+    } else if (has_udp) {
         input->transport = PM_TRANSPORT_UDP;
-        *stream = udp->uh_stream;
-        return endpoint_from_address(&udp->ip_src, udp->uh_sport, &input->src) &&
-               endpoint_from_address(&udp->ip_dst, udp->uh_dport, &input->dst);
+        chosen = &udp;
+    } else {
+        return FALSE;
     }
-    return FALSE;
+    *stream = chosen->stream;
+    return endpoint_from_address(chosen->src, (guint16)chosen->sport, &input->src) &&
+           endpoint_from_address(chosen->dst, (guint16)chosen->dport, &input->dst);
 }
 
 /* Without taps (the first pass of tshark -2, the GUI's details pane) pinfo
@@ -209,13 +236,9 @@ frame_tuple(packet_info *pinfo, gboolean want_stream, pm_frame_input *input)
 }
 
 static pm_ws_bool
-count_option(wtap_block_t block, guint option_id, wtap_opttype_e type, wtap_optval_t *option,
-             void *count)
+count_option(wtap_block_t block _U_, guint option_id _U_, wtap_opttype_e type _U_,
+             wtap_optval_t *option _U_, void *count)
 {
-    (void)block;
-    (void)option_id;
-    (void)type;
-    (void)option;
     ++*(guint *)count;
     return TRUE;
 }
@@ -249,25 +272,25 @@ addresses_only(packet_info *pinfo, pm_frame_input *input)
 }
 
 static int
-dissect_process(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+dissect_procmap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     pm_frame_input input;
     pm_frame_policy policy;
-    pm_frame_carried carried;
+    procmap_frame_carried carried;
     pm_frame_view local_view, *view = &local_view;
-    pm_process_tap_info *info = NULL;
+    procmap_tap_info *info = NULL;
+    procmap_tree_items items = { NULL, NULL, NULL };
     /* Later dissections render the stored answer: no stream, no carried
      * data, no clock. */
     gboolean known = pm_frame_engine_known(engine, pinfo->num);
     gboolean has_tuple;
-    (void)data;
 
     memset(&input, 0, sizeof input);
     has_tuple = frame_tuple(pinfo, !known, &input);
     if (known) {
         if (!has_tuple)
             addresses_only(pinfo, &input);
-    } else if (frame_may_carry(pinfo) && pm_frame_read_carried(pinfo, &carried, &input) &&
+    } else if (frame_may_carry(pinfo) && procmap_read_carried(pinfo, &carried, &input) &&
                !has_tuple) {
         addresses_only(pinfo, &input);
     } else if (!has_tuple) {
@@ -278,82 +301,78 @@ dissect_process(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 
     /* Computed with or without a tree: tshark -r and -z dissect without one.
      * The tap's record lives as long as the packet; only made if listened. */
-    if (have_tap_listener(process_tap)) {
-        info = wmem_new0(pinfo->pool, pm_process_tap_info);
+    if (have_tap_listener(procmap_tap)) {
+        info = wmem_new0(pinfo->pool, procmap_tap_info);
         view = &info->view;
     }
-    pm_prefs_policy(&policy);
-    pm_frame_engine_attribute(engine, known ? NULL : pm_prefs_watcher(),
+    procmap_prefs_policy(&policy);
+    pm_frame_engine_attribute(engine, known ? NULL : procmap_prefs_watcher(),
                               &policy, &input, known ? 0 : g_get_real_time(), view);
     if (!view->answered)
         return 0;
     if (info != NULL) {
         info->frame_length = pinfo->fd->pkt_len;
-        tap_queue_packet(process_tap, pinfo, info);
+        tap_queue_packet(procmap_tap, pinfo, info);
     }
 
     if (tree != NULL)
-        pm_tree_add(tree, tvb, pinfo, proto_process, engine, &input, view);
+        procmap_tree_add(tree, tvb, pinfo, proto_procmap, engine, &input, view, &items);
     return 0;
 }
 
 /* ---- registration ------------------------------------------------------- */
 
+/* A new capture file, or none: every frame is forgotten. */
 static void
-init_process(void)
+forget_frames(void)
 {
     pm_frame_engine_reset(engine);
 }
 
 static void
-cleanup_process(void)
+shutdown_procmap(void)
 {
-    pm_frame_engine_reset(engine);
-}
-
-static void
-shutdown_process(void)
-{
-    pm_prefs_cleanup();
+    procmap_prefs_cleanup();
     g_clear_pointer(&engine, pm_frame_engine_free);
 }
 
 void
-proto_register_process(void)
+proto_register_procmap(void)
 {
-    proto_process = proto_register_protocol("Process Attribution", "Process", "procmap");
-    pm_tree_register(proto_process);
-    pm_prefs_register(proto_process);
+    proto_procmap = proto_register_protocol("Process Attribution", "Process", "procmap");
+    procmap_fields_register(proto_procmap);
+    procmap_prefs_register(proto_procmap);
 
     engine = pm_frame_engine_new();
-    process_handle = create_dissector_handle(dissect_process, proto_process);
-    register_postdissector(process_handle);
-    process_tap = register_tap("procmap");
-    register_init_routine(init_process);
-    register_cleanup_routine(cleanup_process);
-    register_shutdown_routine(shutdown_process);
+    procmap_handle = register_dissector("procmap", dissect_procmap, proto_procmap);
+    register_postdissector(procmap_handle);
+    procmap_tap = register_tap("procmap");
+    register_init_routine(forget_frames);
+    register_cleanup_routine(forget_frames);
+    register_shutdown_routine(shutdown_procmap);
+}
+
+/* Registers a dissector helper on @tap: the tcp and udp dissectors then
+ * queue their headers for us on every frame, error packets (ICMP quotes)
+ * included.  Returns the tap's id. */
+static int
+listen_as_helper(const char *tap, void *listener)
+{
+    GString *error = register_tap_listener(tap, listener, NULL,
+                                           TL_IS_DISSECTOR_HELPER | TL_REQUIRES_ERROR_PACKETS,
+                                           NULL, NULL, NULL, NULL);
+    if (error)
+        g_string_free(error, TRUE);
+    return find_tap_id(tap);
 }
 
 void
-proto_reg_handoff_process(void)
+proto_reg_handoff_procmap(void)
 {
-    /* Dissector helpers: the tcp and udp dissectors queue their headers for
-     * us on every frame, error packets (ICMP quotes) included. */
     static int tcp_listener, udp_listener;
-    GString *error;
 
-    error = register_tap_listener("tcp", &tcp_listener, NULL,
-                                  TL_IS_DISSECTOR_HELPER | TL_REQUIRES_ERROR_PACKETS,
-                                  NULL, NULL, NULL, NULL);
-    if (error)
-        g_string_free(error, TRUE);
-    error = register_tap_listener("udp", &udp_listener, NULL,
-                                  TL_IS_DISSECTOR_HELPER | TL_REQUIRES_ERROR_PACKETS,
-                                  NULL, NULL, NULL, NULL);
-    if (error)
-        g_string_free(error, TRUE);
-    tcp_tap = find_tap_id("tcp");
-    udp_tap = find_tap_id("udp");
+    tcp_tap = listen_as_helper("tcp", &tcp_listener);
+    udp_tap = listen_as_helper("udp", &udp_listener);
     proto_tcp = proto_get_id_by_filter_name("tcp");
     proto_udp = proto_get_id_by_filter_name("udp");
     proto_icmp = proto_get_id_by_filter_name("icmp");

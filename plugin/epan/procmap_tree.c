@@ -10,70 +10,46 @@
  */
 #include "procmap_epan.h"
 
-#include <stddef.h>
+#include <wsutil/utf8_entities.h>
 
-/* The fields of one side (procmap.src.*, procmap.dst.*) or of either side
- * (procmap.*: only some exist, the rest stay -1). */
-typedef struct {
-    int pid, ppid, name, comm, exe, args, cwd, start_time, uid, user;
-    int source, reason, match, owners, endpoint;
-    int tid, thread_name, parent_exe, parent_args, container_id, container_name,
-        container_image, pod_name, pod_namespace, epid, ename;
-} side_fields;
-
-static side_fields hf_src;
-static side_fields hf_dst;
-static side_fields hf_any;
-static int hf_icmp_quoted = -1;
-static int hf_side_unknown = -1;
-
-static gint ett_process = -1;
-static gint ett_process_side = -1;
-
-#define FIELD(fields, member) (*(const int *)((const char *)(fields) + (member)))
-#define F(member) offsetof(side_fields, member)
-
-/* Where a process's fields go: visible under @tree with @hf, and hidden
- * either-side copies under @hidden (NULL: none). */
+/* Where a process's fields go: visible under @tree, and hidden either-side
+ * copies under @hidden (NULL: none). */
 typedef struct {
     proto_tree        *tree;
-    const side_fields *hf;
+    const procmap_side_fields *fields;
     proto_tree        *hidden;
     tvbuff_t          *tvb;
 } field_sink;
 
 static void
-put_string(const field_sink *sink, size_t member, const char *value)
+set_hidden(proto_item *item)
 {
-    proto_item *item;
+    proto_item_set_generated(item);
+    proto_item_set_hidden(item);
+}
 
+/* @visible is the sink's field, @either its either-side copy; either may be
+ * NULL (no such field). */
+static void
+put_string(const field_sink *sink, const int *visible, const int *either, const char *value)
+{
     if (value == NULL)
         return;
-    if (FIELD(sink->hf, member) >= 0)
-        proto_item_set_generated(proto_tree_add_string(sink->tree, FIELD(sink->hf, member),
-                                                       sink->tvb, 0, 0, value));
-    if (sink->hidden != NULL && FIELD(&hf_any, member) >= 0) {
-        item = proto_tree_add_string(sink->hidden, FIELD(&hf_any, member), sink->tvb, 0, 0,
-                                     value);
-        proto_item_set_generated(item);
-        proto_item_set_hidden(item);
-    }
+    if (visible != NULL)
+        proto_item_set_generated(proto_tree_add_string(sink->tree, *visible, sink->tvb, 0, 0,
+                                                       value));
+    if (sink->hidden != NULL && either != NULL)
+        set_hidden(proto_tree_add_string(sink->hidden, *either, sink->tvb, 0, 0, value));
 }
 
 static void
-put_uint(const field_sink *sink, size_t member, guint32 value)
+put_uint(const field_sink *sink, const int *visible, const int *either, guint32 value)
 {
-    proto_item *item;
-
-    if (FIELD(sink->hf, member) >= 0)
-        proto_item_set_generated(proto_tree_add_uint(sink->tree, FIELD(sink->hf, member),
-                                                     sink->tvb, 0, 0, value));
-    if (sink->hidden != NULL && FIELD(&hf_any, member) >= 0) {
-        item = proto_tree_add_uint(sink->hidden, FIELD(&hf_any, member), sink->tvb, 0, 0,
-                                   value);
-        proto_item_set_generated(item);
-        proto_item_set_hidden(item);
-    }
+    if (visible != NULL)
+        proto_item_set_generated(proto_tree_add_uint(sink->tree, *visible, sink->tvb, 0, 0,
+                                                     value));
+    if (sink->hidden != NULL && either != NULL)
+        set_hidden(proto_tree_add_uint(sink->hidden, *either, sink->tvb, 0, 0, value));
 }
 
 /* "curl (4242)", "pid 4" (no name: etl2pcapng), "uid 1000 (alice): ...",
@@ -81,15 +57,16 @@ put_uint(const field_sink *sink, size_t member, guint32 value)
 static const char *
 side_summary(wmem_allocator_t *scope, const pm_frame_side *side, const char *user)
 {
+    const char *why = pm_reason_description((pm_reason)side->reason);
+
     if (side->process != NULL && side->process->name != NULL)
         return wmem_strdup_printf(scope, "%s (%d)", side->process->name, side->process->pid);
     if (side->process != NULL)
         return wmem_strdup_printf(scope, "pid %d", side->process->pid);
     if (side->has_uid)
         return wmem_strdup_printf(scope, "[uid %u%s%s%s: %s]", side->uid,
-                                  user ? " (" : "", user ? user : "", user ? ")" : "",
-                                  pm_reason_description((pm_reason)side->reason));
-    return wmem_strdup_printf(scope, "[%s]", pm_reason_description((pm_reason)side->reason));
+                                  user ? " (" : "", user ? user : "", user ? ")" : "", why);
+    return wmem_strdup_printf(scope, "[%s]", why);
 }
 
 static const char *
@@ -102,59 +79,63 @@ static void
 add_process(const field_sink *sink, const pm_process *process,
             const pm_carried_context *context)
 {
-    put_uint(sink, F(pid), (guint32)process->pid);
-    put_string(sink, F(name), process->name);
-    put_string(sink, F(comm), process->comm);
-    put_string(sink, F(exe), process->exe);
-    put_string(sink, F(args), process->args);
-    put_string(sink, F(cwd), process->cwd);
+    const procmap_side_fields *f = sink->fields, *any = &procmap_either_fields;
+
+    put_uint(sink, f->pid, any->pid, (guint32)process->pid);
+    put_string(sink, f->name, any->name, process->name);
+    put_string(sink, f->comm, any->comm, process->comm);
+    put_string(sink, f->exe, any->exe, process->exe);
+    put_string(sink, f->args, any->args, process->args);
+    put_string(sink, f->cwd, any->cwd, process->cwd);
     if (process->ppid >= 0)
-        put_uint(sink, F(ppid), (guint32)process->ppid);
-    if (process->start_time_ns != 0 && sink->hf->start_time >= 0) {
+        put_uint(sink, f->ppid, any->ppid, (guint32)process->ppid);
+    if (process->start_time_ns != 0 && f->start_time != NULL) {
         nstime_t start;
         start.secs = (time_t)(process->start_time_ns / 1000000000u);
         start.nsecs = (int)(process->start_time_ns % 1000000000u);
         proto_item_set_generated(
-            proto_tree_add_time(sink->tree, sink->hf->start_time, sink->tvb, 0, 0, &start));
+            proto_tree_add_time(sink->tree, *f->start_time, sink->tvb, 0, 0, &start));
     }
-    put_string(sink, F(parent_exe), process->parent_exe);
-    put_string(sink, F(parent_args), process->parent_args);
-    put_string(sink, F(container_id), process->container_id);
-    put_string(sink, F(container_name), process->container_name);
-    put_string(sink, F(container_image), process->container_image);
-    put_string(sink, F(pod_name), process->pod_name);
-    put_string(sink, F(pod_namespace), process->pod_namespace);
+    put_string(sink, f->parent_exe, any->parent_exe, process->parent_exe);
+    put_string(sink, f->parent_args, any->parent_args, process->parent_args);
+    put_string(sink, f->container_id, any->container_id, process->container_id);
+    put_string(sink, f->container_name, any->container_name, process->container_name);
+    put_string(sink, f->container_image, any->container_image, process->container_image);
+    put_string(sink, f->pod_name, any->pod_name, process->pod_name);
+    put_string(sink, f->pod_namespace, any->pod_namespace, process->pod_namespace);
     if (context != NULL) {
         if (context->has_tid)
-            put_uint(sink, F(tid), context->tid);
-        put_string(sink, F(thread_name), context->thread_name);
+            put_uint(sink, f->tid, any->tid, context->tid);
+        put_string(sink, f->thread_name, any->thread_name, context->thread_name);
         if (context->has_epid)
-            put_uint(sink, F(epid), context->epid);
-        put_string(sink, F(ename), context->ename);
+            put_uint(sink, f->epid, any->epid, context->epid);
+        put_string(sink, f->ename, any->ename, context->ename);
     }
+}
+
+static void
+add_user(const field_sink *sink, guint32 uid, const char *user)
+{
+    put_uint(sink, sink->fields->uid, procmap_either_fields.uid, uid);
+    put_string(sink, sink->fields->user, procmap_either_fields.user, user);
 }
 
 static void
 add_source(const field_sink *sink, const pm_frame_side *side)
 {
-    proto_item *item;
-    pm_source source = (pm_source)side->source;
+    const char *name = val_to_str_const(side->source, procmap_source_vals, "unknown");
 
-    item = proto_tree_add_string_format_value(sink->tree, sink->hf->source, sink->tvb, 0, 0,
-               pm_source_name(source), "%s (%s)", pm_source_name(source),
-               pm_source_description(source));
-    proto_item_set_generated(item);
-    if (sink->hidden != NULL) {
-        item = proto_tree_add_string(sink->hidden, hf_any.source, sink->tvb, 0, 0,
-                                     pm_source_name(source));
-        proto_item_set_generated(item);
-        proto_item_set_hidden(item);
-    }
+    proto_item_set_generated(proto_tree_add_string_format_value(sink->tree,
+        *sink->fields->source, sink->tvb, 0, 0, name, "%s (%s)", name,
+        pm_source_description((pm_source)side->source)));
+    if (sink->hidden != NULL)
+        set_hidden(proto_tree_add_string(sink->hidden, *procmap_either_fields.source, sink->tvb, 0, 0, name));
 }
 
-static void
+/* Returns the side's reason item (NULL without a tree, or with a process). */
+static proto_item *
 add_side(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, pm_frame_engine *engine,
-         const char *title, const side_fields *hf, const pm_frame_side *side,
+         const char *title, const procmap_side_fields *fields, const pm_frame_side *side,
          const pm_carried_context *context, const pm_endpoint *endpoint)
 {
     const pm_process *process = side->process;
@@ -162,39 +143,38 @@ add_side(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, pm_frame_engine *e
     char text[PM_ENDPOINT_STRLEN];
     field_sink sink;
     proto_item *item;
+    const char *word;
 
-    sink.tree = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_process_side, NULL,
+    sink.tree = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_procmap_side, NULL,
                                               "%s: %s", title,
                                               side_summary(pinfo->pool, side, user));
-    sink.hf = hf;
+    sink.fields = fields;
     sink.hidden = tree;
     sink.tvb = tvb;
     if (endpoint != NULL)
-        put_string(&sink, F(endpoint), pm_endpoint_to_string(endpoint, text, sizeof text));
+        put_string(&sink, fields->endpoint, NULL,
+                   pm_endpoint_to_string(endpoint, text, sizeof text));
     if (process != NULL)
         add_process(&sink, process, context);
-    if (process ? process->has_uid : side->has_uid) {
-        put_uint(&sink, F(uid), process ? process->uid : side->uid);
-        put_string(&sink, F(user), user);
-    }
-    if (process != NULL) {
-        add_source(&sink, side);
-        if (side->match != PM_MATCH_NONE) {
-            item = proto_tree_add_string_format_value(sink.tree, hf->match, tvb, 0, 0,
-                       pm_match_name((pm_match)side->match), "%s%s",
-                       pm_match_name((pm_match)side->match),
-                       side->v6only_assumed ? " (v6only assumed off)" : "");
-            proto_item_set_generated(item);
-        }
-        if (side->owner_count > 1)
-            put_uint(&sink, F(owners), side->owner_count);
-    } else {
-        item = proto_tree_add_string_format_value(sink.tree, hf->reason, tvb, 0, 0,
-                   pm_reason_name((pm_reason)side->reason), "%s (%s)",
-                   pm_reason_name((pm_reason)side->reason),
-                   pm_reason_description((pm_reason)side->reason));
+    if (process ? process->has_uid : side->has_uid)
+        add_user(&sink, process ? process->uid : side->uid, user);
+    if (process == NULL) {
+        word = val_to_str_const(side->reason, procmap_reason_vals, "unknown");
+        item = proto_tree_add_string_format_value(sink.tree, *fields->reason, tvb, 0, 0, word,
+                   "%s (%s)", word, pm_reason_description((pm_reason)side->reason));
         proto_item_set_generated(item);
+        return item;
     }
+    add_source(&sink, side);
+    if (side->match != PM_MATCH_NONE) {
+        word = val_to_str_const(side->match, procmap_match_vals, "unknown");
+        proto_item_set_generated(proto_tree_add_string_format_value(sink.tree, *fields->match,
+            tvb, 0, 0, word, "%s%s", word,
+            side->v6only_assumed ? " (v6only assumed off)" : ""));
+    }
+    if (side->owner_count > 1)
+        put_uint(&sink, fields->owners, NULL, side->owner_count);
+    return NULL;
 }
 
 /* A carried process at an unknown end: its own subtree, the either-side
@@ -206,154 +186,52 @@ add_either(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const pm_frame_s
     const pm_process *process = side->process;
     field_sink sink;
 
-    sink.tree = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_process_side, NULL,
+    sink.tree = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_procmap_side, NULL,
                                               "Process (side unknown): %s",
                                               side_summary(pinfo->pool, side, process->user));
-    sink.hf = &hf_any;
+    sink.fields = &procmap_either_fields;
     sink.hidden = NULL;
     sink.tvb = tvb;
-    proto_item_set_generated(proto_tree_add_boolean(sink.tree, hf_side_unknown, tvb, 0, 0, TRUE));
+    proto_item_set_generated(proto_tree_add_boolean(sink.tree, hf_procmap_side_unknown, tvb,
+                                                    0, 0, TRUE));
     add_process(&sink, process, context);
-    if (process->has_uid) {
-        put_uint(&sink, F(uid), process->uid);
-        put_string(&sink, F(user), process->user);
-    }
+    if (process->has_uid)
+        add_user(&sink, process->uid, process->user);
     add_source(&sink, side);
 }
 
 void
-pm_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
-            pm_frame_engine *engine, const pm_frame_input *input, const pm_frame_view *view)
+procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
+                 pm_frame_engine *engine, const pm_frame_input *input,
+                 const pm_frame_view *view, procmap_tree_items *items)
 {
     const pm_frame_side *src = &view->src, *dst = &view->dst;
     const pm_endpoint *src_endpoint = input->no_transport ? NULL : &input->src;
     const pm_endpoint *dst_endpoint = input->no_transport ? NULL : &input->dst;
-    proto_item *root;
-    proto_tree *process_tree;
+    proto_tree *procmap_tree;
 
     if (view->either.process != NULL)
-        root = proto_tree_add_protocol_format(tree, proto, tvb, 0, 0,
-                   "Process: %s [side unknown]",
-                   side_summary(pinfo->pool, &view->either, view->either.process->user));
+        items->root = proto_tree_add_protocol_format(tree, proto, tvb, 0, 0,
+                          "Process: %s [side unknown]",
+                          side_summary(pinfo->pool, &view->either, view->either.process->user));
     else
-        root = proto_tree_add_protocol_format(tree, proto, tvb, 0, 0,
-                   "Process: %s \xe2\x86\x92 %s",
-                   side_summary(pinfo->pool, src, side_user(engine, src)),
-                   side_summary(pinfo->pool, dst, side_user(engine, dst)));
-    proto_item_set_generated(root);
-    process_tree = proto_item_add_subtree(root, ett_process);
+        items->root = proto_tree_add_protocol_format(tree, proto, tvb, 0, 0,
+                          "Process: %s " UTF8_RIGHTWARDS_ARROW " %s",
+                          side_summary(pinfo->pool, src, side_user(engine, src)),
+                          side_summary(pinfo->pool, dst, side_user(engine, dst)));
+    proto_item_set_generated(items->root);
+    procmap_tree = proto_item_add_subtree(items->root, ett_procmap);
     if (view->icmp_quoted) {
-        proto_item_set_generated(
-            proto_tree_add_boolean(process_tree, hf_icmp_quoted, tvb, 0, 0, TRUE));
+        proto_item_set_generated(proto_tree_add_boolean(procmap_tree, hf_procmap_icmp_quoted,
+                                                        tvb, 0, 0, TRUE));
         /* The error is for the quoted packet's sender. */
         dst_endpoint = src_endpoint;
         src_endpoint = NULL;
     }
-    add_side(process_tree, tvb, pinfo, engine, "Source", &hf_src, src,
-             view->context[PM_CARRIED_SRC], src_endpoint);
-    add_side(process_tree, tvb, pinfo, engine, "Destination", &hf_dst, dst,
-             view->context[PM_CARRIED_DST], dst_endpoint);
+    items->src_reason = add_side(procmap_tree, tvb, pinfo, engine, "Source", &procmap_src_fields, src,
+                                 view->context[PM_CARRIED_SRC], src_endpoint);
+    items->dst_reason = add_side(procmap_tree, tvb, pinfo, engine, "Destination", &procmap_dst_fields,
+                                 dst, view->context[PM_CARRIED_DST], dst_endpoint);
     if (view->either.process != NULL)
-        add_either(process_tree, tvb, pinfo, &view->either, view->context[PM_CARRIED_EITHER]);
-}
-
-/* ---- registration ------------------------------------------------------- */
-
-#define SIDE_STRING(side, Side, member, label, blurb)                                    \
-    { &hf_##side.member, { Side " " label, "procmap." #side "." #member, FT_STRING,       \
-          BASE_NONE, NULL, 0x0, blurb, HFILL } }
-#define SIDE_UINT(side, Side, member, label, blurb)                                      \
-    { &hf_##side.member, { Side " " label, "procmap." #side "." #member, FT_UINT32,       \
-          BASE_DEC, NULL, 0x0, blurb, HFILL } }
-
-#define SIDE_FIELDS(side, Side)                                                          \
-    SIDE_UINT(side, Side, pid, "process ID", "PID of the process at the " #side " end"), \
-    SIDE_UINT(side, Side, ppid, "parent process ID", NULL),                               \
-    SIDE_STRING(side, Side, name, "process name", "An alias, else the kernel's name "    \
-        "(comm), else the executable's basename when comm may be truncated; for a "      \
-        "process the capture carries, the name its tool gives"),                         \
-    SIDE_STRING(side, Side, comm, "kernel task name", "comm: at most 15 bytes"),          \
-    SIDE_STRING(side, Side, exe, "executable", NULL),                                     \
-    SIDE_STRING(side, Side, args, "arguments", "argv joined by single spaces"),           \
-    SIDE_STRING(side, Side, cwd, "working directory", NULL),                              \
-    { &hf_##side.start_time, { Side " process start time", "procmap." #side ".start_time", \
-          FT_ABSOLUTE_TIME, ABSOLUTE_TIME_LOCAL, NULL, 0x0, NULL, HFILL } },             \
-    SIDE_UINT(side, Side, uid, "user ID", NULL),                                         \
-    SIDE_STRING(side, Side, user, "user", NULL),                                         \
-    SIDE_STRING(side, Side, source, "attribution", "How the process was obtained: live, " \
-        "stream, stream-later, or carried in the capture by procmap-capture, darwin, "   \
-        "ptcpdump, etl2pcapng"),                                                         \
-    SIDE_STRING(side, Side, reason, "unattributed reason", "Why there is no process: "   \
-        "not-local, no-socket, no-permission, owner-gone, refresh-suppressed, "          \
-        "backend-failed, too-old, live-lookups-off, icmp-error, side-unknown, "            \
-        "not-carried"),                                                                  \
-    SIDE_STRING(side, Side, match, "match rule", "Which socket answered: tuple, exact, "  \
-        "any-address, dual-stack"),                                                      \
-    SIDE_UINT(side, Side, owners, "socket owners", "Processes sharing the socket (fork, " \
-        "SO_REUSEPORT); the oldest is shown"),                                           \
-    SIDE_STRING(side, Side, endpoint, "endpoint", "The local address and port that was " \
-        "looked up"),                                                                    \
-    SIDE_UINT(side, Side, tid, "thread ID", "The sending thread, as the capture carries it"), \
-    SIDE_STRING(side, Side, thread_name, "thread name", NULL),                           \
-    SIDE_STRING(side, Side, parent_exe, "parent executable", NULL),                      \
-    SIDE_STRING(side, Side, parent_args, "parent arguments", NULL),                      \
-    SIDE_STRING(side, Side, container_id, "container ID", NULL),                         \
-    SIDE_STRING(side, Side, container_name, "container name", NULL),                     \
-    SIDE_STRING(side, Side, container_image, "container image", NULL),                   \
-    SIDE_STRING(side, Side, pod_name, "pod name", NULL),                                 \
-    SIDE_STRING(side, Side, pod_namespace, "pod namespace", NULL),                       \
-    SIDE_UINT(side, Side, epid, "effective process ID", "macOS: the process the packet " \
-        "was sent on behalf of"),                                                        \
-    SIDE_STRING(side, Side, ename, "effective process name", NULL)
-
-/* Either-side fields: hidden copies of both sides' (filter procmap.name ==
- * "curl" matches either end), visible under "Process (side unknown)". */
-#define ANY_STRING(member, label, what) \
-    { &hf_any.member, { label, "procmap." #member, FT_STRING, BASE_NONE, NULL, 0x0, \
-          "Either end's " what, HFILL } }
-#define ANY_UINT(member, label, what) \
-    { &hf_any.member, { label, "procmap." #member, FT_UINT32, BASE_DEC, NULL, 0x0, \
-          "Either end's " what, HFILL } }
-
-void
-pm_tree_register(int proto)
-{
-    static hf_register_info hf[] = {
-        SIDE_FIELDS(src, "Source"),
-        SIDE_FIELDS(dst, "Destination"),
-        ANY_UINT(pid, "Process ID", "PID"),
-        ANY_UINT(ppid, "Parent process ID", "parent PID"),
-        ANY_STRING(name, "Process name", "process name"),
-        ANY_STRING(comm, "Kernel task name", "comm"),
-        ANY_STRING(exe, "Executable", "executable"),
-        ANY_STRING(args, "Arguments", "arguments"),
-        ANY_UINT(uid, "User ID", "user ID"),
-        ANY_STRING(user, "User", "user name"),
-        ANY_STRING(source, "Attribution", "attribution (how obtained)"),
-        ANY_UINT(tid, "Thread ID", "thread ID"),
-        ANY_STRING(thread_name, "Thread name", "thread name"),
-        ANY_STRING(parent_exe, "Parent executable", "parent executable"),
-        ANY_STRING(parent_args, "Parent arguments", "parent arguments"),
-        ANY_STRING(container_id, "Container ID", "container ID"),
-        ANY_STRING(container_name, "Container name", "container name"),
-        ANY_STRING(container_image, "Container image", "container image"),
-        ANY_STRING(pod_name, "Pod name", "pod name"),
-        ANY_STRING(pod_namespace, "Pod namespace", "pod namespace"),
-        ANY_UINT(epid, "Effective process ID", "effective PID (macOS)"),
-        ANY_STRING(ename, "Effective process name", "effective process name (macOS)"),
-        { &hf_icmp_quoted, { "From an ICMP error", "procmap.icmp_quoted", FT_BOOLEAN,
-              BASE_NONE, NULL, 0x0, "Attributed from the packet quoted in an ICMP error",
-              HFILL } },
-        { &hf_side_unknown, { "Side unknown", "procmap.side_unknown", FT_BOOLEAN,
-              BASE_NONE, NULL, 0x0, "The capture names this process without saying at "
-              "which end (no direction flag, or both ends local)", HFILL } },
-    };
-    static gint *ett[] = { &ett_process, &ett_process_side };
-
-    /* Either-side members without a field stay -1: put_*() skips them. */
-    memset(&hf_src, 0xff, sizeof hf_src);
-    memset(&hf_dst, 0xff, sizeof hf_dst);
-    memset(&hf_any, 0xff, sizeof hf_any);
-    proto_register_field_array(proto, hf, array_length(hf));
-    proto_register_subtree_array(ett, array_length(ett));
+        add_either(procmap_tree, tvb, pinfo, &view->either, view->context[PM_CARRIED_EITHER]);
 }
