@@ -39,12 +39,15 @@ read_darwin(packet_info *pinfo _U_, wtap_block_t block _U_, pm_carried_darwin *d
         darwin->pid = epan_get_process_id(pinfo->epan, id, section);
         darwin->name = epan_get_process_name(pinfo->epan, id, section);
         darwin->present = darwin->pid >= 0;
+        /* The packet names a process block the section does not have. */
+        darwin->unresolved = !darwin->present;
         if (wtap_block_get_uint32_option_value(block, OPT_PKT_DARWIN_EFFECTIVE_PIB_ID,
                                                &effective) == WTAP_OPTTYPE_SUCCESS &&
             effective != id) {
             darwin->epid = epan_get_process_id(pinfo->epan, effective, section);
             darwin->ename = epan_get_process_name(pinfo->epan, effective, section);
             darwin->has_effective = darwin->epid >= 0;
+            darwin->unresolved = darwin->unresolved || !darwin->has_effective;
         }
     }
 #endif
@@ -82,7 +85,7 @@ procmap_read_carried(packet_info *pinfo, procmap_frame_carried *carried,
     if (wtap_block_get_uint32_option_value(block, OPT_PKT_FLAGS, &flags) == WTAP_OPTTYPE_SUCCESS)
         input->direction = (pm_direction)PACK_FLAGS_DIRECTION(flags);
     read_darwin(pinfo, block, &carried->darwin);
-    if (carried->darwin.present)
+    if (carried->darwin.present || carried->darwin.unresolved)
         input->darwin = &carried->darwin;
     return input->comments != NULL || input->darwin != NULL;
 }

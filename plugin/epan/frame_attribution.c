@@ -20,7 +20,8 @@ typedef struct {
 typedef struct {
     pm_frame_side src;
     pm_frame_side dst;
-    const carried_entry *carried;   /* the answer came from the capture file */
+    const carried_entry *carried;   /* what the capture file carries for it, if
+                                     * anything names a process or is wrong */
     guint8        placed;           /* carried: 2 bits per slot, the entry's process index */
     guint8        stored : 1;
     guint8        icmp_quoted : 1;
@@ -59,7 +60,6 @@ struct pm_frame_engine {
     GHashTable *processes;    /* pm_process* set: the references the records borrow */
     GHashTable *user_names;   /* uid + 1 -> char* */
     GHashTable *carried;      /* GBytes* (what a packet carries) -> carried_entry* or NULL */
-    pm_diag     diag;         /* malformed carried information */
     /* The last processes and uid kept: consecutive frames mostly repeat
      * them, so the sets above are not asked on every frame. */
     pm_process *kept[2];
@@ -127,7 +127,6 @@ pm_frame_engine_new(void)
     engine->user_names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     engine->carried = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
                                             (GDestroyNotify)g_bytes_unref, carried_entry_free);
-    pm_diag_init(&engine->diag, NULL, NULL);
     return engine;
 }
 
@@ -155,12 +154,6 @@ pm_frame_engine_free(pm_frame_engine *engine)
     g_hash_table_unref(engine->user_names);
     g_hash_table_unref(engine->carried);
     g_free(engine);
-}
-
-const pm_diag *
-pm_frame_engine_diag(pm_frame_engine *engine)
-{
-    return &engine->diag;
 }
 
 const char *
@@ -319,7 +312,7 @@ static gboolean
 carries_anything(const pm_frame_input *input)
 {
     return (input->comments != NULL && input->n_comments > 0) ||
-           (input->darwin != NULL && input->darwin->present);
+           (input->darwin != NULL && (input->darwin->present || input->darwin->unresolved));
 }
 
 /* The bytes that decide what a packet carries: its comments and its Darwin
@@ -338,10 +331,11 @@ carried_key(const pm_frame_input *input)
         g_byte_array_append(key, (const guint8 *)(input->comments[i] ? "c" : "n"), 1);
         g_byte_array_append(key, (const guint8 *)comment, (guint)strlen(comment) + 1);
     }
-    if (darwin != NULL && darwin->present) {
+    if (darwin != NULL && (darwin->present || darwin->unresolved)) {
         const char *name = darwin->name ? darwin->name : "";
         const char *ename = darwin->has_effective && darwin->ename ? darwin->ename : "";
-        gint32 numbers[3] = { darwin->pid, darwin->has_effective, darwin->epid };
+        gint32 numbers[4] = { darwin->pid, darwin->has_effective, darwin->epid,
+                              darwin->unresolved };
         g_byte_array_append(key, (const guint8 *)numbers, sizeof numbers);
         g_byte_array_append(key, (const guint8 *)name, (guint)strlen(name) + 1);
         g_byte_array_append(key, (const guint8 *)ename, (guint)strlen(ename) + 1);
@@ -350,7 +344,7 @@ carried_key(const pm_frame_input *input)
 }
 
 /* The parsed information of what @input carries, or NULL if it names no
- * process. */
+ * process and nothing in it is wrong. */
 static const carried_entry *
 carried_lookup(pm_frame_engine *engine, const pm_frame_input *input)
 {
@@ -366,13 +360,12 @@ carried_lookup(pm_frame_engine *engine, const pm_frame_input *input)
         return found;
     }
     entry = g_new0(carried_entry, 1);
-    if (pm_carried_parse(input->comments, input->n_comments, input->darwin, &engine->diag,
-                         &entry->parsed)) {
+    if (pm_carried_parse(input->comments, input->n_comments, input->darwin, &entry->parsed)) {
         for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {
             if (entry->parsed.process[slot].present)
                 entry->process[slot] = pm_carried_process_to_process(&entry->parsed.process[slot]);
         }
-    } else {
+    } else if (entry->parsed.n_malformed == 0 && !entry->parsed.unresolved) {
         carried_entry_free(entry);
         entry = NULL;       /* remembered too: a frame with other comments */
     }
@@ -421,6 +414,13 @@ carried_side(const frame_record *record, int slot, pm_frame_side *side)
     }
 }
 
+/* Whether the frame's answer is what the capture carries. */
+static gboolean
+answered_by_carried(const frame_record *record)
+{
+    return record->carried != NULL && record->carried->parsed.kind != PM_CARRIED_NONE;
+}
+
 /* First pass: the frame's answer from what it carries; FALSE if nothing. */
 static gboolean
 compute_carried(pm_frame_engine *engine, const pm_frame_input *input, frame_record *record)
@@ -431,9 +431,11 @@ compute_carried(pm_frame_engine *engine, const pm_frame_input *input, frame_reco
 
     if (entry == NULL)
         return FALSE;
+    record->carried = entry;        /* kept for what is wrong with it, at least */
+    if (entry->parsed.kind == PM_CARRIED_NONE)
+        return FALSE;
     loopback = pm_addr_is_loopback(&input->src.addr) && pm_addr_is_loopback(&input->dst.addr);
     pm_carried_place(&entry->parsed, input->direction, loopback, placed);
-    record->carried = entry;
     record->placed = 0;
     for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {
         guint index = placed[slot] ? (guint)(placed[slot] - entry->parsed.process) : NO_SLOT;
@@ -537,6 +539,10 @@ pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
     out->dst = record->dst;
     out->icmp_quoted = record->icmp_quoted;
     if (record->carried != NULL) {
+        out->carried_malformed = record->carried->parsed.malformed;
+        out->carried_unresolved = record->carried->parsed.unresolved;
+    }
+    if (answered_by_carried(record)) {
         out->carried = TRUE;
         carried_side(record, PM_CARRIED_EITHER, &out->either);
         for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {

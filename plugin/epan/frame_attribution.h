@@ -88,6 +88,12 @@ typedef struct {
      * process), per slot (PM_CARRIED_SRC, _DST, _EITHER); NULL if nothing. */
     const pm_carried_context *context[PM_CARRIED_SLOTS];
     gboolean      carried;       /* the answer came from the capture file */
+    /* What is wrong with what the capture carries for the frame, answer or
+     * not: the first malformed value described ("a malformed or
+     * out-of-range PID"; NULL if none), and a reference to a process block
+     * the file does not have.  Valid until the next reset. */
+    const char   *carried_malformed;
+    gboolean      carried_unresolved;
     gboolean      answered;      /* FALSE: no transport header and nothing carried */
     gboolean      icmp_quoted;
     gboolean      first_pass;    /* computed by this call */
@@ -112,9 +118,6 @@ gboolean pm_frame_engine_known(pm_frame_engine *engine, guint32 frame_number);
 void pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
                                const pm_frame_policy *policy, const pm_frame_input *input,
                                gint64 now_us, pm_frame_view *out);
-
-/* What the carried-information reader noted (malformed comments). */
-const pm_diag *pm_frame_engine_diag(pm_frame_engine *engine);
 
 /* The user name of a uid seen in an answer, or NULL. */
 const char *pm_frame_engine_user_name(pm_frame_engine *engine, guint32 uid);

@@ -238,6 +238,45 @@ test_later_passes_keep_the_answer(fixture *f, gconstpointer data)
     g_assert_cmpint(view.dst.reason, ==, PM_REASON_NOT_CARRIED);
 }
 
+/* What is wrong with what a frame carries is in its view on every pass,
+ * whether or not a process was found (Expert Info shows it). */
+static void
+test_problems_in_the_view(fixture *f, gconstpointer data)
+{
+    const char *bad[] = { "PID: 12a\nCmd: /usr/bin/curl" };
+    const char *half[] = { "PID: 100\nCmd: /usr/bin/curl\nUserId: x" };
+    pm_frame_input unnamed = frame(1, "10.0.0.5:40000", "10.0.0.9:8080", bad, 1,
+                                   PM_DIRECTION_OUTBOUND);
+    pm_frame_input named = frame(2, "10.0.0.5:40000", "10.0.0.9:8080", half, 1,
+                                 PM_DIRECTION_OUTBOUND);
+    pm_frame_input plain = frame(3, "10.0.0.5:40000", "10.0.0.9:8080", NULL, 0,
+                                 PM_DIRECTION_OUTBOUND);
+    pm_frame_input ping = frame(4, "10.0.0.5:0", "1.1.1.1:0", bad, 1, PM_DIRECTION_OUTBOUND);
+    pm_frame_view view;
+    (void)data;
+
+    mock_add_local_address(f->h.mock, "10.0.0.9");
+    for (int pass = 0; pass < 2; pass++) {
+        attribute(f, &unnamed, &view);
+        g_assert_false(view.carried);           /* looked up live instead */
+        g_assert_cmpint(view.dst.process->pid, ==, 900);
+        g_assert_cmpstr(view.carried_malformed, ==, "a malformed or out-of-range PID");
+        g_assert_false(view.carried_unresolved);
+        attribute(f, &named, &view);
+        g_assert_true(view.carried);
+        g_assert_cmpint(view.src.process->pid, ==, 100);
+        g_assert_cmpstr(view.carried_malformed, ==, "a malformed or out-of-range UserId");
+        attribute(f, &plain, &view);
+        g_assert_null(view.carried_malformed);
+    }
+    /* No transport header: nothing to show, but what is wrong is said. */
+    ping.no_transport = TRUE;
+    ping.has_stream = FALSE;
+    attribute(f, &ping, &view);
+    g_assert_false(view.answered);
+    g_assert_cmpstr(view.carried_malformed, ==, "a malformed or out-of-range PID");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -253,6 +292,7 @@ main(int argc, char **argv)
     ADD(uncarried_frames_look_up);
     ADD(no_transport);
     ADD(later_passes_keep_the_answer);
+    ADD(problems_in_the_view);
 #undef ADD
     return g_test_run();
 }
