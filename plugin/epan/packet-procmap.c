@@ -15,6 +15,7 @@
 
 #include <epan/address.h>
 #include <epan/conversation.h>
+#include <epan/expert.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
 #include <epan/dissectors/packet-tcp.h>
@@ -32,6 +33,15 @@ static int proto_icmp = -1;
 static int proto_icmpv6 = -1;
 static dissector_handle_t procmap_handle;
 static pm_frame_engine *engine;
+
+/* Expert Info: why a frame has no process where the user can do something
+ * about it, and what is wrong with the process information a capture
+ * carries.  Ordinary answers (not-local, no-socket) get none. */
+static expert_field ei_procmap_no_permission = EI_INIT;
+static expert_field ei_procmap_backend_failed = EI_INIT;
+static expert_field ei_procmap_too_old = EI_INIT;
+static expert_field ei_procmap_carried_malformed = EI_INIT;
+static expert_field ei_procmap_carried_unresolved = EI_INIT;
 
 /* ---- the tuple ---------------------------------------------------------- */
 
@@ -271,6 +281,67 @@ addresses_only(packet_info *pinfo, pm_frame_input *input)
     input->no_transport = TRUE;
 }
 
+/* ---- Expert Info -------------------------------------------------------- */
+
+static gboolean
+either_side_says(const pm_frame_view *view, pm_reason reason)
+{
+    return view->src.reason == reason || view->dst.reason == reason;
+}
+
+/* Added on every dissection, with or without a tree (@items' members are
+ * NULL without one): tshark -z expert and the expert filter see them. */
+static void
+add_expert_info(packet_info *pinfo, const pm_frame_view *view, const procmap_tree_items *items)
+{
+    if (view->src.reason == PM_REASON_NO_PERMISSION)
+        expert_add_info(pinfo, items->src_reason, &ei_procmap_no_permission);
+    if (view->dst.reason == PM_REASON_NO_PERMISSION)
+        expert_add_info(pinfo, items->dst_reason, &ei_procmap_no_permission);
+    /* Once a frame: both sides have these. */
+    if (either_side_says(view, PM_REASON_BACKEND_FAILED))
+        expert_add_info(pinfo, items->root, &ei_procmap_backend_failed);
+    if (either_side_says(view, PM_REASON_TOO_OLD))
+        expert_add_info(pinfo, items->root, &ei_procmap_too_old);
+    if (view->carried_malformed != NULL)
+        expert_add_info_format(pinfo, items->root, &ei_procmap_carried_malformed,
+                               "Malformed process information in the capture: %s",
+                               view->carried_malformed);
+    if (view->carried_unresolved)
+        expert_add_info(pinfo, items->root, &ei_procmap_carried_unresolved);
+}
+
+static void
+register_expert_info(int proto)
+{
+    static ei_register_info ei[] = {
+        { &ei_procmap_no_permission,
+          { "procmap.no_permission", PI_UNDECODED, PI_NOTE,
+            "No permission to see the socket's owner: capture through the procmap "
+            "interfaces, or give the reading program cap_sys_ptrace,cap_dac_read_search",
+            EXPFILL } },
+        { &ei_procmap_backend_failed,
+          { "procmap.backend_failed", PI_UNDECODED, PI_WARN,
+            "The socket table could not be read: no live lookup (see the proc_root "
+            "preference)", EXPFILL } },
+        { &ei_procmap_too_old,
+          { "procmap.too_old", PI_UNDECODED, PI_NOTE,
+            "Captured too long ago for a live lookup of its processes (the live_window "
+            "and live_lookups preferences)", EXPFILL } },
+        { &ei_procmap_carried_malformed,
+          { "procmap.carried.malformed", PI_MALFORMED, PI_WARN,
+            "Malformed process information in the capture", EXPFILL } },
+        { &ei_procmap_carried_unresolved,
+          { "procmap.carried.unresolved", PI_MALFORMED, PI_WARN,
+            "The packet refers to a process information block the capture does not have",
+            EXPFILL } },
+    };
+
+    expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));
+}
+
+/* ---- the postdissector --------------------------------------------------- */
+
 static int
 dissect_procmap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
@@ -308,8 +379,14 @@ dissect_procmap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     procmap_prefs_policy(&policy);
     pm_frame_engine_attribute(engine, known ? NULL : procmap_prefs_watcher(),
                               &policy, &input, known ? 0 : g_get_real_time(), view);
-    if (!view->answered)
+    if (!view->answered) {
+        /* Nothing to show but what is wrong with the capture's comments. */
+        if (view->carried_malformed != NULL || view->carried_unresolved) {
+            items.root = proto_tree_add_item(tree, proto_procmap, tvb, 0, 0, ENC_NA);
+            add_expert_info(pinfo, view, &items);
+        }
         return 0;
+    }
     if (info != NULL) {
         info->frame_length = pinfo->fd->pkt_len;
         tap_queue_packet(procmap_tap, pinfo, info);
@@ -317,6 +394,7 @@ dissect_procmap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
 
     if (tree != NULL)
         procmap_tree_add(tree, tvb, pinfo, proto_procmap, engine, &input, view, &items);
+    add_expert_info(pinfo, view, &items);
     return 0;
 }
 
@@ -341,6 +419,7 @@ proto_register_procmap(void)
 {
     proto_procmap = proto_register_protocol("Process Attribution", "Process", "procmap");
     procmap_fields_register(proto_procmap);
+    register_expert_info(proto_procmap);
     procmap_prefs_register(proto_procmap);
 
     engine = pm_frame_engine_new();
