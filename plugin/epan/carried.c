@@ -325,13 +325,13 @@ build_from_keys(const key_group *group, pm_carried *notes, pm_carried_process *p
     process->raw.comm = take_value(v[KEY_COMM], notes, NULL);
     process->raw.cwd = take_value(v[KEY_CWD], notes, NULL);
     process->user = take_value(v[KEY_USER], notes, NULL);
-    process->raw.parent_exe = take_value(v[KEY_PARENT_CMD], notes, NULL);
-    process->raw.parent_args = take_value(v[KEY_PARENT_ARGS], notes, NULL);
-    process->raw.container_id = take_value(v[KEY_CONTAINER_ID], notes, NULL);
-    process->raw.container_name = take_value(v[KEY_CONTAINER_NAME], notes, NULL);
-    process->raw.container_image = take_value(v[KEY_CONTAINER_IMAGE], notes, NULL);
-    process->raw.pod_name = take_value(v[KEY_POD_NAME], notes, NULL);
-    process->raw.pod_namespace = take_value(v[KEY_POD_NAMESPACE], notes, NULL);
+    process->raw.carried.parent_exe = take_value(v[KEY_PARENT_CMD], notes, NULL);
+    process->raw.carried.parent_args = take_value(v[KEY_PARENT_ARGS], notes, NULL);
+    process->raw.carried.container_id = take_value(v[KEY_CONTAINER_ID], notes, NULL);
+    process->raw.carried.container_name = take_value(v[KEY_CONTAINER_NAME], notes, NULL);
+    process->raw.carried.container_image = take_value(v[KEY_CONTAINER_IMAGE], notes, NULL);
+    process->raw.carried.pod_name = take_value(v[KEY_POD_NAME], notes, NULL);
+    process->raw.carried.pod_namespace = take_value(v[KEY_POD_NAMESPACE], notes, NULL);
     process->context.thread_name = take_value(v[KEY_THREAD_NAME], notes, NULL);
     process->raw.name = carried_name(process);
     return TRUE;
@@ -497,6 +497,13 @@ pm_carried_place(const pm_carried *carried, pm_direction direction,
         out[PM_CARRIED_EITHER] = single;
 }
 
+static void
+copy_text(char **text, gpointer data)
+{
+    (void)data;
+    *text = g_strdup(*text);
+}
+
 pm_process *
 pm_carried_process_to_process(const pm_carried_process *process)
 {
@@ -507,13 +514,7 @@ pm_carried_process_to_process(const pm_carried_process *process)
     raw.exe = g_strdup(raw.exe);
     raw.cwd = g_strdup(raw.cwd);
     raw.name = g_strdup(raw.name);
-    raw.parent_exe = g_strdup(raw.parent_exe);
-    raw.parent_args = g_strdup(raw.parent_args);
-    raw.container_id = g_strdup(raw.container_id);
-    raw.container_name = g_strdup(raw.container_name);
-    raw.container_image = g_strdup(raw.container_image);
-    raw.pod_name = g_strdup(raw.pod_name);
-    raw.pod_namespace = g_strdup(raw.pod_namespace);
+    pm_process_carried_foreach(&raw.carried, copy_text, NULL);
     raw.argv = NULL;
     if (process->args != NULL) {
         raw.argv = g_ptr_array_new_with_free_func(g_free);

@@ -80,6 +80,7 @@ add_process(const field_sink *sink, const pm_process *process,
             const pm_carried_context *context)
 {
     const procmap_side_fields *f = sink->fields, *any = &procmap_either_fields;
+    const pm_process_carried *carried = &process->carried;
 
     put_uint(sink, f->pid, any->pid, (guint32)process->pid);
     put_string(sink, f->name, any->name, process->name);
@@ -96,13 +97,13 @@ add_process(const field_sink *sink, const pm_process *process,
         proto_item_set_generated(
             proto_tree_add_time(sink->tree, *f->start_time, sink->tvb, 0, 0, &start));
     }
-    put_string(sink, f->parent_exe, any->parent_exe, process->parent_exe);
-    put_string(sink, f->parent_args, any->parent_args, process->parent_args);
-    put_string(sink, f->container_id, any->container_id, process->container_id);
-    put_string(sink, f->container_name, any->container_name, process->container_name);
-    put_string(sink, f->container_image, any->container_image, process->container_image);
-    put_string(sink, f->pod_name, any->pod_name, process->pod_name);
-    put_string(sink, f->pod_namespace, any->pod_namespace, process->pod_namespace);
+    put_string(sink, f->parent_exe, any->parent_exe, carried->parent_exe);
+    put_string(sink, f->parent_args, any->parent_args, carried->parent_args);
+    put_string(sink, f->container_id, any->container_id, carried->container_id);
+    put_string(sink, f->container_name, any->container_name, carried->container_name);
+    put_string(sink, f->container_image, any->container_image, carried->container_image);
+    put_string(sink, f->pod_name, any->pod_name, carried->pod_name);
+    put_string(sink, f->pod_namespace, any->pod_namespace, carried->pod_namespace);
     if (context != NULL) {
         if (context->has_tid)
             put_uint(sink, f->tid, any->tid, context->tid);

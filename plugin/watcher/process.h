@@ -39,15 +39,9 @@ typedef struct {
     gboolean has_uid;
     guint32  uid;
     char    *user;
-    /* Known only when a capture file carried them (ptcpdump, procmap's
-     * capture comments); NULL for live lookups. */
-    char    *parent_exe;
-    char    *parent_args;
-    char    *container_id;
-    char    *container_name;
-    char    *container_image;
-    char    *pod_name;
-    char    *pod_namespace;
+    /* Known only when a capture file carried it (ptcpdump, procmap's
+     * capture comments); empty for live lookups. */
+    pm_process_carried carried;
 } pm_process;
 
 /* Builds a record from @raw (consumed: its strings move into the record).

@@ -85,9 +85,9 @@ test_ptcpdump_real_comments(fixture *f, gconstpointer data)
     g_assert_cmpstr(p->raw.name, ==, "curl");     /* the basename of Cmd */
     g_assert_null(p->raw.comm);
     g_assert_cmpint(p->raw.ppid, ==, 345626);
-    g_assert_cmpstr(p->raw.parent_exe, ==,
+    g_assert_cmpstr(p->raw.carried.parent_exe, ==,
                     "/go_workshop/src/github.com/mozillazg/ptcpdump/ptcpdump");
-    g_assert_cmpstr(p->raw.parent_args, ==, "ptcpdump -- curl http://127.0.0.1:8000/notfound");
+    g_assert_cmpstr(p->raw.carried.parent_args, ==, "ptcpdump -- curl http://127.0.0.1:8000/notfound");
     g_assert_false(p->raw.has_uid);
     g_assert_false(p->context.has_tid);
     g_assert_cmpuint(malformed(f), ==, 0);
@@ -116,11 +116,11 @@ test_ptcpdump_every_group(fixture *f, gconstpointer data)
     g_assert_true(p->raw.has_uid);
     g_assert_cmpuint(p->raw.uid, ==, 1000);
     g_assert_cmpint(p->raw.ppid, ==, 1);
-    g_assert_cmpstr(p->raw.container_name, ==, "web");
-    g_assert_cmpstr(p->raw.container_id, ==, "0123abcd");
-    g_assert_cmpstr(p->raw.container_image, ==, "nginx:1.27");
-    g_assert_cmpstr(p->raw.pod_name, ==, "web-0");
-    g_assert_cmpstr(p->raw.pod_namespace, ==, "prod");
+    g_assert_cmpstr(p->raw.carried.container_name, ==, "web");
+    g_assert_cmpstr(p->raw.carried.container_id, ==, "0123abcd");
+    g_assert_cmpstr(p->raw.carried.container_image, ==, "nginx:1.27");
+    g_assert_cmpstr(p->raw.carried.pod_name, ==, "web-0");
+    g_assert_cmpstr(p->raw.carried.pod_namespace, ==, "prod");
 }
 
 static void
@@ -141,7 +141,7 @@ test_ptcpdump_tolerance(fixture *f, gconstpointer data)
     g_assert_cmpstr(p->args, ==, "tool --url http://h:80/p");
     g_assert_true(p->context.has_tid);
     g_assert_cmpuint(p->context.tid, ==, 9);
-    g_assert_cmpstr(p->raw.parent_exe, ==, "/bin/sh");
+    g_assert_cmpstr(p->raw.carried.parent_exe, ==, "/bin/sh");
     g_assert_cmpuint(malformed(f), ==, 0);
 }
 
@@ -307,8 +307,8 @@ test_procmap_both_sides(fixture *f, gconstpointer data)
     g_assert_cmpint(src->raw.ppid, ==, 4000);
     g_assert_cmpuint(src->raw.start_time_ns, ==, G_GUINT64_CONSTANT(1700000000123456789));
     g_assert_cmpstr(src->raw.cwd, ==, "/home/alice");
-    g_assert_cmpstr(src->raw.container_id, ==, "c0ffee");
-    g_assert_cmpstr(src->raw.container_name, ==, "client");
+    g_assert_cmpstr(src->raw.carried.container_id, ==, "c0ffee");
+    g_assert_cmpstr(src->raw.carried.container_name, ==, "client");
     g_assert_true(dst->present);
     g_assert_cmpint(dst->raw.pid, ==, 4100);
     g_assert_cmpstr(dst->raw.name, ==, "python3");
@@ -506,14 +506,14 @@ test_to_process(fixture *f, gconstpointer data)
     g_assert_true(process->has_uid);
     g_assert_cmpuint(process->uid, ==, 1000);
     g_assert_null(process->user);
-    g_assert_cmpstr(process->parent_exe, ==,
+    g_assert_cmpstr(process->carried.parent_exe, ==,
                     "/go_workshop/src/github.com/mozillazg/ptcpdump/ptcpdump");
-    g_assert_cmpstr(process->parent_args, ==, "ptcpdump -- curl http://127.0.0.1:8000/notfound");
-    g_assert_cmpstr(process->container_id, ==, "abc");
-    g_assert_cmpstr(process->container_name, ==, "web");
-    g_assert_cmpstr(process->container_image, ==, "img");
-    g_assert_cmpstr(process->pod_name, ==, "p");
-    g_assert_cmpstr(process->pod_namespace, ==, "ns");
+    g_assert_cmpstr(process->carried.parent_args, ==, "ptcpdump -- curl http://127.0.0.1:8000/notfound");
+    g_assert_cmpstr(process->carried.container_id, ==, "abc");
+    g_assert_cmpstr(process->carried.container_name, ==, "web");
+    g_assert_cmpstr(process->carried.container_image, ==, "img");
+    g_assert_cmpstr(process->carried.pod_name, ==, "p");
+    g_assert_cmpstr(process->carried.pod_namespace, ==, "ns");
     pm_process_unref(process);
     /* A process without a name keeps none (etl2pcapng). */
     g_assert_true(parse1(f, "PID=4 TID=8"));

@@ -45,13 +45,13 @@ check_process(const pm_carried_process *p)
     check_text(p->args);
     check_text(p->raw.cwd);
     check_text(p->user);
-    check_text(p->raw.parent_exe);
-    check_text(p->raw.parent_args);
-    check_text(p->raw.container_id);
-    check_text(p->raw.container_name);
-    check_text(p->raw.container_image);
-    check_text(p->raw.pod_name);
-    check_text(p->raw.pod_namespace);
+    check_text(p->raw.carried.parent_exe);
+    check_text(p->raw.carried.parent_args);
+    check_text(p->raw.carried.container_id);
+    check_text(p->raw.carried.container_name);
+    check_text(p->raw.carried.container_image);
+    check_text(p->raw.carried.pod_name);
+    check_text(p->raw.carried.pod_namespace);
     check_text(p->context.thread_name);
     check_text(p->context.ename);
 
