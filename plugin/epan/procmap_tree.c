@@ -130,7 +130,8 @@ add_source(const field_sink *sink, const pm_frame_side *side)
         *sink->fields->source, sink->tvb, 0, 0, name, "%s (%s)", name,
         pm_source_description((pm_source)side->source)));
     if (sink->hidden != NULL)
-        set_hidden(proto_tree_add_string(sink->hidden, *procmap_either_fields.source, sink->tvb, 0, 0, name));
+        set_hidden(proto_tree_add_string(sink->hidden, *procmap_either_fields.source,
+                                         sink->tvb, 0, 0, name));
 }
 
 /* Returns the side's reason item (NULL without a tree, or with a process). */
@@ -229,10 +230,12 @@ procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
         dst_endpoint = src_endpoint;
         src_endpoint = NULL;
     }
-    items->src_reason = add_side(procmap_tree, tvb, pinfo, engine, "Source", &procmap_src_fields, src,
-                                 view->context[PM_CARRIED_SRC], src_endpoint);
-    items->dst_reason = add_side(procmap_tree, tvb, pinfo, engine, "Destination", &procmap_dst_fields,
-                                 dst, view->context[PM_CARRIED_DST], dst_endpoint);
+    items->src_reason = add_side(procmap_tree, tvb, pinfo, engine, "Source",
+                                 &procmap_src_fields, src, view->context[PM_CARRIED_SRC],
+                                 src_endpoint);
+    items->dst_reason = add_side(procmap_tree, tvb, pinfo, engine, "Destination",
+                                 &procmap_dst_fields, dst, view->context[PM_CARRIED_DST],
+                                 dst_endpoint);
     if (view->either.process != NULL)
         add_either(procmap_tree, tvb, pinfo, &view->either, view->context[PM_CARRIED_EITHER]);
 }

@@ -87,7 +87,8 @@ test_ptcpdump_real_comments(fixture *f, gconstpointer data)
     g_assert_cmpint(p->raw.ppid, ==, 345626);
     g_assert_cmpstr(p->raw.carried.parent_exe, ==,
                     "/go_workshop/src/github.com/mozillazg/ptcpdump/ptcpdump");
-    g_assert_cmpstr(p->raw.carried.parent_args, ==, "ptcpdump -- curl http://127.0.0.1:8000/notfound");
+    g_assert_cmpstr(p->raw.carried.parent_args, ==,
+                    "ptcpdump -- curl http://127.0.0.1:8000/notfound");
     g_assert_false(p->raw.has_uid);
     g_assert_false(p->context.has_tid);
     g_assert_cmpuint(malformed(f), ==, 0);
@@ -508,7 +509,8 @@ test_to_process(fixture *f, gconstpointer data)
     g_assert_null(process->user);
     g_assert_cmpstr(process->carried.parent_exe, ==,
                     "/go_workshop/src/github.com/mozillazg/ptcpdump/ptcpdump");
-    g_assert_cmpstr(process->carried.parent_args, ==, "ptcpdump -- curl http://127.0.0.1:8000/notfound");
+    g_assert_cmpstr(process->carried.parent_args, ==,
+                    "ptcpdump -- curl http://127.0.0.1:8000/notfound");
     g_assert_cmpstr(process->carried.container_id, ==, "abc");
     g_assert_cmpstr(process->carried.container_name, ==, "web");
     g_assert_cmpstr(process->carried.container_image, ==, "img");

@@ -138,11 +138,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     process = pm_process_new(&raw, (flags & 8) ? NULL : user, rules, n_rules);
     FUZZ_CHECK(raw.comm == NULL && raw.exe == NULL && raw.cwd == NULL && raw.argv == NULL);
-    FUZZ_CHECK(raw.name == NULL && raw.carried.parent_exe == NULL && raw.carried.container_id == NULL);
+    FUZZ_CHECK(raw.name == NULL && raw.carried.parent_exe == NULL &&
+               raw.carried.container_id == NULL);
     FUZZ_CHECK(clean_text(process->name) && clean_text(process->comm));
     FUZZ_CHECK(clean_text(process->exe) && clean_text(process->cwd));
     FUZZ_CHECK(clean_text(process->args) && clean_text(process->user));
-    FUZZ_CHECK(clean_text(process->carried.parent_exe) && clean_text(process->carried.container_id));
+    FUZZ_CHECK(clean_text(process->carried.parent_exe) &&
+               clean_text(process->carried.container_id));
     FUZZ_CHECK(process->carried.parent_exe == NULL || *process->carried.parent_exe != '\0');
     FUZZ_CHECK(process->comm == NULL || *process->comm != '\0');
     FUZZ_CHECK(process->exe == NULL || *process->exe != '\0');
