@@ -63,7 +63,6 @@ typedef struct {
     pm_watcher *watcher;
     pm_backend *backend;      /* borrowed: the watcher owns it */
     gboolean    verbose;
-    GHashTable *user_names;   /* uid -> name (NULL when unknown) */
     GPtrArray  *held_messages; /* diag lines held back during a refresh */
 } pm_cli_session;
 
@@ -73,8 +72,6 @@ void pm_cli_session_close(pm_cli_session *session);
 /* Reads the socket tables once.  On failure prints why and returns FALSE. */
 gboolean pm_cli_session_refresh(pm_cli_session *session);
 
-/* The user name of @uid, or NULL; owned by the session. */
-const char *pm_cli_user_name(pm_cli_session *session, guint32 uid);
 
 int pm_cli_dump(int argc, char **argv);
 int pm_cli_lookup(int argc, char **argv);

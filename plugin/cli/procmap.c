@@ -171,12 +171,6 @@ pm_cli_add_common_options(GOptionContext *context, pm_cli_common_options *option
     g_option_context_add_main_entries(context, entries, NULL);
 }
 
-static void
-free_user_name(gpointer name)
-{
-    g_free(name);
-}
-
 void
 pm_cli_session_open(pm_cli_session *session, const pm_cli_common_options *options)
 {
@@ -199,8 +193,6 @@ pm_cli_session_open(pm_cli_session *session, const pm_cli_common_options *option
     pm_watcher_config_init(&config);
     session->watcher = pm_watcher_new(session->backend, &config, NULL, NULL);
     pm_watcher_set_diag_sink(session->watcher, diag_sink, session);
-    session->user_names = g_hash_table_new_full(g_direct_hash, g_direct_equal,
-                                                NULL, free_user_name);
 }
 
 static void
@@ -229,8 +221,6 @@ pm_cli_session_close(pm_cli_session *session)
         print_stats(session);
     if (session->watcher)
         pm_watcher_free(session->watcher);
-    if (session->user_names)
-        g_hash_table_unref(session->user_names);
     memset(session, 0, sizeof *session);
 }
 
@@ -257,19 +247,6 @@ pm_cli_session_refresh(pm_cli_session *session)
     return ok;
 }
 
-const char *
-pm_cli_user_name(pm_cli_session *session, guint32 uid)
-{
-    gpointer key = GUINT_TO_POINTER(uid);
-    gpointer name;
-
-    if (g_hash_table_lookup_extended(session->user_names, key, NULL, &name))
-        return name;
-    name = session->backend->ops->user_name
-               ? session->backend->ops->user_name(session->backend, uid) : NULL;
-    g_hash_table_insert(session->user_names, key, name);
-    return name;
-}
 
 /* ---- the top level ---- */
 

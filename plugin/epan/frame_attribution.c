@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "user_names.h"
+
 /* What one distinct set of carried information (comments, Darwin
  * process) reads as: parsed once, shared by every frame that carries it. */
 typedef struct {
@@ -58,7 +60,7 @@ struct pm_frame_engine {
     GPtrArray  *frames;       /* chunks of FRAME_CHUNK frame_records, by frame number */
     GHashTable *streams;      /* stream_ends* set, keyed by transport and stream */
     GHashTable *processes;    /* pm_process* set: the references the records borrow */
-    GHashTable *user_names;   /* uid + 1 -> char* */
+    pm_user_names *user_names;  /* of the uids in stored answers */
     GHashTable *carried;      /* GBytes* (what a packet carries) -> carried_entry* or NULL */
     /* The last processes and uid kept: consecutive frames mostly repeat
      * them, so the sets above are not asked on every frame. */
@@ -94,13 +96,6 @@ stream_ends_free(gpointer data)
     }
 }
 
-static gboolean
-endpoint_same(const pm_endpoint *a, const pm_endpoint *b)
-{
-    return a->port == b->port && a->addr.family == b->addr.family &&
-           memcmp(a->addr.bytes, b->addr.bytes, sizeof a->addr.bytes) == 0;
-}
-
 static void
 carried_entry_free(gpointer data)
 {
@@ -124,7 +119,7 @@ pm_frame_engine_new(void)
                                             stream_ends_free, NULL);
     engine->processes = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                               (GDestroyNotify)pm_process_unref, NULL);
-    engine->user_names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    engine->user_names = pm_user_names_new(NULL);
     engine->carried = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
                                             (GDestroyNotify)g_bytes_unref, carried_entry_free);
     return engine;
@@ -136,7 +131,7 @@ pm_frame_engine_reset(pm_frame_engine *engine)
     g_ptr_array_set_size(engine->frames, 0);
     g_hash_table_remove_all(engine->streams);
     g_hash_table_remove_all(engine->processes);
-    g_hash_table_remove_all(engine->user_names);
+    pm_user_names_clear(engine->user_names);
     engine->kept[0] = engine->kept[1] = NULL;
     engine->named_uid_plus_one = 0;
     memset(engine->recent_streams, 0, sizeof engine->recent_streams);
@@ -151,7 +146,7 @@ pm_frame_engine_free(pm_frame_engine *engine)
     g_ptr_array_unref(engine->frames);
     g_hash_table_unref(engine->streams);
     g_hash_table_unref(engine->processes);
-    g_hash_table_unref(engine->user_names);
+    pm_user_names_free(engine->user_names);
     g_hash_table_unref(engine->carried);
     g_free(engine);
 }
@@ -159,7 +154,7 @@ pm_frame_engine_free(pm_frame_engine *engine)
 const char *
 pm_frame_engine_user_name(pm_frame_engine *engine, guint32 uid)
 {
-    return g_hash_table_lookup(engine->user_names, GUINT_TO_POINTER(uid + 1));
+    return pm_user_names_get(engine->user_names, uid);
 }
 
 /* The engine holds one reference per distinct process for all its frames. */
@@ -188,9 +183,7 @@ side_from_answer(pm_frame_engine *engine, const pm_endpoint_answer *answer, pm_f
     side->uid = answer->uid;
     side->v6only_assumed = answer->v6only_assumed;
     if (answer->has_uid && answer->user && answer->uid + 1 != engine->named_uid_plus_one) {
-        if (!g_hash_table_contains(engine->user_names, GUINT_TO_POINTER(answer->uid + 1)))
-            g_hash_table_insert(engine->user_names, GUINT_TO_POINTER(answer->uid + 1),
-                                g_strdup(answer->user));
+        pm_user_names_remember(engine->user_names, answer->uid, answer->user);
         engine->named_uid_plus_one = answer->uid + 1;
     }
 }
@@ -241,7 +234,7 @@ find_end(stream_ends *ends, const pm_endpoint *endpoint)
 {
     for (; ends != NULL; ends = ends->more) {
         for (guint i = 0; i < ends->n_ends; i++) {
-            if (endpoint_same(&ends->ends[i].endpoint, endpoint))
+            if (pm_endpoint_equal(&ends->ends[i].endpoint, endpoint))
                 return &ends->ends[i];
         }
     }

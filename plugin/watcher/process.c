@@ -163,3 +163,33 @@ pm_process_compare_age(gconstpointer a, gconstpointer b)
         return sx < sy ? -1 : 1;
     return (x->pid > y->pid) - (x->pid < y->pid);
 }
+
+pm_process_key *
+pm_process_key_new(gint32 pid, guint64 start_time_ns)
+{
+    pm_process_key *key = g_new(pm_process_key, 1);
+
+    key->pid = pid;
+    key->start_time_ns = start_time_ns;
+    return key;
+}
+
+guint
+pm_process_key_hash(gconstpointer key)
+{
+    const pm_process_key *k = key;
+    return (guint)k->pid * 2654435761u ^ (guint)(k->start_time_ns ^ (k->start_time_ns >> 32));
+}
+
+gboolean
+pm_process_key_equal(gconstpointer a, gconstpointer b)
+{
+    const pm_process_key *x = a, *y = b;
+    return x->pid == y->pid && x->start_time_ns == y->start_time_ns;
+}
+
+GHashTable *
+pm_process_key_table_new(GDestroyNotify value_free)
+{
+    return g_hash_table_new_full(pm_process_key_hash, pm_process_key_equal, g_free, value_free);
+}

@@ -13,8 +13,8 @@ void
 pm_watcher_config_init(pm_watcher_config *config)
 {
     memset(config, 0, sizeof *config);
-    config->mapping_ttl_us = 10 * US_PER_SECOND;
-    config->process_ttl_us = 30 * US_PER_SECOND;
+    config->mapping_ttl_us = 10 * G_USEC_PER_SEC;
+    config->process_ttl_us = 30 * G_USEC_PER_SEC;
     config->min_refresh_interval_us = 250 * 1000;
     config->exact_lookups_per_interval = 250;
 }
@@ -69,7 +69,7 @@ pm_watcher_new(pm_backend *backend, const pm_watcher_config *config,
     }
     watcher->local_addresses = g_hash_table_new_full(addr_hash, addr_equal, g_free, NULL);
     watcher->process_cache = pm_process_cache_new();
-    watcher->user_names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    watcher->user_names = pm_user_names_new(backend);
     watcher->last_owners = pm_owner_index_new();
     return watcher;
 }
@@ -85,7 +85,7 @@ pm_watcher_free(pm_watcher *watcher)
     }
     g_hash_table_unref(watcher->local_addresses);
     g_hash_table_unref(watcher->process_cache);
-    g_hash_table_unref(watcher->user_names);
+    pm_user_names_free(watcher->user_names);
     g_hash_table_unref(watcher->last_owners);
     free_aliases(watcher);
     pm_backend_free(watcher->backend);
@@ -110,6 +110,12 @@ pm_watcher_set_aliases(pm_watcher *watcher, const pm_alias_rule *rules, guint n_
     watcher->n_aliases = n_rules;
 }
 
+const char *
+pm_watcher_user_name(pm_watcher *watcher, guint32 uid)
+{
+    return pm_user_names_get(watcher->user_names, uid);
+}
+
 void
 pm_watcher_set_diag_sink(pm_watcher *watcher, pm_diag_sink sink, gpointer user_data)
 {
@@ -131,7 +137,7 @@ pm_watcher_flush(pm_watcher *watcher)
         g_array_set_size(watcher->last_sockets[t], 0);
     }
     g_hash_table_remove_all(watcher->process_cache);
-    g_hash_table_remove_all(watcher->user_names);
+    pm_user_names_clear(watcher->user_names);
     g_hash_table_remove_all(watcher->last_owners);
     watcher->table_built_us = 0;
     watcher->refresh_attempted = FALSE;

@@ -149,6 +149,10 @@ void pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
 
 gboolean pm_watcher_is_local(pm_watcher *watcher, const pm_addr *addr);
 
+/* The user name of @uid as answers give it (user_names.h), or NULL; valid
+ * until the watcher is flushed. */
+const char *pm_watcher_user_name(pm_watcher *watcher, guint32 uid);
+
 /* Rebuild the tables now, whatever the refresh rule says. */
 gboolean pm_watcher_refresh(pm_watcher *watcher, GError **error);
 

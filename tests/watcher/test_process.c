@@ -290,10 +290,28 @@ test_enum_names(void)
     g_assert_cmpstr(pm_reason_name(PM_REASON_NO_PERMISSION), ==, "no-permission");
 }
 
+/* A process's identity is its pid and start time: a recycled pid is another
+ * process, in any table keyed by pm_process_key. */
+static void
+test_process_key(void)
+{
+    GHashTable *table = pm_process_key_table_new(NULL);
+    pm_process_key first = { 4242, 1000 }, recycled = { 4242, 2000 }, same = { 4242, 1000 };
+
+    g_assert_true(pm_process_key_equal(&first, &same));
+    g_assert_cmpuint(pm_process_key_hash(&first), ==, pm_process_key_hash(&same));
+    g_assert_false(pm_process_key_equal(&first, &recycled));
+    g_hash_table_insert(table, pm_process_key_new(4242, 1000), GINT_TO_POINTER(1));
+    g_assert_true(g_hash_table_contains(table, &same));
+    g_assert_false(g_hash_table_contains(table, &recycled));
+    g_hash_table_unref(table);
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/watcher/process/key", test_process_key);
     g_test_add_func("/watcher/process/pick-name", test_pick_name);
     g_test_add_func("/watcher/process/alias-match", test_alias_match);
     g_test_add_func("/watcher/process/new-alias", test_process_new_alias);
