@@ -37,28 +37,36 @@ static const word reasons[PM_REASON_COUNT] = {
     [PM_REASON_NOT_CARRIED] = { "not-carried", "the capture names no process for this end" },
 };
 
+static const word unknown = { "unknown", "unknown" };
+
+static const word *
+word_of(const word *table, guint count, guint value)
+{
+    return value < count ? &table[value] : &unknown;
+}
+
 const char *
 pm_match_name(pm_match match)
 {
-    return (unsigned)match < PM_MATCH_COUNT ? matches[match].name : "unknown";
+    return word_of(matches, PM_MATCH_COUNT, match)->name;
 }
 
 const char *
 pm_match_description(pm_match match)
 {
-    return (unsigned)match < PM_MATCH_COUNT ? matches[match].description : "unknown";
+    return word_of(matches, PM_MATCH_COUNT, match)->description;
 }
 
 const char *
 pm_reason_name(pm_reason reason)
 {
-    return (unsigned)reason < PM_REASON_COUNT ? reasons[reason].name : "unknown";
+    return word_of(reasons, PM_REASON_COUNT, reason)->name;
 }
 
 const char *
 pm_reason_description(pm_reason reason)
 {
-    return (unsigned)reason < PM_REASON_COUNT ? reasons[reason].description : "unknown";
+    return word_of(reasons, PM_REASON_COUNT, reason)->description;
 }
 
 /* ---- stats and snapshots ------------------------------------------------ */

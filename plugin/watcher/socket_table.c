@@ -25,18 +25,6 @@ tuple_key_equal(gconstpointer a, gconstpointer b)
     return pm_endpoint_equal(&x->local, &y->local) && pm_endpoint_equal(&x->remote, &y->remote);
 }
 
-static guint
-endpoint_key_hash(gconstpointer key)
-{
-    return pm_endpoint_hash(key);
-}
-
-static gboolean
-endpoint_key_equal(gconstpointer a, gconstpointer b)
-{
-    return pm_endpoint_equal(a, b);
-}
-
 static void
 entry_clear(gpointer data)
 {
@@ -55,7 +43,7 @@ pm_socket_table_init(pm_socket_table *table)
 {
     table->by_tuple = g_hash_table_new_full(tuple_key_hash, tuple_key_equal,
                                             g_free, entry_release);
-    table->by_endpoint = g_hash_table_new_full(endpoint_key_hash, endpoint_key_equal,
+    table->by_endpoint = g_hash_table_new_full(pm_endpoint_hash, pm_endpoint_key_equal,
                                                g_free, entry_release);
 }
 

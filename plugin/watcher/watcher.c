@@ -26,18 +26,6 @@ default_clock(gpointer user_data)
     return g_get_real_time();
 }
 
-static guint
-addr_hash(gconstpointer key)
-{
-    return pm_addr_hash(key);
-}
-
-static gboolean
-addr_equal(gconstpointer a, gconstpointer b)
-{
-    return pm_addr_equal(a, b);
-}
-
 static void
 free_aliases(pm_watcher *watcher)
 {
@@ -67,7 +55,7 @@ pm_watcher_new(pm_backend *backend, const pm_watcher_config *config,
         pm_socket_table_init(&watcher->tables[t]);
         watcher->last_sockets[t] = g_array_new(FALSE, FALSE, sizeof(pm_socket));
     }
-    watcher->local_addresses = g_hash_table_new_full(addr_hash, addr_equal, g_free, NULL);
+    watcher->local_addresses = g_hash_table_new_full(pm_addr_hash, pm_addr_key_equal, g_free, NULL);
     watcher->process_cache = pm_process_cache_new();
     watcher->user_names = pm_user_names_new(backend);
     watcher->last_owners = pm_owner_index_new();
