@@ -8,7 +8,7 @@
 
 #include <glib.h>
 
-#include "backend/procfs.h"
+#include "procfs.h"
 #include "watcher.h"
 
 G_BEGIN_DECLS

@@ -13,7 +13,7 @@
 
 #include <glib.h>
 
-#include "backend/backend.h"
+#include "backend.h"
 #include "process.h"
 
 G_BEGIN_DECLS

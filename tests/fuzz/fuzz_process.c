@@ -16,7 +16,7 @@
  */
 #include "fuzz_common.h"
 
-#include "watcher/process.h"
+#include "process.h"
 
 #define MAX_ARGS  8
 #define MAX_RULES 4
