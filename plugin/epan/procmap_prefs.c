@@ -213,7 +213,8 @@ procmap_prefs_register(int proto)
     uat_t *aliases;
 
     /* Analyze > Enabled Protocols (--disable-protocol procmap) is the one
-     * switch; profiles that still say procmap.enabled load without error. */
+     * switch; profiles that still set procmap.enabled load (Wireshark notes
+     * the line as obsolete until the preferences are saved again). */
     prefs_register_obsolete_preference(module, "enabled");
     prefs_register_enum_preference(module, "live_lookups", "Live lookups",
         "When to ask this host which process owns a socket. Auto does it only for frames "
