@@ -41,7 +41,12 @@ def test_every_field_registered(tshark):
         if cols[0] == "F" and cols[2].startswith("procmap."):
             fields[cols[2]] = cols
     expected = set(all_process_fields())
-    assert set(fields) == expected
+    # Each Expert Info entry is a filter field too (FT_NONE).
+    experts = {"procmap.no_permission", "procmap.too_old", "procmap.backend_failed",
+               "procmap.carried.malformed", "procmap.carried.unresolved"}
+    assert set(fields) == expected | experts
+    for name in experts:
+        assert fields[name][3] == "FT_NONE", fields[name]
     for name, cols in fields.items():
         assert cols[4] == "procmap", cols
     numbers = [f for f in expected if f.rsplit(".", 1)[1] in ("pid", "ppid", "uid", "owners")]
