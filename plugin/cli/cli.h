@@ -22,8 +22,8 @@ G_BEGIN_DECLS
 #define PM_CLI_EXIT_CODES_HELP \
     "Exit status:\n" \
     "  0  success (lookup: the socket belongs to a process)\n" \
-    "  1  lookup answered without a process (not a local address, no such\n" \
-    "     socket, owner not readable or gone)\n" \
+    "  1  lookup answered without a process (reason not-local, no-socket,\n" \
+    "     no-permission or owner-gone)\n" \
     "  2  usage error (unknown command or option, bad transport or endpoint)\n" \
     "  3  the socket table could not be read (e.g. a wrong --proc-root)\n"
 
