@@ -60,9 +60,16 @@ pm_addr_equal(const pm_addr *a, const pm_addr *b)
     return a->family == b->family && memcmp(a->bytes, b->bytes, 16) == 0;
 }
 
-guint
-pm_addr_hash(const pm_addr *addr)
+gboolean
+pm_addr_key_equal(gconstpointer a, gconstpointer b)
 {
+    return pm_addr_equal(a, b);
+}
+
+guint
+pm_addr_hash(gconstpointer key)
+{
+    const pm_addr *addr = key;
     /* FNV-1a over the used bytes: cheap and well spread for addresses. */
     guint32 h = 2166136261u ^ addr->family;
     int n = addr->family == PM_AF_INET ? 4 : 16;
@@ -174,8 +181,15 @@ pm_endpoint_equal(const pm_endpoint *a, const pm_endpoint *b)
     return a->port == b->port && pm_addr_equal(&a->addr, &b->addr);
 }
 
-guint
-pm_endpoint_hash(const pm_endpoint *ep)
+gboolean
+pm_endpoint_key_equal(gconstpointer a, gconstpointer b)
 {
+    return pm_endpoint_equal(a, b);
+}
+
+guint
+pm_endpoint_hash(gconstpointer key)
+{
+    const pm_endpoint *ep = key;
     return pm_addr_hash(&ep->addr) ^ ((guint)ep->port * 2654435761u);
 }

@@ -40,7 +40,6 @@ void pm_addr_any(pm_addr *addr, guint8 family);
 gboolean pm_addr_is_any(const pm_addr *addr);
 gboolean pm_addr_is_loopback(const pm_addr *addr);
 gboolean pm_addr_equal(const pm_addr *a, const pm_addr *b);
-guint    pm_addr_hash(const pm_addr *addr);
 
 /* RFC 5952 text for IPv6, dotted quad for IPv4. Returns @buf. */
 char *pm_addr_to_string(const pm_addr *addr, char *buf, gsize len);
@@ -54,7 +53,12 @@ char *pm_endpoint_to_string(const pm_endpoint *ep, char *buf, gsize len);
 gboolean pm_endpoint_parse(const char *text, pm_endpoint *out);
 
 gboolean pm_endpoint_equal(const pm_endpoint *a, const pm_endpoint *b);
-guint    pm_endpoint_hash(const pm_endpoint *ep);
+
+/* For GHashTables keyed by pm_addr* and pm_endpoint*. */
+guint    pm_addr_hash(gconstpointer addr);
+gboolean pm_addr_key_equal(gconstpointer a, gconstpointer b);
+guint    pm_endpoint_hash(gconstpointer endpoint);
+gboolean pm_endpoint_key_equal(gconstpointer a, gconstpointer b);
 
 G_END_DECLS
 

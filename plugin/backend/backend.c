@@ -27,19 +27,40 @@ pm_transport_from_name(const char *name, pm_transport *out)
 }
 
 void
+pm_process_carried_foreach(pm_process_carried *carried,
+                           void (*fn)(char **text, gpointer data), gpointer data)
+{
+    char **texts[] = {
+        &carried->parent_exe, &carried->parent_args, &carried->container_id,
+        &carried->container_name, &carried->container_image, &carried->pod_name,
+        &carried->pod_namespace,
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(texts); i++)
+        fn(texts[i], data);
+}
+
+static void
+free_text(char **text, gpointer data)
+{
+    (void)data;
+    g_clear_pointer(text, g_free);
+}
+
+void
+pm_process_carried_clear(pm_process_carried *carried)
+{
+    pm_process_carried_foreach(carried, free_text, NULL);
+}
+
+void
 pm_process_raw_clear(pm_process_raw *raw)
 {
     g_free(raw->comm);
     g_free(raw->exe);
     g_free(raw->cwd);
     g_free(raw->name);
-    g_free(raw->parent_exe);
-    g_free(raw->parent_args);
-    g_free(raw->container_id);
-    g_free(raw->container_name);
-    g_free(raw->container_image);
-    g_free(raw->pod_name);
-    g_free(raw->pod_namespace);
+    pm_process_carried_clear(&raw->carried);
     if (raw->argv)
         g_ptr_array_unref(raw->argv);
     memset(raw, 0, sizeof *raw);

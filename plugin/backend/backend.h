@@ -72,6 +72,24 @@ typedef struct {
                                    * the same backend (the same process, checked) */
 } pm_owner_scan;
 
+/* What only a capture file carries of a process (ptcpdump's and procmap's
+ * comments, plugin/epan/carried.h): a backend leaves it empty, and a process
+ * record keeps what was read.  Every member is a string or NULL. */
+typedef struct {
+    char *parent_exe;
+    char *parent_args;
+    char *container_id;
+    char *container_name;
+    char *container_image;
+    char *pod_name;
+    char *pod_namespace;
+} pm_process_carried;
+
+/* Calls @fn on the address of each string of @carried, in order. */
+void pm_process_carried_foreach(pm_process_carried *carried,
+                                void (*fn)(char **text, gpointer data), gpointer data);
+void pm_process_carried_clear(pm_process_carried *carried);
+
 /* A process as read from the OS.  Every string may be NULL when it could not
  * be read (EACCES on exe/cwd, process exited mid-read); the rest stays. */
 typedef struct {
@@ -89,13 +107,7 @@ typedef struct {
     /* Only what a capture file carried (plugin/epan/carried.h) fills these;
      * a backend leaves them NULL. */
     char    *name;        /* the capture tool's name for it; NULL: comm/exe decide */
-    char    *parent_exe;
-    char    *parent_args;
-    char    *container_id;
-    char    *container_name;
-    char    *container_image;
-    char    *pod_name;
-    char    *pod_namespace;
+    pm_process_carried carried;
 } pm_process_raw;
 
 void pm_process_raw_clear(pm_process_raw *raw);

@@ -115,31 +115,76 @@ pm_nl_build_inet_diag_lookup(guint8 *buf, gsize cap, guint8 protocol,
     return build_request(buf, cap, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, seq, &req, sizeof req);
 }
 
+/* ---- the walker ----------------------------------------------------------- */
+
+/* Netlink has two length-prefixed records - messages (struct nlmsghdr, a
+ * 32-bit length) and attributes (struct rtattr, a 16-bit length) - both
+ * starting with their length and 4-aligned, and one walker serves both (as
+ * iproute2's NLMSG_OK/RTA_OK checks are one rule).  The record at *@offset
+ * of @len bytes, whose first @length_size bytes (4 or 2) are its length,
+ * must hold its @header_size bytes and fit in the bytes left; *@offset then
+ * moves past its aligned length (the last record may lack its padding). */
+typedef enum {
+    RECORD_OK = 0,
+    RECORD_END,
+    RECORD_MALFORMED
+} record_result;
+
+G_STATIC_ASSERT(NLMSG_ALIGNTO == RTA_ALIGNTO);
+
+static record_result
+next_record(const guint8 *buf, gsize len, gsize *offset, gsize header_size, gsize length_size,
+            const guint8 **record, gsize *record_len)
+{
+    gsize left, length;
+
+    if (*offset >= len)
+        return RECORD_END;
+    left = len - *offset;
+    if (left < header_size)
+        return RECORD_MALFORMED;
+    if (length_size == sizeof(guint16)) {
+        guint16 value;
+        memcpy(&value, buf + *offset, sizeof value);
+        length = value;
+    } else {
+        guint32 value;
+        memcpy(&value, buf + *offset, sizeof value);
+        length = value;
+    }
+    if (length < header_size || length > left)
+        return RECORD_MALFORMED;
+    *record = buf + *offset;
+    *record_len = length;
+    *offset += MIN((gsize)NLMSG_ALIGN(length), left);
+    return RECORD_OK;
+}
+
 /* ---- messages ----------------------------------------------------------- */
 
 pm_nl_next_result
 pm_nl_next_message(const guint8 *buf, gsize len, gsize *offset, pm_nl_message *out)
 {
     struct nlmsghdr header;
-    gsize left;
+    const guint8 *record;
+    gsize record_len;
 
-    if (*offset >= len)
+    switch (next_record(buf, len, offset, NLMSG_HDRLEN, sizeof header.nlmsg_len, &record,
+                        &record_len)) {
+    case RECORD_END:
         return PM_NL_NEXT_END;
-    left = len - *offset;
-    if (left < sizeof header)
+    case RECORD_MALFORMED:
         return PM_NL_NEXT_MALFORMED;
-    memcpy(&header, buf + *offset, sizeof header);
-    if (header.nlmsg_len < NLMSG_HDRLEN || header.nlmsg_len > left)
-        return PM_NL_NEXT_MALFORMED;
-
+    case RECORD_OK:
+        break;
+    }
+    memcpy(&header, record, sizeof header);
     out->type = header.nlmsg_type;
     out->flags = header.nlmsg_flags;
     out->seq = header.nlmsg_seq;
     out->pid = header.nlmsg_pid;
-    out->payload = buf + *offset + NLMSG_HDRLEN;
-    out->payload_len = header.nlmsg_len - NLMSG_HDRLEN;
-    /* The padding of the last message may be missing. */
-    *offset += MIN((gsize)NLMSG_ALIGN(header.nlmsg_len), left);
+    out->payload = record + NLMSG_HDRLEN;
+    out->payload_len = record_len - NLMSG_HDRLEN;
     return PM_NL_NEXT_OK;
 }
 
@@ -192,21 +237,51 @@ pm_nl_next_attr(const guint8 *buf, gsize len, gsize *offset, guint16 *type,
                 const guint8 **data, gsize *data_len)
 {
     struct rtattr attr;
-    gsize left;
+    const guint8 *record;
+    gsize record_len;
 
-    if (*offset >= len)
+    switch (next_record(buf, len, offset, sizeof attr, sizeof attr.rta_len, &record,
+                        &record_len)) {
+    case RECORD_END:
         return PM_NL_ATTR_END;
-    left = len - *offset;
-    if (left < sizeof attr)
+    case RECORD_MALFORMED:
         return PM_NL_ATTR_MALFORMED;
-    memcpy(&attr, buf + *offset, sizeof attr);
-    if (attr.rta_len < sizeof attr || attr.rta_len > left)
-        return PM_NL_ATTR_MALFORMED;
+    case RECORD_OK:
+        break;
+    }
+    memcpy(&attr, record, sizeof attr);
     *type = attr.rta_type & NLA_TYPE_MASK;
-    *data = buf + *offset + RTA_LENGTH(0);
-    *data_len = attr.rta_len - RTA_LENGTH(0);
-    *offset += MIN((gsize)RTA_ALIGN(attr.rta_len), left);
+    *data = record + RTA_LENGTH(0);
+    *data_len = record_len - RTA_LENGTH(0);
     return PM_NL_ATTR_OK;
+}
+
+/* An attribute's value; data is NULL when the message has none. */
+typedef struct {
+    const guint8 *data;
+    gsize         len;
+} nl_attr;
+
+/* The attributes after a message's fixed part (at @offset), by type up to
+ * @max (others are skipped; of a type given twice the last wins), as
+ * iproute2's parse_rtattr() does.  FALSE if their framing is malformed. */
+static gboolean
+index_attributes(const guint8 *payload, gsize len, gsize offset, nl_attr *by_type, guint16 max)
+{
+    pm_nl_attr_result result;
+    const guint8 *data;
+    gsize data_len;
+    guint16 type;
+
+    memset(by_type, 0, (max + 1u) * sizeof *by_type);
+    while ((result = pm_nl_next_attr(payload, len, &offset, &type, &data, &data_len))
+           == PM_NL_ATTR_OK) {
+        if (type <= max) {
+            by_type[type].data = data;
+            by_type[type].len = data_len;
+        }
+    }
+    return result != PM_NL_ATTR_MALFORMED;
 }
 
 /* ---- rows --------------------------------------------------------------- */
@@ -228,29 +303,23 @@ pm_nl_row
 pm_nl_parse_inet_diag(const guint8 *payload, gsize len, pm_socket *out)
 {
     struct inet_diag_msg msg;
-    gsize offset = NLMSG_ALIGN(sizeof msg);
+    /* INET_DIAG_SHUTDOWN and whatever newer kernels add are skipped. */
+    nl_attr attrs[INET_DIAG_SKV6ONLY + 1];
+    const nl_attr *v6only_attr = &attrs[INET_DIAG_SKV6ONLY];
     pm_v6only v6only = PM_V6ONLY_UNKNOWN;
-    pm_nl_attr_result result;
-    const guint8 *data;
-    gsize data_len;
-    guint16 type;
 
     if (len < sizeof msg)
         return PM_NL_ROW_MALFORMED;
     memcpy(&msg, payload, sizeof msg);
     if (msg.idiag_family != AF_INET && msg.idiag_family != AF_INET6)
         return PM_NL_ROW_MALFORMED;  /* we asked for inet sockets only */
-
-    while ((result = pm_nl_next_attr(payload, len, &offset, &type, &data, &data_len))
-           == PM_NL_ATTR_OK) {
-        if (type != INET_DIAG_SKV6ONLY)
-            continue;  /* INET_DIAG_SHUTDOWN and whatever newer kernels add */
-        if (data_len < 1)
-            return PM_NL_ROW_MALFORMED;
-        v6only = data[0] ? PM_V6ONLY_YES : PM_V6ONLY_NO;
-    }
-    if (result == PM_NL_ATTR_MALFORMED)
+    if (!index_attributes(payload, len, NLMSG_ALIGN(sizeof msg), attrs, INET_DIAG_SKV6ONLY))
         return PM_NL_ROW_MALFORMED;
+    if (v6only_attr->data != NULL) {
+        if (v6only_attr->len < 1)
+            return PM_NL_ROW_MALFORMED;
+        v6only = v6only_attr->data[0] ? PM_V6ONLY_YES : PM_V6ONLY_NO;
+    }
     if (msg.idiag_inode == 0)
         return PM_NL_ROW_SKIP;
 
@@ -280,35 +349,25 @@ pm_nl_row
 pm_nl_parse_ifaddr_on(const guint8 *payload, gsize len, pm_addr *out, guint32 *ifindex)
 {
     struct ifaddrmsg msg;
-    gsize offset = NLMSG_ALIGN(sizeof msg);
+    nl_attr attrs[MAX(IFA_LOCAL, IFA_ADDRESS) + 1];
+    const nl_attr *local = &attrs[IFA_LOCAL], *address = &attrs[IFA_ADDRESS];
     gsize want;
-    const guint8 *local = NULL, *address = NULL;
-    pm_nl_attr_result result;
-    const guint8 *data;
-    gsize data_len;
-    guint16 type;
 
     if (len < sizeof msg)
         return PM_NL_ROW_MALFORMED;
     memcpy(&msg, payload, sizeof msg);
-    want = msg.ifa_family == AF_INET ? 4 : msg.ifa_family == AF_INET6 ? 16 : 0;
-
-    while ((result = pm_nl_next_attr(payload, len, &offset, &type, &data, &data_len))
-           == PM_NL_ATTR_OK) {
-        if (want == 0 || (type != IFA_LOCAL && type != IFA_ADDRESS))
-            continue;
-        if (data_len != want)
-            return PM_NL_ROW_MALFORMED;
-        if (type == IFA_LOCAL)
-            local = data;
-        else
-            address = data;
-    }
-    if (result == PM_NL_ATTR_MALFORMED)
+    if (!index_attributes(payload, len, NLMSG_ALIGN(sizeof msg), attrs,
+                          MAX(IFA_LOCAL, IFA_ADDRESS)))
         return PM_NL_ROW_MALFORMED;
-    if (want == 0 || (local == NULL && address == NULL))
+    want = msg.ifa_family == AF_INET ? 4 : msg.ifa_family == AF_INET6 ? 16 : 0;
+    if (want == 0)
         return PM_NL_ROW_SKIP;
-    addr_from_family(out, msg.ifa_family, local ? local : address);
+    if ((local->data != NULL && local->len != want) ||
+        (address->data != NULL && address->len != want))
+        return PM_NL_ROW_MALFORMED;
+    if (local->data == NULL && address->data == NULL)
+        return PM_NL_ROW_SKIP;
+    addr_from_family(out, msg.ifa_family, local->data ? local->data : address->data);
     *ifindex = msg.ifa_index;
     return PM_NL_ROW_OK;
 }

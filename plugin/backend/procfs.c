@@ -4,23 +4,23 @@
  * the stack; lines are handed to the pure parsers of procfs_parse.c in place,
  * so a refresh allocates only for what it returns.  Not thread-safe: the
  * backend's buffer is shared by its calls (the watcher is single-threaded).
- * The owner scan is in procfs_owners.c.
+ * The owner scan is in procfs_owners.c; reading under the root, which both
+ * need, in procfs_root.c.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "procfs_private.h"
-#include "procfs_parse.h"
+#include "procfs.h"
+#include "procfs_owners.h"
+#include "procfs_root.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-/* Largest line of any file read with read_lines(), and the cap on cmdline
+/* Largest line of any file read with pm_procfs_read_lines(), and the cap on cmdline
  * bytes.  Kernel socket lines are under 200 bytes. */
 #define READ_BUFFER_SIZE (64 * 1024)
 #define CMDLINE_MAX      (64 * 1024)
@@ -28,145 +28,12 @@
 #define STAT_MAX    PM_PROCFS_STAT_MAX
 #define STATUS_MAX  4096
 
-/* ---- small I/O helpers -------------------------------------------------- */
-
-gboolean
-pm_procfs_gone_errno(int err)
-{
-    return err == ENOENT || err == ESRCH;
-}
-
-gboolean
-pm_procfs_denied_errno(int err)
-{
-    return err == EACCES || err == EPERM;
-}
-
-/* open() of <root>/<relative>, -1 with errno set on failure. */
-static int
-open_in_root(const procfs_backend *self, const char *relative, int flags)
-{
-    char path[PATH_MAX];
-
-    if ((gsize)g_snprintf(path, sizeof path, "%s/%s", self->root, relative) >= sizeof path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    return open(path, flags | O_RDONLY | O_CLOEXEC);
-}
-
-static gboolean
-root_exists(const procfs_backend *self)
-{
-    struct stat st;
-    return stat(self->root, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-void
-pm_procfs_report_root_missing(const procfs_backend *self, int err, pm_diag *diag,
-                              GError **error)
-{
-    pm_diag_note(diag, PM_DIAG_PROC_ROOT_MISSING, PM_DIAG_LEVEL_WARNING,
-                 "proc root %s cannot be opened (%s): no process attribution",
-                 self->root, g_strerror(err));
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err),
-                "cannot open proc root %s: %s", self->root, g_strerror(err));
-}
-
-pm_read_status
-pm_procfs_note_vanished(pm_diag *diag, gint32 pid)
-{
-    pm_diag_note(diag, PM_DIAG_PROCESS_VANISHED, PM_DIAG_LEVEL_DEBUG,
-                 "process %d exited before it could be read", pid);
-    return PM_READ_VANISHED;
-}
-
-int
-pm_procfs_read_at(int dirfd, const char *relative, char *buf, gsize cap, gsize *len)
-{
-    int fd = openat(dirfd, relative, O_RDONLY | O_CLOEXEC);
-    gsize got = 0;
-    int err = 0;
-
-    *len = 0;
-    if (fd < 0)
-        return errno;
-    while (got < cap) {
-        ssize_t n = read(fd, buf + got, cap - got);
-        if (n > 0) {
-            got += (gsize)n;
-        } else if (n == 0 || errno != EINTR) {
-            err = n < 0 ? errno : 0;
-            break;
-        }
-    }
-    close(fd);
-    *len = got;
-    return err;
-}
-
-/* Feeds <root>/<relative> to @fn line by line through @buf (see
- * pm_line_splitter).  Returns 0 or the errno of opening or reading. */
-static int
-read_lines(const procfs_backend *self, const char *relative, char *buf, gsize cap,
-           pm_line_fn fn, gpointer data)
-{
-    pm_line_splitter splitter;
-    int fd = open_in_root(self, relative, 0);
-    int err = 0;
-
-    if (fd < 0)
-        return errno;
-    pm_line_splitter_init(&splitter, buf, cap);
-    for (;;) {
-        gsize room;
-        char *space = pm_line_splitter_space(&splitter, &room);
-        ssize_t n = read(fd, space, room);
-
-        if (n == 0)
-            pm_line_splitter_finish(&splitter, fn, data);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            err = n < 0 ? errno : 0;
-            break;
-        }
-        if (!pm_line_splitter_push(&splitter, (gsize)n, fn, data))
-            break;  /* @fn has what it wanted */
-    }
-    close(fd);
-    return err;
-}
-
-/* ---- boot time ---------------------------------------------------------- */
-
-static gboolean
-btime_line(const char *line, gsize len, gboolean overlong, gpointer data)
-{
-    /* Stop at the first btime line; over-long lines ("intr") are skipped. */
-    return overlong || !pm_parse_btime_line(line, len, data);
-}
-
-/* The boot time is read once per backend. */
-guint64
-pm_procfs_start_time_ns(procfs_backend *self, guint64 start_ticks, pm_diag *diag)
-{
-    char buf[4096];
-    guint64 value = 0;
-
-    if (!self->has_btime) {
-        int err = read_lines(self, "stat", buf, sizeof buf, btime_line, &value);
-        if (err != 0 || value == 0) {
-            pm_diag_note(diag, PM_DIAG_PROCESS_UNREADABLE, PM_DIAG_LEVEL_INFO,
-                         "no boot time in %s/stat (%s): process start times unknown",
-                         self->root, err ? g_strerror(err) : "no btime line");
-            return 0;
-        }
-        self->btime = value;
-        self->has_btime = TRUE;
-    }
-    return pm_start_time_ns(self->btime, start_ticks, self->clk_tck);
-}
+typedef struct {
+    pm_backend        base;
+    pm_procfs_root    root;
+    char             *buffer;   /* READ_BUFFER_SIZE + 1 bytes */
+    pm_procfs_owners *owners;   /* made by the first owner scan */
+} procfs_backend;
 
 /* ---- socket tables ------------------------------------------------------ */
 
@@ -217,26 +84,27 @@ procfs_list_sockets(pm_backend *backend, pm_transport transport, GArray *out,
     }
     for (int v6 = 0; v6 <= 1; v6++) {
         const char *name = tables[transport][v6];
-        table_reader reader = { out, diag, self->root, name, v6, 0 };
+        table_reader reader = { out, diag, self->root.path, name, v6, 0 };
 
-        err = read_lines(self, name, self->buffer, READ_BUFFER_SIZE, socket_line, &reader);
+        err = pm_procfs_read_lines(&self->root, name, self->buffer, READ_BUFFER_SIZE,
+                                   socket_line, &reader);
         if (err == 0)
             continue;
         if (v6 && err == ENOENT) {
             pm_diag_note(diag, PM_DIAG_IPV6_TABLE_MISSING, PM_DIAG_LEVEL_INFO,
                          "%s/%s is missing (IPv6 disabled?): IPv6 sockets are not attributed",
-                         self->root, name);
+                         self->root.path, name);
             continue;
         }
         g_array_set_size(out, old_len);  /* all or nothing */
-        if (err == ENOENT && !root_exists(self)) {
-            pm_procfs_report_root_missing(self, err, diag, error);
+        if (err == ENOENT && !pm_procfs_root_exists(&self->root)) {
+            pm_procfs_report_root_missing(&self->root, err, diag, error);
             return FALSE;
         }
         g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "cannot read %s/%s: %s",
-                    self->root, name, g_strerror(err));
+                    self->root.path, name, g_strerror(err));
         pm_diag_note(diag, PM_DIAG_SOCKET_TABLE_UNREADABLE, PM_DIAG_LEVEL_WARNING,
-                     "cannot read %s/%s: %s", self->root, name, g_strerror(err));
+                     "cannot read %s/%s: %s", self->root.path, name, g_strerror(err));
         return FALSE;
     }
     return TRUE;
@@ -285,17 +153,17 @@ procfs_read_process(pm_backend *backend, gint32 pid, pm_process_raw *out, pm_dia
     out->ppid = -1;
 
     g_snprintf(name, sizeof name, "%d", pid);
-    pid_fd = pid > 0 ? open_in_root(self, name, O_DIRECTORY) : -1;
+    pid_fd = pid > 0 ? pm_procfs_open(&self->root, name, O_DIRECTORY) : -1;
     if (pid_fd < 0) {
         err = pid > 0 ? errno : EINVAL;
-        if (!root_exists(self)) {
-            pm_procfs_report_root_missing(self, err, diag, NULL);
+        if (!pm_procfs_root_exists(&self->root)) {
+            pm_procfs_report_root_missing(&self->root, err, diag, NULL);
             return PM_READ_FAILED;
         }
         if (pm_procfs_gone_errno(err))
             return pm_procfs_note_vanished(diag, pid);
         pm_diag_note(diag, PM_DIAG_PROCESS_UNREADABLE, PM_DIAG_LEVEL_INFO,
-                     "cannot open %s/%d: %s", self->root, pid, g_strerror(err));
+                     "cannot open %s/%d: %s", self->root.path, pid, g_strerror(err));
         return PM_READ_FAILED;
     }
 
@@ -306,21 +174,21 @@ procfs_read_process(pm_backend *backend, gint32 pid, pm_process_raw *out, pm_dia
     }
     if (err != 0) {
         pm_diag_note(diag, PM_DIAG_PROCESS_UNREADABLE, PM_DIAG_LEVEL_INFO,
-                     "cannot read %s/%d/stat: %s", self->root, pid, g_strerror(err));
+                     "cannot read %s/%d/stat: %s", self->root.path, pid, g_strerror(err));
     } else if (pm_parse_proc_stat(text, len, &st)) {
         out->comm = g_strndup(st.comm, st.comm_len);
         out->ppid = st.ppid;
-        out->start_time_ns = pm_procfs_start_time_ns(self, st.start_ticks, diag);
+        out->start_time_ns = pm_procfs_start_time_ns(&self->root, st.start_ticks, diag);
     } else {
         pm_diag_note(diag, PM_DIAG_MALFORMED_PROCESS_FILE, PM_DIAG_LEVEL_INFO,
-                     "%s/%d/stat does not parse", self->root, pid);
+                     "%s/%d/stat does not parse", self->root.path, pid);
     }
 
     if (pm_procfs_read_at(pid_fd, "status", text, STATUS_MAX, &len) == 0) {
         out->has_uid = pm_parse_status_uid(text, len, &out->uid);
         if (!out->has_uid)
             pm_diag_note(diag, PM_DIAG_MALFORMED_PROCESS_FILE, PM_DIAG_LEVEL_INFO,
-                         "%s/%d/status has no Uid line", self->root, pid);
+                         "%s/%d/status has no Uid line", self->root.path, pid);
     }
     out->argv = read_cmdline(self, pid_fd, &out->args_truncated);
     out->exe = read_link(pid_fd, "exe", TRUE);
@@ -384,13 +252,13 @@ procfs_list_local_addresses(pm_backend *backend, GArray *out, pm_diag *diag, GEr
     const char *failed = NULL;
     int failed_err = 0;
 
-    if (!root_exists(self)) {
-        pm_procfs_report_root_missing(self, ENOENT, diag, error);
+    if (!pm_procfs_root_exists(&self->root)) {
+        pm_procfs_report_root_missing(&self->root, ENOENT, diag, error);
         return FALSE;
     }
     for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
-        int err = read_lines(self, files[i].name, self->buffer, READ_BUFFER_SIZE, files[i].fn,
-                             &reader);
+        int err = pm_procfs_read_lines(&self->root, files[i].name, self->buffer,
+                                       READ_BUFFER_SIZE, files[i].fn, &reader);
         if (err != 0 && failed == NULL) {
             failed = files[i].name;
             failed_err = err;
@@ -399,7 +267,7 @@ procfs_list_local_addresses(pm_backend *backend, GArray *out, pm_diag *diag, GEr
     if (failed)  /* once per call, whichever files failed */
         pm_diag_note(diag, PM_DIAG_LOCAL_ADDRESSES_UNREADABLE, PM_DIAG_LEVEL_INFO,
                      "cannot read %s/%s (%s): some local addresses are unknown",
-                     self->root, failed, g_strerror(failed_err));
+                     self->root.path, failed, g_strerror(failed_err));
     return TRUE;
 }
 
@@ -416,12 +284,23 @@ procfs_user_name(pm_backend *backend, guint32 uid)
     return g_strdup(found->pw_name);
 }
 
+static gboolean
+procfs_find_owners(pm_backend *backend, GHashTable *wanted, GArray *owners,
+                   pm_owner_scan *scan, pm_diag *diag, GError **error)
+{
+    procfs_backend *self = (procfs_backend *)backend;
+
+    if (self->owners == NULL)
+        self->owners = pm_procfs_owners_new();
+    return pm_procfs_owners_find(self->owners, &self->root, wanted, owners, scan, diag, error);
+}
+
 static void
 procfs_destroy(pm_backend *backend)
 {
     procfs_backend *self = (procfs_backend *)backend;
-    pm_procfs_owner_cache_free(self->owner_cache);
-    g_free(self->root);
+    pm_procfs_owners_free(self->owners);
+    pm_procfs_root_clear(&self->root);
     g_free(self->buffer);
     g_free(self);
 }
@@ -429,7 +308,7 @@ procfs_destroy(pm_backend *backend)
 static const pm_backend_ops procfs_ops = {
     .name = "procfs",
     .list_sockets = procfs_list_sockets,
-    .find_owners = pm_procfs_find_owners,
+    .find_owners = procfs_find_owners,
     .read_process = procfs_read_process,
     .list_local_addresses = procfs_list_local_addresses,
     .user_name = procfs_user_name,
@@ -440,15 +319,9 @@ pm_backend *
 pm_procfs_backend_new(const char *proc_root)
 {
     procfs_backend *self = g_new0(procfs_backend, 1);
-    gsize len;
 
     self->base.ops = &procfs_ops;
-    self->root = g_strdup(proc_root && *proc_root ? proc_root : PM_PROCFS_DEFAULT_ROOT);
-    /* "/proc/" and "/proc" name the same root; keep "/" as it is. */
-    len = strlen(self->root);
-    while (len > 1 && self->root[len - 1] == '/')
-        self->root[--len] = '\0';
+    pm_procfs_root_init(&self->root, proc_root);
     self->buffer = g_malloc(READ_BUFFER_SIZE + 1);
-    self->clk_tck = sysconf(_SC_CLK_TCK);
     return &self->base;
 }

@@ -23,8 +23,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define _GNU_SOURCE  /* getdents64, struct dirent64 */
-#include "procfs_private.h"
-#include "procfs_parse.h"
+#include "procfs_owners.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -117,31 +116,26 @@ typedef struct {
     guint64         start_ns;
 } start_record;
 
-struct pm_owner_cache {
+struct pm_procfs_owners {
     char       *dents;          /* DENTS_BUFFER_SIZE bytes */
     inode_set   wanted;
     GHashTable *start_times;    /* pid -> start_record*, from the previous scan */
     GHashTable *next_start_times; /* filled by the running scan */
 };
 
-static pm_owner_cache *
-owner_cache_get(procfs_backend *self)
+pm_procfs_owners *
+pm_procfs_owners_new(void)
 {
-    pm_owner_cache *cache = self->owner_cache;
+    pm_procfs_owners *cache = g_new0(pm_procfs_owners, 1);
 
-    if (cache == NULL) {
-        cache = g_new0(pm_owner_cache, 1);
-        cache->dents = g_malloc(DENTS_BUFFER_SIZE);
-        cache->start_times = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-        cache->next_start_times = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                                        g_free);
-        self->owner_cache = cache;
-    }
+    cache->dents = g_malloc(DENTS_BUFFER_SIZE);
+    cache->start_times = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    cache->next_start_times = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     return cache;
 }
 
 void
-pm_procfs_owner_cache_free(pm_owner_cache *cache)
+pm_procfs_owners_free(pm_procfs_owners *cache)
 {
     if (cache == NULL)
         return;
@@ -166,8 +160,8 @@ same_file(const start_record *record, const struct stat *st)
 /* ---- the scan ----------------------------------------------------------- */
 
 typedef struct {
-    procfs_backend *self;
-    pm_owner_cache *cache;
+    pm_procfs_root   *root;
+    pm_procfs_owners *cache;
     GArray         *owners;
     pm_owner_scan  *scan;
     pm_diag        *diag;
@@ -212,7 +206,7 @@ scan_fd_dir(owner_scan *os, gint32 pid, int fd_dir_fd)
             case PM_FD_LINK_MALFORMED:
                 pm_diag_note(os->diag, PM_DIAG_MALFORMED_FD_LINK, PM_DIAG_LEVEL_INFO,
                              "%s/%d/fd/%s: malformed socket link: skipped",
-                             os->self->root, pid, entry->d_name);
+                             os->root->path, pid, entry->d_name);
                 continue;
             case PM_FD_LINK_SOCKET:
                 break;
@@ -272,7 +266,7 @@ owner_start_time(owner_scan *os, const char *pid_name, gint32 pid)
         start_ns = record->start_ns;
     } else if (pm_procfs_read_at(os->root_fd, path, text, sizeof text, &len) == 0
                && pm_parse_proc_stat(text, len, &stat_fields)) {
-        start_ns = pm_procfs_start_time_ns(os->self, stat_fields.start_ticks, os->diag);
+        start_ns = pm_procfs_start_time_ns(os->root, stat_fields.start_ticks, os->diag);
     }
     if (identified && start_ns != 0) {
         record = g_new(start_record, 1);
@@ -304,7 +298,7 @@ scan_process(owner_scan *os, const char *pid_name, gint32 pid)
             pm_procfs_note_vanished(os->diag, pid);
         else
             pm_diag_note(os->diag, PM_DIAG_PROCESS_UNREADABLE, PM_DIAG_LEVEL_INFO,
-                         "cannot open %s/%s: %s", os->self->root, path, g_strerror(errno));
+                         "cannot open %s/%s: %s", os->root->path, path, g_strerror(errno));
         return;
     }
     if (!scan_fd_dir(os, pid, fd_dir_fd))
@@ -319,29 +313,27 @@ scan_process(owner_scan *os, const char *pid_name, gint32 pid)
 }
 
 gboolean
-pm_procfs_find_owners(pm_backend *backend, GHashTable *wanted, GArray *owners,
-                      pm_owner_scan *scan, pm_diag *diag, GError **error)
+pm_procfs_owners_find(pm_procfs_owners *cache, pm_procfs_root *root, GHashTable *wanted,
+                      GArray *owners, pm_owner_scan *scan, pm_diag *diag, GError **error)
 {
-    procfs_backend *self = (procfs_backend *)backend;
     pm_owner_scan local_scan = { 0 };
-    owner_scan os = { self, owner_cache_get(self), owners, scan ? scan : &local_scan, diag,
-                      -1, 0, 0 };
+    owner_scan os = { root, cache, owners, scan ? scan : &local_scan, diag, -1, 0, 0 };
     struct dirent *entry;
     GHashTable *swap;
-    DIR *root;
+    DIR *pids;
 
-    os.root_fd = open(self->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (os.root_fd < 0 || (root = fdopendir(os.root_fd)) == NULL) {
+    os.root_fd = open(root->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (os.root_fd < 0 || (pids = fdopendir(os.root_fd)) == NULL) {
         int err = errno;
         if (os.root_fd >= 0)
             close(os.root_fd);
-        pm_procfs_report_root_missing(self, err, diag, error);
+        pm_procfs_report_root_missing(root, err, diag, error);
         return FALSE;
     }
     if (wanted != NULL && g_hash_table_size(wanted) > 0) {
         inode_set_fill(&os.cache->wanted, wanted);
         g_hash_table_remove_all(os.cache->next_start_times);
-        while ((entry = readdir(root)) != NULL) {
+        while ((entry = readdir(pids)) != NULL) {
             gint32 pid;
             /* Numeric entries are thread-group leaders; threads share their fds. */
             if (pm_parse_pid_name(entry->d_name, &pid))
@@ -353,7 +345,7 @@ pm_procfs_find_owners(pm_backend *backend, GHashTable *wanted, GArray *owners,
         os.cache->next_start_times = swap;
         g_hash_table_remove_all(os.cache->next_start_times);
     }
-    closedir(root);
+    closedir(pids);
 
     if (os.unreadable > 0)
         pm_diag_note(diag, PM_DIAG_FD_DIR_UNREADABLE, PM_DIAG_LEVEL_WARNING,
@@ -362,7 +354,7 @@ pm_procfs_find_owners(pm_backend *backend, GHashTable *wanted, GArray *owners,
                      "program cap_sys_ptrace,cap_dac_read_search (setcap "
                      "cap_sys_ptrace,cap_dac_read_search+ep <program>), or capture in "
                      "Wireshark through the procmap-capture interfaces (procmap-<interface>)",
-                     os.unreadable, self->root, os.first_unreadable_pid);
+                     os.unreadable, root->path, os.first_unreadable_pid);
     if (local_scan.unreadable_uids)
         g_hash_table_unref(local_scan.unreadable_uids);
     return TRUE;

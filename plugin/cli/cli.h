@@ -8,7 +8,7 @@
 
 #include <glib.h>
 
-#include "backend/procfs.h"
+#include "procfs.h"
 #include "watcher.h"
 
 G_BEGIN_DECLS
@@ -22,10 +22,14 @@ G_BEGIN_DECLS
 #define PM_CLI_EXIT_CODES_HELP \
     "Exit status:\n" \
     "  0  success (lookup: the socket belongs to a process)\n" \
-    "  1  lookup answered without a process (not a local address, no such\n" \
-    "     socket, owner not readable or gone)\n" \
+    "  1  lookup answered without a process (reason not-local, no-socket,\n" \
+    "     no-permission or owner-gone)\n" \
     "  2  usage error (unknown command or option, bad transport or endpoint)\n" \
     "  3  the socket table could not be read (e.g. a wrong --proc-root)\n"
+
+/* The end of a GOptionEntry array (GLib's G_OPTION_ENTRY_NULL is 2.70, past
+ * the GLib floor). */
+#define PM_CLI_OPTIONS_END { NULL, 0, 0, 0, NULL, NULL, NULL }
 
 /* "procmap: <message>" on stderr. */
 void pm_cli_error(const char *format, ...) G_GNUC_PRINTF(1, 2);
@@ -59,7 +63,6 @@ typedef struct {
     pm_watcher *watcher;
     pm_backend *backend;      /* borrowed: the watcher owns it */
     gboolean    verbose;
-    GHashTable *user_names;   /* uid -> name (NULL when unknown) */
     GPtrArray  *held_messages; /* diag lines held back during a refresh */
 } pm_cli_session;
 
@@ -69,8 +72,6 @@ void pm_cli_session_close(pm_cli_session *session);
 /* Reads the socket tables once.  On failure prints why and returns FALSE. */
 gboolean pm_cli_session_refresh(pm_cli_session *session);
 
-/* The user name of @uid, or NULL; owned by the session. */
-const char *pm_cli_user_name(pm_cli_session *session, guint32 uid);
 
 int pm_cli_dump(int argc, char **argv);
 int pm_cli_lookup(int argc, char **argv);

@@ -29,7 +29,7 @@ static const char *const header[COL_COUNT] = {
 static char *
 uid_text(pm_cli_session *session, guint32 uid)
 {
-    const char *user = pm_cli_user_name(session, uid);
+    const char *user = pm_watcher_user_name(session->watcher, uid);
     char *printable, *text;
 
     if (user == NULL)
@@ -163,7 +163,7 @@ print_json(pm_cli_session *session, GPtrArray *rows, const dump_options *options
         pm_json_key(&json, "uid");
         pm_json_uint(&json, socket->uid);
         pm_json_key(&json, "user");
-        pm_json_string(&json, pm_cli_user_name(session, socket->uid));
+        pm_json_string(&json, pm_watcher_user_name(session->watcher, socket->uid));
         pm_json_key(&json, "inode");
         pm_json_uint(&json, socket->inode);
         pm_json_key(&json, "owners");
@@ -190,7 +190,7 @@ pm_cli_dump(int argc, char **argv)
           "Print one JSON array of sockets instead of a table", NULL },
         { "tcp", 't', 0, G_OPTION_ARG_NONE, &options.tcp, "Show TCP sockets", NULL },
         { "udp", 'u', 0, G_OPTION_ARG_NONE, &options.udp, "Show UDP sockets", NULL },
-        G_OPTION_ENTRY_NULL
+        PM_CLI_OPTIONS_END
     };
     GOptionContext *context = g_option_context_new(NULL);
     pm_cli_session session;

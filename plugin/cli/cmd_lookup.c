@@ -21,20 +21,6 @@ typedef struct {
     gboolean     has_remote;
 } lookup_query;
 
-/* How the match reads for a person; JSON gives pm_match_name(). */
-static const char *
-match_text(pm_match match)
-{
-    switch (match) {
-    case PM_MATCH_TUPLE:      return "tuple (the connected socket with this local and remote end)";
-    case PM_MATCH_EXACT:      return "exact (a socket bound to this address and port)";
-    case PM_MATCH_ANY:        return "any-address (a socket bound to 0.0.0.0 or :: on this port)";
-    case PM_MATCH_DUAL_STACK: return "dual-stack (an IPv6 :: socket that also accepts IPv4)";
-    case PM_MATCH_NONE:       break;
-    }
-    return "none";
-}
-
 static int
 exit_code_of(const pm_endpoint_answer *answer)
 {
@@ -94,7 +80,8 @@ print_text(const lookup_query *query, const pm_endpoint_answer *answer)
         g_string_append_printf(out, "  %-11s ", "user:");
         append_user(out, process->has_uid, process->uid, process->user);
         g_string_append_c(out, '\n');
-        g_string_append_printf(out, "  %-11s %s%s\n", "match:", match_text(answer->match),
+        g_string_append_printf(out, "  %-11s %s (%s)%s\n", "match:", pm_match_name(answer->match),
+                               pm_match_description(answer->match),
                                answer->v6only_assumed ? " (assumed: v6only unknown)" : "");
         g_string_append_printf(out, "  %-11s %u%s\n", "owners:", answer->owner_count,
                                answer->owner_count > 1
@@ -109,7 +96,9 @@ print_text(const lookup_query *query, const pm_endpoint_answer *answer)
             g_string_append_c(out, '\n');
         }
         if (answer->match != PM_MATCH_NONE)
-            g_string_append_printf(out, "  %-11s %s\n", "match:", match_text(answer->match));
+            g_string_append_printf(out, "  %-11s %s (%s)\n", "match:",
+                                   pm_match_name(answer->match),
+                                   pm_match_description(answer->match));
     }
     if (answer->inode)
         g_string_append_printf(out, "  %-11s %" G_GUINT64_FORMAT "\n", "inode:", answer->inode);
@@ -202,7 +191,7 @@ pm_cli_lookup(int argc, char **argv)
     const GOptionEntry entries[] = {
         { "json", 'j', 0, G_OPTION_ARG_NONE, &options.json,
           "Print the answer as one JSON object", NULL },
-        G_OPTION_ENTRY_NULL
+        PM_CLI_OPTIONS_END
     };
     GOptionContext *context = g_option_context_new("tcp|udp LOCAL [REMOTE]");
     pm_endpoint_answer answer = { 0 };

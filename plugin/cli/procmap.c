@@ -164,17 +164,11 @@ pm_cli_add_common_options(GOptionContext *context, pm_cli_common_options *option
           "procfs (/proc/net files)", "NAME" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
           "Also tell minor problems met and statistics", NULL },
-        G_OPTION_ENTRY_NULL
+        PM_CLI_OPTIONS_END
     };
 
     backend_options = options;
     g_option_context_add_main_entries(context, entries, NULL);
-}
-
-static void
-free_user_name(gpointer name)
-{
-    g_free(name);
 }
 
 void
@@ -199,8 +193,6 @@ pm_cli_session_open(pm_cli_session *session, const pm_cli_common_options *option
     pm_watcher_config_init(&config);
     session->watcher = pm_watcher_new(session->backend, &config, NULL, NULL);
     pm_watcher_set_diag_sink(session->watcher, diag_sink, session);
-    session->user_names = g_hash_table_new_full(g_direct_hash, g_direct_equal,
-                                                NULL, free_user_name);
 }
 
 static void
@@ -229,8 +221,6 @@ pm_cli_session_close(pm_cli_session *session)
         print_stats(session);
     if (session->watcher)
         pm_watcher_free(session->watcher);
-    if (session->user_names)
-        g_hash_table_unref(session->user_names);
     memset(session, 0, sizeof *session);
 }
 
@@ -257,19 +247,6 @@ pm_cli_session_refresh(pm_cli_session *session)
     return ok;
 }
 
-const char *
-pm_cli_user_name(pm_cli_session *session, guint32 uid)
-{
-    gpointer key = GUINT_TO_POINTER(uid);
-    gpointer name;
-
-    if (g_hash_table_lookup_extended(session->user_names, key, NULL, &name))
-        return name;
-    name = session->backend->ops->user_name
-               ? session->backend->ops->user_name(session->backend, uid) : NULL;
-    g_hash_table_insert(session->user_names, key, name);
-    return name;
-}
 
 /* ---- the top level ---- */
 
@@ -279,7 +256,7 @@ top_level_context(gboolean *show_version)
     const GOptionEntry entries[] = {
         { "version", 'V', 0, G_OPTION_ARG_NONE, show_version,
           "Print the version and exit", NULL },
-        G_OPTION_ENTRY_NULL
+        PM_CLI_OPTIONS_END
     };
     GOptionContext *context = g_option_context_new("COMMAND [ARGUMENTS...]");
     GString *description = g_string_new("Commands:\n");

@@ -81,20 +81,6 @@ typedef struct {
     gboolean seen;      /* a comment of this group was read */
 } key_group;
 
-static const char *const kind_names[PM_CARRIED_KIND_COUNT] = {
-    [PM_CARRIED_NONE] = "none",
-    [PM_CARRIED_PROCMAP] = "procmap-capture",
-    [PM_CARRIED_DARWIN] = "darwin",
-    [PM_CARRIED_PTCPDUMP] = "ptcpdump",
-    [PM_CARRIED_ETL2PCAPNG] = "etl2pcapng",
-};
-
-const char *
-pm_carried_kind_name(pm_carried_kind kind)
-{
-    return (unsigned)kind < PM_CARRIED_KIND_COUNT ? kind_names[kind] : "unknown";
-}
-
 /* ---- slices --------------------------------------------------------------- */
 
 static slice
@@ -146,19 +132,20 @@ slice_to_number(slice s, guint64 min, guint64 max, guint64 *out)
     return g_ascii_string_to_unsigned(digits, 10, min, max, out, NULL);
 }
 
+/* Counts a malformed thing in what a packet carries; the first is described
+ * (Expert Info shows it). */
 static void
-note_malformed(pm_diag *diag, const char *what)
+note_malformed(pm_carried *notes, const char *what)
 {
-    pm_diag_note(diag, PM_DIAG_MALFORMED_CAPTURE_METADATA, PM_DIAG_LEVEL_INFO,
-                 "A capture file's process information has %s; it is ignored "
-                 "(further cases are not reported)", what);
+    if (notes->n_malformed++ == 0)
+        notes->malformed = g_strdup(what);
 }
 
 /* A copy of @s fit to show: valid UTF-8, control characters as spaces, at
  * most PM_CARRIED_VALUE_MAX bytes (then "..." is appended and *@cut set);
  * NULL if empty. */
 static char *
-take_value(slice s, pm_diag *diag, gboolean *cut)
+take_value(slice s, pm_carried *notes, gboolean *cut)
 {
     gsize len;
     char *text;
@@ -177,7 +164,7 @@ take_value(slice s, pm_diag *diag, gboolean *cut)
         strcpy(end, "...");
         if (cut)
             *cut = TRUE;
-        note_malformed(diag, "a value longer than 64 KiB (cut)");
+        note_malformed(notes, "a value longer than 64 KiB (cut)");
     }
     g_strstrip(text);
     if (*text == '\0') {
@@ -289,7 +276,7 @@ carried_name(const pm_carried_process *process)
 
 /* An optional number: absent is fine, malformed is noted and ignored. */
 static gboolean
-optional_number(slice s, guint64 min, guint64 max, const char *key, pm_diag *diag,
+optional_number(slice s, guint64 min, guint64 max, const char *key, pm_carried *notes,
                 guint64 *out)
 {
     if (s.text == NULL)
@@ -298,14 +285,14 @@ optional_number(slice s, guint64 min, guint64 max, const char *key, pm_diag *dia
         return TRUE;
     if (s.len > 0) {
         char *what = g_strdup_printf("a malformed or out-of-range %s", key);
-        note_malformed(diag, what);
+        note_malformed(notes, what);
         g_free(what);
     }
     return FALSE;
 }
 
 static gboolean
-build_from_keys(const key_group *group, pm_diag *diag, pm_carried_process *process)
+build_from_keys(const key_group *group, pm_carried *notes, pm_carried_process *process)
 {
     const slice *v = group->values;
     guint64 number;
@@ -314,44 +301,44 @@ build_from_keys(const key_group *group, pm_diag *diag, pm_carried_process *proce
     if (!group->seen || v[KEY_PID].text == NULL || v[KEY_PID].len == 0)
         return FALSE;       /* e.g. ptcpdump's container group alone: no process */
     if (!slice_to_number(v[KEY_PID], 1, G_MAXINT32, &number)) {
-        note_malformed(diag, "a malformed or out-of-range PID");
+        note_malformed(notes, "a malformed or out-of-range PID");
         return FALSE;
     }
     memset(process, 0, sizeof *process);
     process->present = TRUE;
     process->raw.pid = (gint32)number;
-    process->raw.ppid = optional_number(v[KEY_PPID], 1, G_MAXINT32, "ParentPID", diag, &number)
+    process->raw.ppid = optional_number(v[KEY_PPID], 1, G_MAXINT32, "ParentPID", notes, &number)
                         ? (gint32)number : -1;
-    if (optional_number(v[KEY_UID], 0, G_MAXUINT32 - 1, "UserId", diag, &number)) {
+    if (optional_number(v[KEY_UID], 0, G_MAXUINT32 - 1, "UserId", notes, &number)) {
         process->raw.has_uid = TRUE;
         process->raw.uid = (guint32)number;
     }
-    if (optional_number(v[KEY_START_TIME], 1, G_MAXUINT64, "StartTime", diag, &number))
+    if (optional_number(v[KEY_START_TIME], 1, G_MAXUINT64, "StartTime", notes, &number))
         process->raw.start_time_ns = number;
-    if (optional_number(v[KEY_TID], 1, G_MAXUINT32, "ThreadId", diag, &number)) {
+    if (optional_number(v[KEY_TID], 1, G_MAXUINT32, "ThreadId", notes, &number)) {
         process->context.has_tid = TRUE;
         process->context.tid = (guint32)number;
     }
-    process->raw.exe = take_value(v[KEY_CMD], diag, NULL);
-    process->args = take_value(v[KEY_ARGS], diag, &cut);
+    process->raw.exe = take_value(v[KEY_CMD], notes, NULL);
+    process->args = take_value(v[KEY_ARGS], notes, &cut);
     process->raw.args_truncated = cut || (process->args && g_str_has_suffix(process->args, "..."));
-    process->raw.comm = take_value(v[KEY_COMM], diag, NULL);
-    process->raw.cwd = take_value(v[KEY_CWD], diag, NULL);
-    process->user = take_value(v[KEY_USER], diag, NULL);
-    process->raw.parent_exe = take_value(v[KEY_PARENT_CMD], diag, NULL);
-    process->raw.parent_args = take_value(v[KEY_PARENT_ARGS], diag, NULL);
-    process->raw.container_id = take_value(v[KEY_CONTAINER_ID], diag, NULL);
-    process->raw.container_name = take_value(v[KEY_CONTAINER_NAME], diag, NULL);
-    process->raw.container_image = take_value(v[KEY_CONTAINER_IMAGE], diag, NULL);
-    process->raw.pod_name = take_value(v[KEY_POD_NAME], diag, NULL);
-    process->raw.pod_namespace = take_value(v[KEY_POD_NAMESPACE], diag, NULL);
-    process->context.thread_name = take_value(v[KEY_THREAD_NAME], diag, NULL);
+    process->raw.comm = take_value(v[KEY_COMM], notes, NULL);
+    process->raw.cwd = take_value(v[KEY_CWD], notes, NULL);
+    process->user = take_value(v[KEY_USER], notes, NULL);
+    process->raw.carried.parent_exe = take_value(v[KEY_PARENT_CMD], notes, NULL);
+    process->raw.carried.parent_args = take_value(v[KEY_PARENT_ARGS], notes, NULL);
+    process->raw.carried.container_id = take_value(v[KEY_CONTAINER_ID], notes, NULL);
+    process->raw.carried.container_name = take_value(v[KEY_CONTAINER_NAME], notes, NULL);
+    process->raw.carried.container_image = take_value(v[KEY_CONTAINER_IMAGE], notes, NULL);
+    process->raw.carried.pod_name = take_value(v[KEY_POD_NAME], notes, NULL);
+    process->raw.carried.pod_namespace = take_value(v[KEY_POD_NAMESPACE], notes, NULL);
+    process->context.thread_name = take_value(v[KEY_THREAD_NAME], notes, NULL);
     process->raw.name = carried_name(process);
     return TRUE;
 }
 
 static gboolean
-build_from_etl(const etl_comment *etl, pm_diag *diag, pm_carried_process *process)
+build_from_etl(const etl_comment *etl, pm_carried *notes, pm_carried_process *process)
 {
     guint64 number;
 
@@ -361,14 +348,14 @@ build_from_etl(const etl_comment *etl, pm_diag *diag, pm_carried_process *proces
     if (slice_equal(etl->pid, "0"))
         return FALSE;
     if (!slice_to_number(etl->pid, 1, G_MAXINT32, &number)) {
-        note_malformed(diag, "a malformed or out-of-range etl2pcapng PID");
+        note_malformed(notes, "a malformed or out-of-range etl2pcapng PID");
         return FALSE;
     }
     memset(process, 0, sizeof *process);
     process->present = TRUE;
     process->raw.pid = (gint32)number;
     process->raw.ppid = -1;
-    if (optional_number(etl->tid, 1, G_MAXUINT32, "etl2pcapng TID", diag, &number)) {
+    if (optional_number(etl->tid, 1, G_MAXUINT32, "etl2pcapng TID", notes, &number)) {
         process->context.has_tid = TRUE;
         process->context.tid = (guint32)number;
     }
@@ -376,7 +363,7 @@ build_from_etl(const etl_comment *etl, pm_diag *diag, pm_carried_process *proces
 }
 
 static gboolean
-build_from_darwin(const pm_carried_darwin *darwin, pm_diag *diag, pm_carried_process *process)
+build_from_darwin(const pm_carried_darwin *darwin, pm_carried *notes, pm_carried_process *process)
 {
     slice name;
 
@@ -389,7 +376,7 @@ build_from_darwin(const pm_carried_darwin *darwin, pm_diag *diag, pm_carried_pro
     if (darwin->name) {
         name.text = darwin->name;
         name.len = strlen(darwin->name);
-        process->raw.name = take_value(name, diag, NULL);
+        process->raw.name = take_value(name, notes, NULL);
     }
     if (darwin->has_effective && darwin->epid >= 0) {
         process->context.has_epid = TRUE;
@@ -397,7 +384,7 @@ build_from_darwin(const pm_carried_darwin *darwin, pm_diag *diag, pm_carried_pro
         if (darwin->ename) {
             name.text = darwin->ename;
             name.len = strlen(darwin->ename);
-            process->context.ename = take_value(name, diag, NULL);
+            process->context.ename = take_value(name, notes, NULL);
         }
     }
     return TRUE;
@@ -405,7 +392,7 @@ build_from_darwin(const pm_carried_darwin *darwin, pm_diag *diag, pm_carried_pro
 
 gboolean
 pm_carried_parse(const char *const *comments, guint n_comments,
-                 const pm_carried_darwin *darwin, pm_diag *diag, pm_carried *out)
+                 const pm_carried_darwin *darwin, pm_carried *out)
 {
     key_group ptcpdump, procmap[2];
     etl_comment etl;
@@ -414,8 +401,9 @@ pm_carried_parse(const char *const *comments, guint n_comments,
     memset(&ptcpdump, 0, sizeof ptcpdump);
     memset(procmap, 0, sizeof procmap);
     memset(&etl, 0, sizeof etl);
+    out->unresolved = darwin != NULL && darwin->unresolved;
     if (n_comments > PM_CARRIED_COMMENTS_MAX) {
-        note_malformed(diag, "more comments on one packet than are read");
+        note_malformed(out, "more comments on one packet than are read");
         n_comments = PM_CARRIED_COMMENTS_MAX;
     }
     for (guint i = 0; comments != NULL && i < n_comments; i++) {
@@ -444,17 +432,17 @@ pm_carried_parse(const char *const *comments, guint n_comments,
     }
 
     /* Both of procmap's sides are built, whichever is valid. */
-    gboolean src = build_from_keys(&procmap[PM_CARRIED_SRC], diag,
+    gboolean src = build_from_keys(&procmap[PM_CARRIED_SRC], out,
                                    &out->process[PM_CARRIED_SRC]);
-    gboolean dst = build_from_keys(&procmap[PM_CARRIED_DST], diag,
+    gboolean dst = build_from_keys(&procmap[PM_CARRIED_DST], out,
                                    &out->process[PM_CARRIED_DST]);
     if (src || dst)
         out->kind = PM_CARRIED_PROCMAP;
-    else if (build_from_darwin(darwin, diag, &out->process[PM_CARRIED_EITHER]))
+    else if (build_from_darwin(darwin, out, &out->process[PM_CARRIED_EITHER]))
         out->kind = PM_CARRIED_DARWIN;
-    else if (build_from_keys(&ptcpdump, diag, &out->process[PM_CARRIED_EITHER]))
+    else if (build_from_keys(&ptcpdump, out, &out->process[PM_CARRIED_EITHER]))
         out->kind = PM_CARRIED_PTCPDUMP;
-    else if (build_from_etl(&etl, diag, &out->process[PM_CARRIED_EITHER]))
+    else if (build_from_etl(&etl, out, &out->process[PM_CARRIED_EITHER]))
         out->kind = PM_CARRIED_ETL2PCAPNG;
     return out->kind != PM_CARRIED_NONE;
 }
@@ -475,6 +463,10 @@ pm_carried_clear(pm_carried *carried)
 {
     for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++)
         process_clear(&carried->process[slot]);
+    g_free(carried->malformed);
+    carried->malformed = NULL;
+    carried->n_malformed = 0;
+    carried->unresolved = FALSE;
     carried->kind = PM_CARRIED_NONE;
 }
 
@@ -505,6 +497,13 @@ pm_carried_place(const pm_carried *carried, pm_direction direction,
         out[PM_CARRIED_EITHER] = single;
 }
 
+static void
+copy_text(char **text, gpointer data)
+{
+    (void)data;
+    *text = g_strdup(*text);
+}
+
 pm_process *
 pm_carried_process_to_process(const pm_carried_process *process)
 {
@@ -515,13 +514,7 @@ pm_carried_process_to_process(const pm_carried_process *process)
     raw.exe = g_strdup(raw.exe);
     raw.cwd = g_strdup(raw.cwd);
     raw.name = g_strdup(raw.name);
-    raw.parent_exe = g_strdup(raw.parent_exe);
-    raw.parent_args = g_strdup(raw.parent_args);
-    raw.container_id = g_strdup(raw.container_id);
-    raw.container_name = g_strdup(raw.container_name);
-    raw.container_image = g_strdup(raw.container_image);
-    raw.pod_name = g_strdup(raw.pod_name);
-    raw.pod_namespace = g_strdup(raw.pod_namespace);
+    pm_process_carried_foreach(&raw.carried, copy_text, NULL);
     raw.argv = NULL;
     if (process->args != NULL) {
         raw.argv = g_ptr_array_new_with_free_func(g_free);

@@ -15,7 +15,6 @@
 
 #include <glib.h>
 
-#include "diag.h"
 #include "process.h"
 
 G_BEGIN_DECLS
@@ -83,6 +82,13 @@ typedef struct {
 typedef struct {
     pm_carried_kind    kind;
     pm_carried_process process[PM_CARRIED_SLOTS];
+    /* What was wrong with it, whether or not a process was found: the
+     * malformed values skipped (the first one described: "a malformed or
+     * out-of-range PID"), and a reference to a Darwin process block the file
+     * does not have. */
+    guint              n_malformed;
+    char              *malformed;
+    gboolean           unresolved;
 } pm_carried;
 
 /* What Wireshark (4.6+) resolved of a packet's Darwin process blocks. */
@@ -93,15 +99,16 @@ typedef struct {
     gboolean    has_effective;   /* a different effective process */
     gint32      epid;
     const char *ename;
+    gboolean    unresolved;   /* the packet names a process block the file lacks */
 } pm_carried_darwin;
 
 /* Reads one packet: its comments (@n_comments, NULL entries skipped; at
  * most PM_CARRIED_COMMENTS_MAX are read) and its Darwin process, if any.
  * Returns TRUE when a process was found; @out is filled either way and must
- * be cleared.  Malformed values are skipped and noted in @diag (may be
- * NULL).  Time is linear in the input size. */
+ * be cleared.  Malformed values are skipped and counted in @out.  Time is
+ * linear in the input size. */
 gboolean pm_carried_parse(const char *const *comments, guint n_comments,
-                          const pm_carried_darwin *darwin, pm_diag *diag, pm_carried *out);
+                          const pm_carried_darwin *darwin, pm_carried *out);
 void pm_carried_clear(pm_carried *carried);
 
 /* Places @carried in a frame: explicit sides stay; a single process goes to
@@ -116,8 +123,6 @@ void pm_carried_place(const pm_carried *carried, pm_direction direction,
 
 /* A process record of @process (whose strings are copied). */
 pm_process *pm_carried_process_to_process(const pm_carried_process *process);
-
-const char *pm_carried_kind_name(pm_carried_kind kind);
 
 G_END_DECLS
 

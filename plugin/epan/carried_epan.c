@@ -4,7 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "process_epan.h"
+#include "procmap_epan.h"
 
 #include <epan/epan.h>
 #include <wiretap/wtap.h>
@@ -24,7 +24,7 @@ frame_block(packet_info *pinfo)
  * name process blocks by index, which Wireshark 4.6 resolves per section,
  * as its own packet-darwin.c does. */
 static void
-read_darwin(packet_info *pinfo, wtap_block_t block, pm_carried_darwin *darwin)
+read_darwin(packet_info *pinfo _U_, wtap_block_t block _U_, pm_carried_darwin *darwin)
 {
     memset(darwin, 0, sizeof *darwin);
 #if PM_WS_VERSION >= 406
@@ -39,22 +39,25 @@ read_darwin(packet_info *pinfo, wtap_block_t block, pm_carried_darwin *darwin)
         darwin->pid = epan_get_process_id(pinfo->epan, id, section);
         darwin->name = epan_get_process_name(pinfo->epan, id, section);
         darwin->present = darwin->pid >= 0;
+        /* The packet names a process block the section does not have. */
+        darwin->unresolved = !darwin->present;
         if (wtap_block_get_uint32_option_value(block, OPT_PKT_DARWIN_EFFECTIVE_PIB_ID,
                                                &effective) == WTAP_OPTTYPE_SUCCESS &&
             effective != id) {
             darwin->epid = epan_get_process_id(pinfo->epan, effective, section);
             darwin->ename = epan_get_process_name(pinfo->epan, effective, section);
             darwin->has_effective = darwin->epid >= 0;
+            darwin->unresolved = darwin->unresolved || !darwin->has_effective;
         }
     }
-#else
-    (void)pinfo;
-    (void)block;    /* Darwin process blocks are resolved from Wireshark 4.6 on */
 #endif
+    /* Before 4.6 pinfo and block are unused: Darwin process blocks are
+     * resolved from Wireshark 4.6 on. */
 }
 
 gboolean
-pm_frame_read_carried(packet_info *pinfo, pm_frame_carried *carried, pm_frame_input *input)
+procmap_read_carried(packet_info *pinfo, procmap_frame_carried *carried,
+                     pm_frame_input *input)
 {
     wtap_block_t block = frame_block(pinfo);
     guint32 flags;
@@ -82,7 +85,7 @@ pm_frame_read_carried(packet_info *pinfo, pm_frame_carried *carried, pm_frame_in
     if (wtap_block_get_uint32_option_value(block, OPT_PKT_FLAGS, &flags) == WTAP_OPTTYPE_SUCCESS)
         input->direction = (pm_direction)PACK_FLAGS_DIRECTION(flags);
     read_darwin(pinfo, block, &carried->darwin);
-    if (carried->darwin.present)
+    if (carried->darwin.present || carried->darwin.unresolved)
         input->darwin = &carried->darwin;
     return input->comments != NULL || input->darwin != NULL;
 }

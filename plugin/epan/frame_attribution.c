@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "user_names.h"
+
 /* What one distinct set of carried information (comments, Darwin
  * process) reads as: parsed once, shared by every frame that carries it. */
 typedef struct {
@@ -20,7 +22,8 @@ typedef struct {
 typedef struct {
     pm_frame_side src;
     pm_frame_side dst;
-    const carried_entry *carried;   /* the answer came from the capture file */
+    const carried_entry *carried;   /* what the capture file carries for it, if
+                                     * anything names a process or is wrong */
     guint8        placed;           /* carried: 2 bits per slot, the entry's process index */
     guint8        stored : 1;
     guint8        icmp_quoted : 1;
@@ -57,9 +60,8 @@ struct pm_frame_engine {
     GPtrArray  *frames;       /* chunks of FRAME_CHUNK frame_records, by frame number */
     GHashTable *streams;      /* stream_ends* set, keyed by transport and stream */
     GHashTable *processes;    /* pm_process* set: the references the records borrow */
-    GHashTable *user_names;   /* uid + 1 -> char* */
+    pm_user_names *user_names;  /* of the uids in stored answers */
     GHashTable *carried;      /* GBytes* (what a packet carries) -> carried_entry* or NULL */
-    pm_diag     diag;         /* malformed carried information */
     /* The last processes and uid kept: consecutive frames mostly repeat
      * them, so the sets above are not asked on every frame. */
     pm_process *kept[2];
@@ -94,13 +96,6 @@ stream_ends_free(gpointer data)
     }
 }
 
-static gboolean
-endpoint_same(const pm_endpoint *a, const pm_endpoint *b)
-{
-    return a->port == b->port && a->addr.family == b->addr.family &&
-           memcmp(a->addr.bytes, b->addr.bytes, sizeof a->addr.bytes) == 0;
-}
-
 static void
 carried_entry_free(gpointer data)
 {
@@ -124,10 +119,9 @@ pm_frame_engine_new(void)
                                             stream_ends_free, NULL);
     engine->processes = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                               (GDestroyNotify)pm_process_unref, NULL);
-    engine->user_names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    engine->user_names = pm_user_names_new(NULL);
     engine->carried = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
                                             (GDestroyNotify)g_bytes_unref, carried_entry_free);
-    pm_diag_init(&engine->diag, NULL, NULL);
     return engine;
 }
 
@@ -137,7 +131,7 @@ pm_frame_engine_reset(pm_frame_engine *engine)
     g_ptr_array_set_size(engine->frames, 0);
     g_hash_table_remove_all(engine->streams);
     g_hash_table_remove_all(engine->processes);
-    g_hash_table_remove_all(engine->user_names);
+    pm_user_names_clear(engine->user_names);
     engine->kept[0] = engine->kept[1] = NULL;
     engine->named_uid_plus_one = 0;
     memset(engine->recent_streams, 0, sizeof engine->recent_streams);
@@ -152,21 +146,15 @@ pm_frame_engine_free(pm_frame_engine *engine)
     g_ptr_array_unref(engine->frames);
     g_hash_table_unref(engine->streams);
     g_hash_table_unref(engine->processes);
-    g_hash_table_unref(engine->user_names);
+    pm_user_names_free(engine->user_names);
     g_hash_table_unref(engine->carried);
     g_free(engine);
-}
-
-const pm_diag *
-pm_frame_engine_diag(pm_frame_engine *engine)
-{
-    return &engine->diag;
 }
 
 const char *
 pm_frame_engine_user_name(pm_frame_engine *engine, guint32 uid)
 {
-    return g_hash_table_lookup(engine->user_names, GUINT_TO_POINTER(uid + 1));
+    return pm_user_names_get(engine->user_names, uid);
 }
 
 /* The engine holds one reference per distinct process for all its frames. */
@@ -182,65 +170,46 @@ keep_process(pm_frame_engine *engine, pm_process *process)
     return process;
 }
 
-static pm_why
-why_of_reason(pm_reason reason)
-{
-    switch (reason) {
-    case PM_REASON_FOUND:              return PM_WHY_NONE;
-    case PM_REASON_NOT_LOCAL:          return PM_WHY_NOT_LOCAL;
-    case PM_REASON_NO_SOCKET:          return PM_WHY_NO_SOCKET;
-    case PM_REASON_OWNER_UNREADABLE:   return PM_WHY_NO_PERMISSION;
-    case PM_REASON_OWNER_GONE:         return PM_WHY_OWNER_GONE;
-    case PM_REASON_REFRESH_SUPPRESSED: return PM_WHY_REFRESH_SUPPRESSED;
-    case PM_REASON_BACKEND_FAILED:     return PM_WHY_BACKEND_FAILED;
-    }
-    return PM_WHY_NO_SOCKET;
-}
-
 static void
 side_from_answer(pm_frame_engine *engine, const pm_endpoint_answer *answer, pm_frame_side *side)
 {
     memset(side, 0, sizeof *side);
     side->process = keep_process(engine, answer->process);
     side->source = answer->process ? PM_SOURCE_LIVE : PM_SOURCE_NONE;
-    side->why = (guint8)why_of_reason(answer->reason);
+    side->reason = (guint8)answer->reason;
     side->match = (guint8)answer->match;
     side->owner_count = (guint16)MIN(answer->owner_count, G_MAXUINT16);
     side->has_uid = answer->has_uid;
     side->uid = answer->uid;
     side->v6only_assumed = answer->v6only_assumed;
     if (answer->has_uid && answer->user && answer->uid + 1 != engine->named_uid_plus_one) {
-        if (!g_hash_table_contains(engine->user_names, GUINT_TO_POINTER(answer->uid + 1)))
-            g_hash_table_insert(engine->user_names, GUINT_TO_POINTER(answer->uid + 1),
-                                g_strdup(answer->user));
+        pm_user_names_remember(engine->user_names, answer->uid, answer->user);
         engine->named_uid_plus_one = answer->uid + 1;
     }
 }
 
 static void
-side_set_why(pm_frame_side *side, pm_why why)
+side_set_reason(pm_frame_side *side, pm_reason reason)
 {
     memset(side, 0, sizeof *side);
-    side->why = (guint8)why;
+    side->reason = (guint8)reason;
 }
 
 /* Whether a live lookup can say anything true about this frame now. */
-static pm_why
+static pm_reason
 live_lookup_verdict(const pm_frame_policy *policy, pm_watcher *watcher,
                     gint64 frame_time_us, gint64 now_us)
 {
-    if (!policy->enabled)
-        return PM_WHY_DISABLED;
     if (policy->live_mode == PM_LIVE_NEVER)
-        return PM_WHY_LIVE_OFF;
+        return PM_REASON_LIVE_OFF;
     if (watcher == NULL)
-        return PM_WHY_BACKEND_FAILED;
+        return PM_REASON_BACKEND_FAILED;
     if (policy->live_mode == PM_LIVE_AUTO) {
         gint64 age = now_us - frame_time_us;
         if (age > policy->live_window_us || age < -policy->live_window_us)
-            return PM_WHY_TOO_OLD;
+            return PM_REASON_TOO_OLD;
     }
-    return PM_WHY_NONE;
+    return PM_REASON_FOUND;
 }
 
 /* The resolved ends of a stream, or NULL. */
@@ -265,7 +234,7 @@ find_end(stream_ends *ends, const pm_endpoint *endpoint)
 {
     for (; ends != NULL; ends = ends->more) {
         for (guint i = 0; i < ends->n_ends; i++) {
-            if (endpoint_same(&ends->ends[i].endpoint, endpoint))
+            if (pm_endpoint_equal(&ends->ends[i].endpoint, endpoint))
                 return &ends->ends[i];
         }
     }
@@ -307,7 +276,7 @@ stick_to_stream(pm_frame_engine *engine, stream_ends **ends, const pm_frame_inpu
             end->first_frame = input->frame_number;
         }
         end->latest = *side;
-    } else if (end != NULL && side->why != PM_WHY_NOT_LOCAL && side->why != PM_WHY_DISABLED) {
+    } else if (end != NULL && side->reason != PM_REASON_NOT_LOCAL) {
         *side = end->latest;
         side->source = PM_SOURCE_STREAM;
     }
@@ -321,7 +290,7 @@ backfill_from_stream(stream_ends *ends, guint32 frame_number, const pm_endpoint 
 {
     stream_end *end;
 
-    if (side->process != NULL || side->why == PM_WHY_NOT_LOCAL || side->why == PM_WHY_DISABLED)
+    if (side->process != NULL || side->reason == PM_REASON_NOT_LOCAL)
         return;
     end = find_end(ends, endpoint);
     if (end != NULL && end->first_frame > frame_number) {
@@ -336,7 +305,7 @@ static gboolean
 carries_anything(const pm_frame_input *input)
 {
     return (input->comments != NULL && input->n_comments > 0) ||
-           (input->darwin != NULL && input->darwin->present);
+           (input->darwin != NULL && (input->darwin->present || input->darwin->unresolved));
 }
 
 /* The bytes that decide what a packet carries: its comments and its Darwin
@@ -355,10 +324,11 @@ carried_key(const pm_frame_input *input)
         g_byte_array_append(key, (const guint8 *)(input->comments[i] ? "c" : "n"), 1);
         g_byte_array_append(key, (const guint8 *)comment, (guint)strlen(comment) + 1);
     }
-    if (darwin != NULL && darwin->present) {
+    if (darwin != NULL && (darwin->present || darwin->unresolved)) {
         const char *name = darwin->name ? darwin->name : "";
         const char *ename = darwin->has_effective && darwin->ename ? darwin->ename : "";
-        gint32 numbers[3] = { darwin->pid, darwin->has_effective, darwin->epid };
+        gint32 numbers[4] = { darwin->pid, darwin->has_effective, darwin->epid,
+                              darwin->unresolved };
         g_byte_array_append(key, (const guint8 *)numbers, sizeof numbers);
         g_byte_array_append(key, (const guint8 *)name, (guint)strlen(name) + 1);
         g_byte_array_append(key, (const guint8 *)ename, (guint)strlen(ename) + 1);
@@ -367,7 +337,7 @@ carried_key(const pm_frame_input *input)
 }
 
 /* The parsed information of what @input carries, or NULL if it names no
- * process. */
+ * process and nothing in it is wrong. */
 static const carried_entry *
 carried_lookup(pm_frame_engine *engine, const pm_frame_input *input)
 {
@@ -383,13 +353,12 @@ carried_lookup(pm_frame_engine *engine, const pm_frame_input *input)
         return found;
     }
     entry = g_new0(carried_entry, 1);
-    if (pm_carried_parse(input->comments, input->n_comments, input->darwin, &engine->diag,
-                         &entry->parsed)) {
+    if (pm_carried_parse(input->comments, input->n_comments, input->darwin, &entry->parsed)) {
         for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {
             if (entry->parsed.process[slot].present)
                 entry->process[slot] = pm_carried_process_to_process(&entry->parsed.process[slot]);
         }
-    } else {
+    } else if (entry->parsed.n_malformed == 0 && !entry->parsed.unresolved) {
         carried_entry_free(entry);
         entry = NULL;       /* remembered too: a frame with other comments */
     }
@@ -426,8 +395,8 @@ carried_side(const frame_record *record, int slot, pm_frame_side *side)
 
     memset(side, 0, sizeof *side);
     if (index == NO_SLOT) {
-        side->why = (guint8)(placed_index(record, PM_CARRIED_EITHER) != NO_SLOT
-                             ? PM_WHY_SIDE_UNKNOWN : PM_WHY_NOT_CARRIED);
+        side->reason = (guint8)(placed_index(record, PM_CARRIED_EITHER) != NO_SLOT
+                                ? PM_REASON_SIDE_UNKNOWN : PM_REASON_NOT_CARRIED);
         return;
     }
     side->process = record->carried->process[index];
@@ -436,6 +405,13 @@ carried_side(const frame_record *record, int slot, pm_frame_side *side)
         side->has_uid = TRUE;
         side->uid = side->process->uid;
     }
+}
+
+/* Whether the frame's answer is what the capture carries. */
+static gboolean
+answered_by_carried(const frame_record *record)
+{
+    return record->carried != NULL && record->carried->parsed.kind != PM_CARRIED_NONE;
 }
 
 /* First pass: the frame's answer from what it carries; FALSE if nothing. */
@@ -448,9 +424,11 @@ compute_carried(pm_frame_engine *engine, const pm_frame_input *input, frame_reco
 
     if (entry == NULL)
         return FALSE;
+    record->carried = entry;        /* kept for what is wrong with it, at least */
+    if (entry->parsed.kind == PM_CARRIED_NONE)
+        return FALSE;
     loopback = pm_addr_is_loopback(&input->src.addr) && pm_addr_is_loopback(&input->dst.addr);
     pm_carried_place(&entry->parsed, input->direction, loopback, placed);
-    record->carried = entry;
     record->placed = 0;
     for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {
         guint index = placed[slot] ? (guint)(placed[slot] - entry->parsed.process) : NO_SLOT;
@@ -486,7 +464,7 @@ static void
 compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *policy,
         const pm_frame_input *input, gint64 now_us, frame_record *record)
 {
-    pm_why verdict = live_lookup_verdict(policy, watcher, input->frame_time_us, now_us);
+    pm_reason verdict = live_lookup_verdict(policy, watcher, input->frame_time_us, now_us);
 
     record->stored = TRUE;
     record->icmp_quoted = input->icmp_quoted;
@@ -496,15 +474,15 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
     record->stream = input->stream;
     /* What the capture carries is not a live lookup: it holds for frames
      * of any age, with live lookups off, without a watcher. */
-    if (policy->enabled && compute_carried(engine, input, record))
+    if (compute_carried(engine, input, record))
         return;
     if (input->no_transport) {
         record->empty = TRUE;
         return;
     }
-    if (verdict != PM_WHY_NONE) {
-        side_set_why(&record->src, verdict);
-        side_set_why(&record->dst, verdict);
+    if (verdict != PM_REASON_FOUND) {
+        side_set_reason(&record->src, verdict);
+        side_set_reason(&record->dst, verdict);
     } else if (input->icmp_quoted) {
         /* The error goes back to the quoted packet's sender: that is the
          * process this frame is for.  Its source is a network stack. */
@@ -513,7 +491,7 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
                                    input->frame_time_us, &answer);
         side_from_answer(engine, &answer, &record->dst);
         pm_endpoint_answer_clear(&answer);
-        side_set_why(&record->src, PM_WHY_ICMP_ERROR);
+        side_set_reason(&record->src, PM_REASON_ICMP_ERROR);
     } else {
         pm_tuple_answer answer;
         pm_watcher_lookup_tuple(watcher, input->transport, &input->src, &input->dst,
@@ -522,7 +500,7 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
         side_from_answer(engine, &answer.dst, &record->dst);
         pm_tuple_answer_clear(&answer);
     }
-    if (policy->enabled && record->has_stream) {
+    if (record->has_stream) {
         stream_ends *ends = find_stream(engine, record->transport, record->stream);
         stick_to_stream(engine, &ends, input, &input->src, &record->src);
         stick_to_stream(engine, &ends, input, &input->dst, &record->dst);
@@ -554,6 +532,10 @@ pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
     out->dst = record->dst;
     out->icmp_quoted = record->icmp_quoted;
     if (record->carried != NULL) {
+        out->carried_malformed = record->carried->parsed.malformed;
+        out->carried_unresolved = record->carried->parsed.unresolved;
+    }
+    if (answered_by_carried(record)) {
         out->carried = TRUE;
         carried_side(record, PM_CARRIED_EITHER, &out->either);
         for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {

@@ -38,24 +38,6 @@ typedef enum {
     PM_SOURCE_COUNT
 } pm_source;
 
-/* Why a side has no process. */
-typedef enum {
-    PM_WHY_NONE = 0,          /* it has one */
-    PM_WHY_NOT_LOCAL,
-    PM_WHY_NO_SOCKET,
-    PM_WHY_NO_PERMISSION,
-    PM_WHY_OWNER_GONE,
-    PM_WHY_REFRESH_SUPPRESSED,
-    PM_WHY_BACKEND_FAILED,
-    PM_WHY_TOO_OLD,           /* captured too long ago for a live lookup to be true */
-    PM_WHY_LIVE_OFF,          /* live lookups are set to "never" */
-    PM_WHY_DISABLED,          /* the process preference "enabled" is off */
-    PM_WHY_ICMP_ERROR,        /* the source of an ICMP error is a network stack */
-    PM_WHY_SIDE_UNKNOWN,      /* the capture names a process but not at which end */
-    PM_WHY_NOT_CARRIED,       /* the capture names a process at the other end only */
-    PM_WHY_COUNT
-} pm_why;
-
 typedef enum {
     PM_LIVE_AUTO = 0,   /* only frames captured within the window of now */
     PM_LIVE_ALWAYS,
@@ -63,7 +45,6 @@ typedef enum {
 } pm_live_mode;
 
 typedef struct {
-    gboolean     enabled;
     pm_live_mode live_mode;
     gint64       live_window_us;
 } pm_frame_policy;
@@ -73,7 +54,7 @@ typedef struct {
     guint32     uid;
     guint16     owner_count;
     guint8      source;       /* pm_source */
-    guint8      why;          /* pm_why */
+    guint8      reason;       /* pm_reason: why there is no process */
     guint8      match;        /* pm_match */
     guint8      has_uid : 1;
     guint8      v6only_assumed : 1;
@@ -107,6 +88,12 @@ typedef struct {
      * process), per slot (PM_CARRIED_SRC, _DST, _EITHER); NULL if nothing. */
     const pm_carried_context *context[PM_CARRIED_SLOTS];
     gboolean      carried;       /* the answer came from the capture file */
+    /* What is wrong with what the capture carries for the frame, answer or
+     * not: the first malformed value described ("a malformed or
+     * out-of-range PID"; NULL if none), and a reference to a process block
+     * the file does not have.  Valid until the next reset. */
+    const char   *carried_malformed;
+    gboolean      carried_unresolved;
     gboolean      answered;      /* FALSE: no transport header and nothing carried */
     gboolean      icmp_quoted;
     gboolean      first_pass;    /* computed by this call */
@@ -132,16 +119,11 @@ void pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
                                const pm_frame_policy *policy, const pm_frame_input *input,
                                gint64 now_us, pm_frame_view *out);
 
-/* What the carried-information reader noted (malformed comments). */
-const pm_diag *pm_frame_engine_diag(pm_frame_engine *engine);
-
 /* The user name of a uid seen in an answer, or NULL. */
 const char *pm_frame_engine_user_name(pm_frame_engine *engine, guint32 uid);
 
 const char *pm_source_name(pm_source source);
 const char *pm_source_description(pm_source source);
-const char *pm_why_name(pm_why why);
-const char *pm_why_description(pm_why why);
 
 G_END_DECLS
 

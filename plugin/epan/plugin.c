@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "process_epan.h"
+#include "procmap_epan.h"
 
 #include <epan/tap.h>
 
@@ -32,10 +32,10 @@ plugin_register(void)
     static proto_plugin protocol;
     static tap_plugin stats;
 
-    protocol.register_protoinfo = proto_register_process;
-    protocol.register_handoff = proto_reg_handoff_process;
+    protocol.register_protoinfo = proto_register_procmap;
+    protocol.register_handoff = proto_reg_handoff_procmap;
     proto_register_plugin(&protocol);
 
-    stats.register_tap_listener = pm_stats_register;
+    stats.register_tap_listener = procmap_stats_register;
     tap_register_plugin(&stats);
 }

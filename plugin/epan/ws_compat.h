@@ -9,6 +9,7 @@
 #ifndef WS_BUILD_DLL
 #define WS_BUILD_DLL    /* before any Wireshark header; mandatory from 4.6 */
 #endif
+#define WS_LOG_DOMAIN "procmap"     /* before wsutil/wslog.h: ws_log's domain */
 #include <wireshark.h>
 
 #if defined(__has_include)

@@ -14,7 +14,7 @@
 
 #include <glib.h>
 
-#include "backend/backend.h"
+#include "backend.h"
 #include "history.h"
 #include "process_info.h"
 

@@ -19,7 +19,7 @@
 
 #include <glib.h>
 
-#include "backend/backend.h"
+#include "backend.h"
 #include "process.h"
 #include "watcher.h"
 

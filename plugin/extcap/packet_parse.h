@@ -12,7 +12,7 @@
 
 #include <glib.h>
 
-#include "backend/backend.h"
+#include "backend.h"
 G_BEGIN_DECLS
 
 /* A frame's direction, with the values of pcapng's epb_flags direction bits

@@ -18,7 +18,7 @@
 
 #include <glib.h>
 
-#include "backend/backend.h"
+#include "backend.h"
 #include "netns.h"
 
 G_BEGIN_DECLS

@@ -18,7 +18,7 @@
 
 #include <glib.h>
 
-#include "backend/backend.h"
+#include "backend.h"
 #include "capture_comments.h"
 #include "process.h"
 

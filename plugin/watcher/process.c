@@ -33,6 +33,13 @@ empty_to_null(char *text)
     return text;
 }
 
+static void
+sanitize_text(char **text, gpointer data)
+{
+    (void)data;
+    *text = empty_to_null(pm_utf8_sanitize(*text));
+}
+
 static char *
 join_args(const GPtrArray *argv)
 {
@@ -97,15 +104,9 @@ pm_process_new(pm_process_raw *raw, const char *user,
     process->has_uid = raw->has_uid;
     process->uid = raw->uid;
     process->user = pm_utf8_sanitize(g_strdup(user));
-    process->parent_exe = empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->parent_exe)));
-    process->parent_args = empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->parent_args)));
-    process->container_id = empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->container_id)));
-    process->container_name =
-        empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->container_name)));
-    process->container_image =
-        empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->container_image)));
-    process->pod_name = empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->pod_name)));
-    process->pod_namespace = empty_to_null(pm_utf8_sanitize(g_steal_pointer(&raw->pod_namespace)));
+    process->carried = raw->carried;
+    memset(&raw->carried, 0, sizeof raw->carried);
+    pm_process_carried_foreach(&process->carried, sanitize_text, NULL);
 
     rule = pm_alias_match(rules, n_rules, process->args);
     process->args = pm_utf8_sanitize(process->args);
@@ -138,13 +139,7 @@ process_clear(gpointer data)
     g_free(process->args);
     g_free(process->cwd);
     g_free(process->user);
-    g_free(process->parent_exe);
-    g_free(process->parent_args);
-    g_free(process->container_id);
-    g_free(process->container_name);
-    g_free(process->container_image);
-    g_free(process->pod_name);
-    g_free(process->pod_namespace);
+    pm_process_carried_clear(&process->carried);
 }
 
 void
@@ -167,4 +162,34 @@ pm_process_compare_age(gconstpointer a, gconstpointer b)
     if (sx != sy)
         return sx < sy ? -1 : 1;
     return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+pm_process_key *
+pm_process_key_new(gint32 pid, guint64 start_time_ns)
+{
+    pm_process_key *key = g_new(pm_process_key, 1);
+
+    key->pid = pid;
+    key->start_time_ns = start_time_ns;
+    return key;
+}
+
+guint
+pm_process_key_hash(gconstpointer key)
+{
+    const pm_process_key *k = key;
+    return (guint)k->pid * 2654435761u ^ (guint)(k->start_time_ns ^ (k->start_time_ns >> 32));
+}
+
+gboolean
+pm_process_key_equal(gconstpointer a, gconstpointer b)
+{
+    const pm_process_key *x = a, *y = b;
+    return x->pid == y->pid && x->start_time_ns == y->start_time_ns;
+}
+
+GHashTable *
+pm_process_key_table_new(GDestroyNotify value_free)
+{
+    return g_hash_table_new_full(pm_process_key_hash, pm_process_key_equal, g_free, value_free);
 }

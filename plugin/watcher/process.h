@@ -11,7 +11,7 @@
 
 #include <glib.h>
 
-#include "backend/backend.h"
+#include "backend.h"
 
 G_BEGIN_DECLS
 
@@ -39,16 +39,25 @@ typedef struct {
     gboolean has_uid;
     guint32  uid;
     char    *user;
-    /* Known only when a capture file carried them (ptcpdump, procmap's
-     * capture comments); NULL for live lookups. */
-    char    *parent_exe;
-    char    *parent_args;
-    char    *container_id;
-    char    *container_name;
-    char    *container_image;
-    char    *pod_name;
-    char    *pod_namespace;
+    /* Known only when a capture file carried it (ptcpdump, procmap's
+     * capture comments); empty for live lookups. */
+    pm_process_carried carried;
 } pm_process;
+
+/* A process's identity: its pid and start time (0 if unknown), so that a
+ * recycled pid is another process.  A GHashTable key: pm_process_key_hash
+ * and _equal; keys made by pm_process_key_new() are freed with g_free. */
+typedef struct {
+    gint32  pid;
+    guint64 start_time_ns;
+} pm_process_key;
+
+pm_process_key *pm_process_key_new(gint32 pid, guint64 start_time_ns);
+guint pm_process_key_hash(gconstpointer key);
+gboolean pm_process_key_equal(gconstpointer a, gconstpointer b);
+/* A table keyed by new pm_process_keys (freed with it); @value_free may be
+ * NULL. */
+GHashTable *pm_process_key_table_new(GDestroyNotify value_free);
 
 /* Builds a record from @raw (consumed: its strings move into the record).
  * The name is an alias, else raw->name when set, else pm_process_pick_name(). */

@@ -15,20 +15,6 @@
 
 /* ---- refresh ------------------------------------------------------------ */
 
-static guint
-process_key_hash(gconstpointer key)
-{
-    const process_key *k = key;
-    return (guint)k->pid * 2654435761u ^ (guint)(k->start_time_ns ^ (k->start_time_ns >> 32));
-}
-
-static gboolean
-process_key_equal(gconstpointer a, gconstpointer b)
-{
-    const process_key *x = a, *y = b;
-    return x->pid == y->pid && x->start_time_ns == y->start_time_ns;
-}
-
 static void
 process_cache_entry_free(gpointer data)
 {
@@ -40,8 +26,7 @@ process_cache_entry_free(gpointer data)
 GHashTable *
 pm_process_cache_new(void)
 {
-    return g_hash_table_new_full(process_key_hash, process_key_equal, g_free,
-                                 process_cache_entry_free);
+    return pm_process_key_table_new(process_cache_entry_free);
 }
 
 GHashTable *
@@ -49,21 +34,6 @@ pm_owner_index_new(void)
 {
     return g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                  (GDestroyNotify)g_ptr_array_unref);
-}
-
-const char *
-pm_watcher_user_name(pm_watcher *watcher, guint32 uid)
-{
-    gpointer key = GUINT_TO_POINTER(uid + 1);
-    gpointer name;
-
-    if (!g_hash_table_lookup_extended(watcher->user_names, key, NULL, &name)) {
-        name = watcher->backend->ops->user_name
-                   ? watcher->backend->ops->user_name(watcher->backend, uid) : NULL;
-        name = pm_utf8_sanitize(name);
-        g_hash_table_insert(watcher->user_names, key, name);
-    }
-    return name;
 }
 
 static gboolean
@@ -80,7 +50,7 @@ process_cache_entry_expired(gpointer key, gpointer value, gpointer user_data)
 static pm_process *
 process_for_owner(pm_watcher *watcher, const pm_owner *owner, gint64 now)
 {
-    process_key key = { owner->pid, owner->start_time_ns };
+    pm_process_key key = { owner->pid, owner->start_time_ns };
     process_cache_entry *cached = g_hash_table_lookup(watcher->process_cache, &key);
     pm_process_raw raw;
     pm_read_status status;
@@ -106,10 +76,13 @@ process_for_owner(pm_watcher *watcher, const pm_owner *owner, gint64 now)
         return NULL;
     }
     cached = g_new0(process_cache_entry, 1);
-    cached->process = pm_process_new(&raw, raw.has_uid ? pm_watcher_user_name(watcher, raw.uid) : NULL,
-                                      watcher->aliases, watcher->n_aliases);
+    cached->process = pm_process_new(&raw,
+                                     raw.has_uid ? pm_watcher_user_name(watcher, raw.uid) : NULL,
+                                     watcher->aliases, watcher->n_aliases);
     cached->created_us = now;
-    g_hash_table_insert(watcher->process_cache, g_memdup2(&key, sizeof key), cached);
+    g_hash_table_insert(watcher->process_cache, pm_process_key_new(owner->pid,
+                                                                   owner->start_time_ns),
+                        cached);
     return cached->process;
 }
 
@@ -119,19 +92,19 @@ index_owners(pm_watcher *watcher, GArray *owners, gint64 now)
 {
     GHashTable *index = pm_owner_index_new();
     /* One record per (pid, start) per refresh, however many fds it holds. */
-    GHashTable *resolved = g_hash_table_new_full(process_key_hash, process_key_equal,
-                                                 g_free, NULL);
+    GHashTable *resolved = pm_process_key_table_new(NULL);
 
     for (guint i = 0; i < owners->len; i++) {
         const pm_owner *owner = &g_array_index(owners, pm_owner, i);
-        process_key key = { owner->pid, owner->start_time_ns };
+        pm_process_key key = { owner->pid, owner->start_time_ns };
         pm_process *process;
         GPtrArray *list;
         gboolean seen = FALSE;
 
         if (!g_hash_table_lookup_extended(resolved, &key, NULL, (gpointer *)&process)) {
             process = process_for_owner(watcher, owner, now);
-            g_hash_table_insert(resolved, g_memdup2(&key, sizeof key), process);
+            g_hash_table_insert(resolved, pm_process_key_new(owner->pid, owner->start_time_ns),
+                                process);
         }
 
         if (process == NULL)

@@ -6,59 +6,70 @@
 
 #include <string.h>
 
-/* ---- names, stats, snapshots -------------------------------------------- */
+/* ---- the vocabulary: one table per word list ----------------------------- */
+
+typedef struct {
+    const char *name;
+    const char *description;
+} word;
+
+static const word matches[PM_MATCH_COUNT] = {
+    [PM_MATCH_NONE] = { "none", "no socket answered" },
+    [PM_MATCH_TUPLE] = { "tuple", "the connected socket with this local and remote end" },
+    [PM_MATCH_EXACT] = { "exact", "a socket bound to this address and port" },
+    [PM_MATCH_ANY] = { "any-address", "a socket bound to 0.0.0.0 or :: on this port" },
+    [PM_MATCH_DUAL_STACK] = { "dual-stack", "an IPv6 :: socket that also accepts IPv4" },
+};
+
+static const word reasons[PM_REASON_COUNT] = {
+    [PM_REASON_FOUND] = { "found", "owned by a local process" },
+    [PM_REASON_NOT_LOCAL] = { "not-local", "not a local address" },
+    [PM_REASON_NO_SOCKET] = { "no-socket", "no socket has this address and port" },
+    [PM_REASON_NO_PERMISSION] = { "no-permission", "no permission to see the socket's owner" },
+    [PM_REASON_OWNER_GONE] = { "owner-gone", "the socket exists but no process holds it" },
+    [PM_REASON_REFRESH_SUPPRESSED] = { "refresh-suppressed",
+        "not in the socket table; refreshed too recently to look again" },
+    [PM_REASON_BACKEND_FAILED] = { "backend-failed", "the socket table could not be read" },
+    [PM_REASON_TOO_OLD] = { "too-old", "frame too old for a live lookup" },
+    [PM_REASON_LIVE_OFF] = { "live-lookups-off", "live lookups are off" },
+    [PM_REASON_ICMP_ERROR] = { "icmp-error", "sent by a network stack (ICMP error)" },
+    [PM_REASON_SIDE_UNKNOWN] = { "side-unknown", "the capture names a process but not its end" },
+    [PM_REASON_NOT_CARRIED] = { "not-carried", "the capture names no process for this end" },
+};
+
+static const word unknown = { "unknown", "unknown" };
+
+static const word *
+word_of(const word *table, guint count, guint value)
+{
+    return value < count ? &table[value] : &unknown;
+}
 
 const char *
 pm_match_name(pm_match match)
 {
-    switch (match) {
-    case PM_MATCH_TUPLE:      return "tuple";
-    case PM_MATCH_EXACT:      return "exact";
-    case PM_MATCH_ANY:        return "any-address";
-    case PM_MATCH_DUAL_STACK: return "dual-stack";
-    case PM_MATCH_NONE:       break;
-    }
-    return "none";
+    return word_of(matches, PM_MATCH_COUNT, match)->name;
+}
+
+const char *
+pm_match_description(pm_match match)
+{
+    return word_of(matches, PM_MATCH_COUNT, match)->description;
 }
 
 const char *
 pm_reason_name(pm_reason reason)
 {
-    switch (reason) {
-    case PM_REASON_FOUND:              return "found";
-    case PM_REASON_NOT_LOCAL:          return "not-local";
-    case PM_REASON_NO_SOCKET:          return "no-socket";
-    case PM_REASON_OWNER_UNREADABLE:   return "owner-unreadable";
-    case PM_REASON_OWNER_GONE:         return "owner-gone";
-    case PM_REASON_REFRESH_SUPPRESSED: return "refresh-suppressed";
-    case PM_REASON_BACKEND_FAILED:     return "backend-failed";
-    }
-    return "unknown";
+    return word_of(reasons, PM_REASON_COUNT, reason)->name;
 }
 
 const char *
 pm_reason_description(pm_reason reason)
 {
-    switch (reason) {
-    case PM_REASON_FOUND:
-        return "owned by a local process";
-    case PM_REASON_NOT_LOCAL:
-        return "not a local address";
-    case PM_REASON_NO_SOCKET:
-        return "no socket on this host has this address and port";
-    case PM_REASON_OWNER_UNREADABLE:
-        return "the socket exists, but its owner's file descriptors are not readable "
-               "(no permission)";
-    case PM_REASON_OWNER_GONE:
-        return "the socket exists, but no process holds it any more";
-    case PM_REASON_REFRESH_SUPPRESSED:
-        return "not in the socket table, and the table was refreshed too recently to "
-               "read it again";
-    case PM_REASON_BACKEND_FAILED:
-        return "the socket table could not be read";
-    }
-    return "unknown";
+    return word_of(reasons, PM_REASON_COUNT, reason)->description;
 }
+
+/* ---- stats and snapshots ------------------------------------------------ */
 
 void
 pm_watcher_get_stats(pm_watcher *watcher, pm_watcher_stats *out)

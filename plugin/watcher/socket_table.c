@@ -25,18 +25,6 @@ tuple_key_equal(gconstpointer a, gconstpointer b)
     return pm_endpoint_equal(&x->local, &y->local) && pm_endpoint_equal(&x->remote, &y->remote);
 }
 
-static guint
-endpoint_key_hash(gconstpointer key)
-{
-    return pm_endpoint_hash(key);
-}
-
-static gboolean
-endpoint_key_equal(gconstpointer a, gconstpointer b)
-{
-    return pm_endpoint_equal(a, b);
-}
-
 static void
 entry_clear(gpointer data)
 {
@@ -55,7 +43,7 @@ pm_socket_table_init(pm_socket_table *table)
 {
     table->by_tuple = g_hash_table_new_full(tuple_key_hash, tuple_key_equal,
                                             g_free, entry_release);
-    table->by_endpoint = g_hash_table_new_full(endpoint_key_hash, endpoint_key_equal,
+    table->by_endpoint = g_hash_table_new_full(pm_endpoint_hash, pm_endpoint_key_equal,
                                                g_free, entry_release);
 }
 
@@ -97,7 +85,7 @@ entry_add_owners(pm_socket_entry *entry, GPtrArray *owners)
 
 void
 pm_socket_table_put(pm_socket_table *table, const pm_socket *socket,
-                    GPtrArray *owners, gboolean owner_unreadable,
+                    GPtrArray *owners, gboolean no_permission,
                     gint64 now, guint64 generation)
 {
     GHashTable *index;
@@ -127,8 +115,8 @@ pm_socket_table_put(pm_socket_table *table, const pm_socket *socket,
             entry->socket = *socket;
         entry_add_owners(entry, owners);
         g_ptr_array_sort(entry->owners, pm_process_compare_age);
-        entry->owner_unreadable = entry->owners->len == 0 &&
-                                  (entry->owner_unreadable || owner_unreadable);
+        entry->no_permission = entry->owners->len == 0 &&
+                               (entry->no_permission || no_permission);
         return;
     }
     if (entry == NULL || entry->socket.inode != socket->inode) {
@@ -140,7 +128,7 @@ pm_socket_table_put(pm_socket_table *table, const pm_socket *socket,
     entry->socket = *socket;
     g_ptr_array_set_size(entry->owners, 0);
     entry_add_owners(entry, owners);
-    entry->owner_unreadable = owner_unreadable;
+    entry->no_permission = no_permission;
     entry->last_seen_us = now;
     entry->generation = generation;
 }

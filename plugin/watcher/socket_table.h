@@ -13,7 +13,7 @@
 
 #include <glib.h>
 
-#include "backend/backend.h"
+#include "backend.h"
 #include "process.h"
 
 G_BEGIN_DECLS
@@ -21,7 +21,7 @@ G_BEGIN_DECLS
 typedef struct {
     pm_socket  socket;
     GPtrArray *owners;          /* of pm_process* references, chosen owner first */
-    gboolean   owner_unreadable;/* no owner found, and the uid's fds were not readable */
+    gboolean   no_permission;   /* no owner found, and the uid's fds were not readable */
     gint64     last_seen_us;
     guint64    generation;      /* the refresh that last saw the socket */
 } pm_socket_entry;
@@ -45,7 +45,7 @@ void pm_socket_table_clear(pm_socket_table *table);
 /* Records that the refresh @generation at @now saw @socket held by @owners
  * (copied references; may be empty). */
 void pm_socket_table_put(pm_socket_table *table, const pm_socket *socket,
-                         GPtrArray *owners, gboolean owner_unreadable,
+                         GPtrArray *owners, gboolean no_permission,
                          gint64 now, guint64 generation);
 
 /* Drops every entry last seen @ttl or more before @now. */

@@ -13,8 +13,8 @@ void
 pm_watcher_config_init(pm_watcher_config *config)
 {
     memset(config, 0, sizeof *config);
-    config->mapping_ttl_us = 10 * US_PER_SECOND;
-    config->process_ttl_us = 30 * US_PER_SECOND;
+    config->mapping_ttl_us = 10 * G_USEC_PER_SEC;
+    config->process_ttl_us = 30 * G_USEC_PER_SEC;
     config->min_refresh_interval_us = 250 * 1000;
     config->exact_lookups_per_interval = 250;
 }
@@ -24,18 +24,6 @@ default_clock(gpointer user_data)
 {
     (void)user_data;
     return g_get_real_time();
-}
-
-static guint
-addr_hash(gconstpointer key)
-{
-    return pm_addr_hash(key);
-}
-
-static gboolean
-addr_equal(gconstpointer a, gconstpointer b)
-{
-    return pm_addr_equal(a, b);
 }
 
 static void
@@ -67,9 +55,9 @@ pm_watcher_new(pm_backend *backend, const pm_watcher_config *config,
         pm_socket_table_init(&watcher->tables[t]);
         watcher->last_sockets[t] = g_array_new(FALSE, FALSE, sizeof(pm_socket));
     }
-    watcher->local_addresses = g_hash_table_new_full(addr_hash, addr_equal, g_free, NULL);
+    watcher->local_addresses = g_hash_table_new_full(pm_addr_hash, pm_addr_key_equal, g_free, NULL);
     watcher->process_cache = pm_process_cache_new();
-    watcher->user_names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    watcher->user_names = pm_user_names_new(backend);
     watcher->last_owners = pm_owner_index_new();
     return watcher;
 }
@@ -85,7 +73,7 @@ pm_watcher_free(pm_watcher *watcher)
     }
     g_hash_table_unref(watcher->local_addresses);
     g_hash_table_unref(watcher->process_cache);
-    g_hash_table_unref(watcher->user_names);
+    pm_user_names_free(watcher->user_names);
     g_hash_table_unref(watcher->last_owners);
     free_aliases(watcher);
     pm_backend_free(watcher->backend);
@@ -110,6 +98,12 @@ pm_watcher_set_aliases(pm_watcher *watcher, const pm_alias_rule *rules, guint n_
     watcher->n_aliases = n_rules;
 }
 
+const char *
+pm_watcher_user_name(pm_watcher *watcher, guint32 uid)
+{
+    return pm_user_names_get(watcher->user_names, uid);
+}
+
 void
 pm_watcher_set_diag_sink(pm_watcher *watcher, pm_diag_sink sink, gpointer user_data)
 {
@@ -131,7 +125,7 @@ pm_watcher_flush(pm_watcher *watcher)
         g_array_set_size(watcher->last_sockets[t], 0);
     }
     g_hash_table_remove_all(watcher->process_cache);
-    g_hash_table_remove_all(watcher->user_names);
+    pm_user_names_clear(watcher->user_names);
     g_hash_table_remove_all(watcher->last_owners);
     watcher->table_built_us = 0;
     watcher->refresh_attempted = FALSE;
@@ -178,8 +172,7 @@ answer_from_entry(pm_watcher *watcher, const pm_socket_entry *entry, pm_table_hi
         out->user = out->process->has_uid && out->process->uid == out->uid
                         ? out->process->user : pm_watcher_user_name(watcher, out->uid);
     } else {
-        out->reason = entry->owner_unreadable ? PM_REASON_OWNER_UNREADABLE
-                                              : PM_REASON_OWNER_GONE;
+        out->reason = entry->no_permission ? PM_REASON_NO_PERMISSION : PM_REASON_OWNER_GONE;
         out->user = pm_watcher_user_name(watcher, out->uid);
     }
 }

@@ -36,7 +36,7 @@
 
 #include <glib.h>
 
-#include "backend/backend.h"
+#include "backend.h"
 #include "process.h"
 
 G_BEGIN_DECLS
@@ -60,28 +60,44 @@ typedef struct {
 
 void pm_watcher_config_init(pm_watcher_config *config);
 
-/* How an end was attributed, or why it was not. */
+/* Which socket answered for an end. */
 typedef enum {
     PM_MATCH_NONE = 0,
     PM_MATCH_TUPLE,        /* a connected socket with this exact local and remote end */
     PM_MATCH_EXACT,        /* a socket bound to this local address and port */
     PM_MATCH_ANY,          /* a socket bound to 0.0.0.0 or :: on this port */
-    PM_MATCH_DUAL_STACK    /* an IPv4 packet reaching a :: socket that accepts IPv4 */
+    PM_MATCH_DUAL_STACK,   /* an IPv4 packet reaching a :: socket that accepts IPv4 */
+    PM_MATCH_COUNT
 } pm_match;
 
+/* Why an end has no process: one vocabulary for the procmap tool, the
+ * plugin's procmap.*.reason fields and the docs.  A lookup gives the first
+ * ones; the frame engine (plugin/epan/frame_attribution.h) adds those only a
+ * frame can have. */
 typedef enum {
-    PM_REASON_FOUND = 0,
+    PM_REASON_FOUND = 0,          /* it has one */
     PM_REASON_NOT_LOCAL,          /* the address is not one of this host's */
     PM_REASON_NO_SOCKET,          /* a table newer than the packet has no such socket */
-    PM_REASON_OWNER_UNREADABLE,   /* the socket exists; its owner's fds are not ours to read */
+    PM_REASON_NO_PERMISSION,      /* the socket exists; its owner's fds are not ours to read */
     PM_REASON_OWNER_GONE,         /* the socket exists; no process holds it any more */
     PM_REASON_REFRESH_SUPPRESSED, /* a miss, but the last refresh was too recent */
-    PM_REASON_BACKEND_FAILED      /* the socket table could not be read at all */
+    PM_REASON_BACKEND_FAILED,     /* the socket table could not be read at all */
+    /* Only for frames: */
+    PM_REASON_TOO_OLD,            /* captured too long ago for a live lookup to be true */
+    PM_REASON_LIVE_OFF,           /* live lookups are set to "never" */
+    PM_REASON_ICMP_ERROR,         /* the source of an ICMP error is a network stack */
+    PM_REASON_SIDE_UNKNOWN,       /* the capture names a process but not at which end */
+    PM_REASON_NOT_CARRIED,        /* the capture names a process at the other end only */
+    PM_REASON_COUNT
 } pm_reason;
 
+/* The words ("tuple", "no-socket") are what the tool prints and the
+ * plugin's fields hold; "unknown" for a value out of range. */
 const char *pm_match_name(pm_match match);
 const char *pm_reason_name(pm_reason reason);
-/* A sentence for a user: "not a local address", ... */
+/* Words for a user: "a socket bound to this address and port", "not a
+ * local address", ... */
+const char *pm_match_description(pm_match match);
 const char *pm_reason_description(pm_reason reason);
 
 typedef struct {
@@ -132,6 +148,10 @@ void pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
                                 gint64 packet_time_us, pm_endpoint_answer *out);
 
 gboolean pm_watcher_is_local(pm_watcher *watcher, const pm_addr *addr);
+
+/* The user name of @uid as answers give it (user_names.h), or NULL; valid
+ * until the watcher is flushed. */
+const char *pm_watcher_user_name(pm_watcher *watcher, guint32 uid);
 
 /* Rebuild the tables now, whatever the refresh rule says. */
 gboolean pm_watcher_refresh(pm_watcher *watcher, GError **error);

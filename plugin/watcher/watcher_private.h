@@ -7,15 +7,9 @@
 
 #include "watcher.h"
 #include "socket_table.h"
+#include "user_names.h"
 
 G_BEGIN_DECLS
-
-#define US_PER_SECOND G_GINT64_CONSTANT(1000000)
-
-typedef struct {
-    gint32  pid;
-    guint64 start_time_ns;
-} process_key;
 
 typedef struct {
     pm_process *process;
@@ -34,8 +28,8 @@ struct pm_watcher {
 
     pm_socket_table   tables[PM_TRANSPORT_COUNT];
     GHashTable       *local_addresses;   /* pm_addr* set */
-    GHashTable       *process_cache;     /* process_key* -> process_cache_entry* */
-    GHashTable       *user_names;        /* uid+1 -> char* (NULL value: no name) */
+    GHashTable       *process_cache;     /* pm_process_key* -> process_cache_entry* */
+    pm_user_names    *user_names;
 
     /* The latest refresh, kept whole for snapshots. */
     GArray           *last_sockets[PM_TRANSPORT_COUNT];  /* of pm_socket */
@@ -70,7 +64,6 @@ pm_watcher_now(pm_watcher *watcher)
 }
 
 /* refresh.c */
-const char *pm_watcher_user_name(pm_watcher *watcher, guint32 uid);
 /* For a miss of a table older than the packet: on FOUND, *@entry and *@hit
  * are the table's answer. */
 pm_exact_outcome pm_watcher_exact_lookup(pm_watcher *watcher, pm_transport transport,

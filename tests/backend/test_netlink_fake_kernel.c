@@ -14,7 +14,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 
-#include "backend/procfs.h"
+#include "procfs.h"
 #include "procfs_test_util.h"
 #include "test_netlink_msg.h"
 

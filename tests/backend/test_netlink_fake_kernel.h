@@ -11,7 +11,7 @@
 
 #include <glib.h>
 
-#include "backend/backend.h"
+#include "backend.h"
 
 G_BEGIN_DECLS
 

@@ -13,9 +13,9 @@
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 
-#include "backend/netlink.h"
-#include "backend/netlink_parse.h"
-#include "backend/procfs.h"
+#include "netlink.h"
+#include "netlink_parse.h"
+#include "procfs.h"
 #include "procfs_test_util.h"
 #include "test_netlink_fake_kernel.h"
 #include "test_netlink_msg.h"

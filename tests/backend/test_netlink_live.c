@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <linux/netlink.h>
 
-#include "backend/netlink.h"
-#include "backend/procfs.h"
+#include "netlink.h"
+#include "procfs.h"
 
 /* The host may hold processes we cannot read: told, not fatal (g_test makes
  * g_log warnings fatal). */

@@ -15,8 +15,8 @@
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 
-#include "backend/netlink.h"
-#include "backend/netlink_parse.h"
+#include "netlink.h"
+#include "netlink_parse.h"
 #include "procfs_test_util.h"
 #include "test_netlink_fake_kernel.h"
 #include "test_netlink_msg.h"

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend/netlink.h"
+#include "netlink.h"
 
 #define TCP PM_TRANSPORT_TCP
 #define UDP PM_TRANSPORT_UDP

@@ -14,7 +14,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 
-#include "backend/netlink_parse.h"
+#include "netlink_parse.h"
 #include "test_netlink_msg.h"
 
 static void

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend/procfs.h"
+#include "procfs.h"
 
 /* The real host may hold processes we cannot read (more capabilities than
  * ours): told, not fatal.  g_test makes g_log warnings fatal. */

@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "backend/procfs.h"
+#include "procfs.h"
 #include "procfs_test_util.h"
 
 #define BTIME 1700000000u

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "backend/procfs_parse.h"
+#include "procfs_parse.h"
 #include "procfs_test_util.h"
 #include "procfs_tests.h"
 

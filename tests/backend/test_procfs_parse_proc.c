@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "backend/procfs_parse.h"
+#include "procfs_parse.h"
 #include "procfs_tests.h"
 
 /* A string literal and its length, for the (text, len) parsers. */

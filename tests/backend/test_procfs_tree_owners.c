@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "backend/procfs.h"
+#include "procfs.h"
 #include "procfs_test_util.h"
 #include "procfs_tests.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend/procfs.h"
+#include "procfs.h"
 #include "procfs_test_util.h"
 #include "procfs_tests.h"
 

@@ -28,7 +28,7 @@ from benchlib import (SYSTEM_PYTHON, Result, cpu_median, interleaved, say,  # no
 from harness import system_epan_plugin_dir  # noqa: E402
 
 DISABLED = ["--disable-protocol", "procmap"]
-# The plugin's benchmark hooks (plugin/epan/process_prefs.c).
+# The plugin's benchmark hooks (plugin/epan/procmap_prefs.c).
 STATS_ENV = "PROCMAP_STATS"                     # stderr|PATH: watcher statistics at exit
 EVERY_MISS_ENV = "PROCMAP_REFRESH_ON_EVERY_MISS"  # 1: Packetbeat's rebuild on every miss
 # Frames are dissected up to minutes after capture here (repetitions): keep
@@ -91,7 +91,7 @@ class PluginTshark:
         """User-space instructions of one tshark run (callgrind): exact and
         independent of the machine's load, blind to cache misses and to
         the kernel's share.  -> (total, the plugin's own: the inclusive
-        instructions of its postdissector, dissect_process)."""
+        instructions of its postdissector, dissect_procmap)."""
         out = os.path.join(workdir, "callgrind.out")
         subprocess.run(self.command(args, wrapper=("valgrind", "--tool=callgrind",
                                                    "--callgrind-out-file=" + out)),
@@ -102,12 +102,12 @@ class PluginTshark:
         annotated = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100",
                                     out], capture_output=True, text=True).stdout
         own = max([int(line.split()[0].replace(",", "")) for line in annotated.splitlines()
-                   if re.search(r"[ :]dissect_process( |$)", line)] or [0])
+                   if re.search(r"[ :]dissect_procmap( |$)", line)] or [0])
         os.unlink(out)
         return total, own
 
     def watcher_stats(self, args, workdir, extra_env=None):
-        """Runs tshark once with PROCMAP_STATS (process_prefs.c: the plugin
+        """Runs tshark once with PROCMAP_STATS (procmap_prefs.c: the plugin
         writes its watcher's statistics when it is freed, at exit) ->
         ({name: number}, wall s).  Only the plugin's own work is counted:
         no tracing, no disabled arm to subtract."""
@@ -277,7 +277,7 @@ def callgrind_figure(tshark, path, count, workdir, frames):
     # frame from run to run with nothing changed: Wireshark's pointer-keyed
     # wmem maps collide differently as the allocation layout shifts.  The
     # plugin's own figure does not move.
-    say("the plugin's own share: dissect_process %.0f instructions per frame (%.1f%% of the "
+    say("the plugin's own share: dissect_procmap %.0f instructions per frame (%.1f%% of the "
         "disabled arm's frame); the rest of the difference is the postdissector call and "
         "layout noise" % (own, 100.0 * own / cost["disabled"][1]))
     return projected[0] / projected[1], cost["plugin"][1] / cost["disabled"][1]

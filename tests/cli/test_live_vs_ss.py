@@ -353,7 +353,7 @@ def test_lookup_as_unprivileged_user(procmap_bin, world):
         shutil.rmtree(directory)
     assert result.returncode == 1, result
     answer = json.loads(result.stdout)
-    assert answer["reason"] == "owner-unreadable"
+    assert answer["reason"] == "no-permission"
     assert answer["uid"] == os.getuid() and answer["process"] is None
     warnings = result.stderr.splitlines()
     assert len(warnings) == 1 and warnings[0].startswith("procmap: warning: "), result.stderr

@@ -5,27 +5,18 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "frame_attribution.h"
-#include "mock_backend.h"
+#include "frame_fixture.h"
 
 #define CURL "PID: 100\nCmd: /usr/bin/curl\nArgs: curl http://127.0.0.1:8080/"
 #define CURL_THREAD "ThreadId: 101\nThreadName: worker"
 
-typedef struct {
-    harness          h;
-    pm_frame_engine *engine;
-    pm_frame_policy  policy;
-} fixture;
+typedef frame_fixture fixture;
 
 static void
 fixture_setup(fixture *f, gconstpointer data)
 {
     (void)data;
-    harness_init(&f->h, NULL);
-    f->engine = pm_frame_engine_new();
-    f->policy.enabled = TRUE;
-    f->policy.live_mode = PM_LIVE_ALWAYS;
-    f->policy.live_window_us = SEC(30);
+    frame_fixture_init(f, PM_LIVE_ALWAYS);
     /* What a live lookup would find: a different process on the same port. */
     mock_add_process(f->h.mock, 900, "impostor", "/usr/bin/impostor", "impostor", 0);
     mock_bind(f->h.mock, PM_TRANSPORT_TCP, 900, "0.0.0.0:8080");
@@ -35,32 +26,20 @@ static void
 fixture_teardown(fixture *f, gconstpointer data)
 {
     (void)data;
-    pm_frame_engine_free(f->engine);
-    harness_clear(&f->h);
+    frame_fixture_clear(f);
 }
 
+/* A frame of stream 1 that carries @comments and the direction flag. */
 static pm_frame_input
 frame(guint32 number, const char *src, const char *dst, const char *const *comments,
       guint n_comments, pm_direction direction)
 {
-    pm_frame_input input = { 0 };
+    pm_frame_input input = frame_fixture_tcp(number, src, dst, 1, 0);
 
-    input.frame_number = number;
-    input.transport = PM_TRANSPORT_TCP;
-    input.src = parse_endpoint(src);
-    input.dst = parse_endpoint(dst);
-    input.has_stream = TRUE;
-    input.stream = 1;
     input.comments = comments;
     input.n_comments = n_comments;
     input.direction = direction;
     return input;
-}
-
-static void
-attribute(fixture *f, const pm_frame_input *input, pm_frame_view *view)
-{
-    pm_frame_engine_attribute(f->engine, f->h.watcher, &f->policy, input, f->h.now_us, view);
 }
 
 static void
@@ -73,12 +52,12 @@ test_carried_wins_without_lookup(fixture *f, gconstpointer data)
     (void)data;
 
     mock_add_local_address(f->h.mock, "10.0.0.9");
-    attribute(f, &input, &view);
+    frame_fixture_attribute(f, &input, &view);
     g_assert_true(view.answered);
     g_assert_true(view.carried);
     g_assert_cmpuint(mock_refresh_count(f->h.mock), ==, 0);     /* no live lookup */
     g_assert_null(view.src.process);
-    g_assert_cmpint(view.src.why, ==, PM_WHY_NOT_CARRIED);
+    g_assert_cmpint(view.src.reason, ==, PM_REASON_NOT_CARRIED);
     g_assert_nonnull(view.dst.process);
     g_assert_cmpint(view.dst.process->pid, ==, 100);
     g_assert_cmpstr(view.dst.process->name, ==, "curl");
@@ -103,15 +82,15 @@ test_loopback_goes_to_either(fixture *f, gconstpointer data)
     pm_frame_view view;
     (void)data;
 
-    attribute(f, &request, &view);
+    frame_fixture_attribute(f, &request, &view);
     g_assert_null(view.src.process);
     g_assert_null(view.dst.process);
-    g_assert_cmpint(view.src.why, ==, PM_WHY_SIDE_UNKNOWN);
-    g_assert_cmpint(view.dst.why, ==, PM_WHY_SIDE_UNKNOWN);
+    g_assert_cmpint(view.src.reason, ==, PM_REASON_SIDE_UNKNOWN);
+    g_assert_cmpint(view.dst.reason, ==, PM_REASON_SIDE_UNKNOWN);
     g_assert_cmpint(view.either.process->pid, ==, 100);
     g_assert_cmpint(view.either.source, ==, PM_SOURCE_PTCPDUMP);
     /* The server's reply is labelled with curl too: still no server process. */
-    attribute(f, &reply, &view);
+    frame_fixture_attribute(f, &reply, &view);
     g_assert_null(view.src.process);
     g_assert_null(view.dst.process);
     g_assert_cmpint(view.either.process->pid, ==, 100);
@@ -127,7 +106,7 @@ test_no_direction_goes_to_either(fixture *f, gconstpointer data)
     pm_frame_view view;
     (void)data;
 
-    attribute(f, &input, &view);
+    frame_fixture_attribute(f, &input, &view);
     g_assert_cmpint(view.either.process->pid, ==, 1234);
     g_assert_null(view.either.process->name);
     g_assert_cmpint(view.either.source, ==, PM_SOURCE_ETL2PCAPNG);
@@ -147,9 +126,9 @@ test_parsed_once_per_distinct_comments(fixture *f, gconstpointer data)
     pm_frame_view va, vb, vc;
     (void)data;
 
-    attribute(f, &a, &va);
-    attribute(f, &b, &vb);
-    attribute(f, &c, &vc);
+    frame_fixture_attribute(f, &a, &va);
+    frame_fixture_attribute(f, &b, &vb);
+    frame_fixture_attribute(f, &c, &vc);
     g_assert_true(va.src.process == vb.src.process);      /* one record, shared */
     g_assert_true(va.src.process != vc.src.process);
     g_assert_cmpint(vc.src.process->pid, ==, 200);
@@ -166,25 +145,18 @@ test_policy(fixture *f, gconstpointer data)
 
     /* Not a live lookup: it holds with live lookups off and for old frames. */
     f->policy.live_mode = PM_LIVE_NEVER;
-    attribute(f, &input, &view);
+    frame_fixture_attribute(f, &input, &view);
     g_assert_cmpint(view.src.process->pid, ==, 100);
     pm_frame_engine_reset(f->engine);
     f->policy.live_mode = PM_LIVE_AUTO;
     input.frame_time_us = f->h.now_us - SEC(3600);
-    attribute(f, &input, &view);
+    frame_fixture_attribute(f, &input, &view);
     g_assert_cmpint(view.src.process->pid, ==, 100);
-    g_assert_cmpint(view.dst.why, ==, PM_WHY_NOT_CARRIED);
+    g_assert_cmpint(view.dst.reason, ==, PM_REASON_NOT_CARRIED);
     /* Without a watcher as well. */
     pm_frame_engine_reset(f->engine);
     pm_frame_engine_attribute(f->engine, NULL, &f->policy, &input, f->h.now_us, &view);
     g_assert_cmpint(view.src.process->pid, ==, 100);
-    /* Disabled is disabled. */
-    pm_frame_engine_reset(f->engine);
-    f->policy.enabled = FALSE;
-    attribute(f, &input, &view);
-    g_assert_false(view.carried);
-    g_assert_null(view.src.process);
-    g_assert_cmpint(view.src.why, ==, PM_WHY_DISABLED);
 }
 
 static void
@@ -197,7 +169,7 @@ test_uncarried_frames_look_up(fixture *f, gconstpointer data)
     (void)data;
 
     mock_add_local_address(f->h.mock, "10.0.0.9");
-    attribute(f, &input, &view);
+    frame_fixture_attribute(f, &input, &view);
     g_assert_false(view.carried);
     g_assert_cmpint(view.dst.process->pid, ==, 900);
     g_assert_cmpint(view.dst.source, ==, PM_SOURCE_LIVE);
@@ -214,10 +186,10 @@ test_no_transport(fixture *f, gconstpointer data)
 
     request.no_transport = reply.no_transport = TRUE;
     request.has_stream = reply.has_stream = FALSE;
-    attribute(f, &request, &view);
+    frame_fixture_attribute(f, &request, &view);
     g_assert_true(view.answered);
     g_assert_cmpstr(view.src.process->name, ==, "ping");
-    attribute(f, &reply, &view);
+    frame_fixture_attribute(f, &reply, &view);
     g_assert_false(view.answered);      /* no tree */
     g_assert_cmpuint(mock_refresh_count(f->h.mock), ==, 0);
 }
@@ -234,16 +206,55 @@ test_later_passes_keep_the_answer(fixture *f, gconstpointer data)
     (void)data;
 
     mock_add_local_address(f->h.mock, "10.0.0.9");
-    attribute(f, &carried, &view);
-    attribute(f, &live, &view);
+    frame_fixture_attribute(f, &carried, &view);
+    frame_fixture_attribute(f, &live, &view);
     g_assert_cmpint(view.dst.process->pid, ==, 900);
     /* Second pass: the carried frame is not back-filled from the stream. */
-    attribute(f, &carried, &view);
+    frame_fixture_attribute(f, &carried, &view);
     g_assert_false(view.first_pass);
     g_assert_true(view.carried);
     g_assert_cmpint(view.src.process->pid, ==, 100);
     g_assert_null(view.dst.process);
-    g_assert_cmpint(view.dst.why, ==, PM_WHY_NOT_CARRIED);
+    g_assert_cmpint(view.dst.reason, ==, PM_REASON_NOT_CARRIED);
+}
+
+/* What is wrong with what a frame carries is in its view on every pass,
+ * whether or not a process was found (Expert Info shows it). */
+static void
+test_problems_in_the_view(fixture *f, gconstpointer data)
+{
+    const char *bad[] = { "PID: 12a\nCmd: /usr/bin/curl" };
+    const char *half[] = { "PID: 100\nCmd: /usr/bin/curl\nUserId: x" };
+    pm_frame_input unnamed = frame(1, "10.0.0.5:40000", "10.0.0.9:8080", bad, 1,
+                                   PM_DIRECTION_OUTBOUND);
+    pm_frame_input named = frame(2, "10.0.0.5:40000", "10.0.0.9:8080", half, 1,
+                                 PM_DIRECTION_OUTBOUND);
+    pm_frame_input plain = frame(3, "10.0.0.5:40000", "10.0.0.9:8080", NULL, 0,
+                                 PM_DIRECTION_OUTBOUND);
+    pm_frame_input ping = frame(4, "10.0.0.5:0", "1.1.1.1:0", bad, 1, PM_DIRECTION_OUTBOUND);
+    pm_frame_view view;
+    (void)data;
+
+    mock_add_local_address(f->h.mock, "10.0.0.9");
+    for (int pass = 0; pass < 2; pass++) {
+        frame_fixture_attribute(f, &unnamed, &view);
+        g_assert_false(view.carried);           /* looked up live instead */
+        g_assert_cmpint(view.dst.process->pid, ==, 900);
+        g_assert_cmpstr(view.carried_malformed, ==, "a malformed or out-of-range PID");
+        g_assert_false(view.carried_unresolved);
+        frame_fixture_attribute(f, &named, &view);
+        g_assert_true(view.carried);
+        g_assert_cmpint(view.src.process->pid, ==, 100);
+        g_assert_cmpstr(view.carried_malformed, ==, "a malformed or out-of-range UserId");
+        frame_fixture_attribute(f, &plain, &view);
+        g_assert_null(view.carried_malformed);
+    }
+    /* No transport header: nothing to show, but what is wrong is said. */
+    ping.no_transport = TRUE;
+    ping.has_stream = FALSE;
+    frame_fixture_attribute(f, &ping, &view);
+    g_assert_false(view.answered);
+    g_assert_cmpstr(view.carried_malformed, ==, "a malformed or out-of-range PID");
 }
 
 int
@@ -261,6 +272,7 @@ main(int argc, char **argv)
     ADD(uncarried_frames_look_up);
     ADD(no_transport);
     ADD(later_passes_keep_the_answer);
+    ADD(problems_in_the_view);
 #undef ADD
     return g_test_run();
 }

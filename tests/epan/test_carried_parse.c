@@ -14,25 +14,15 @@
                    "ptcpdump/ptcpdump\nParentArgs: ptcpdump -- curl http://127.0.0.1:8000/notfound"
 
 typedef struct {
-    pm_diag    diag;
     pm_carried carried;
+    guint      malformed;      /* malformed values over the test's parses */
 } fixture;
-
-static void
-quiet_sink(pm_diag_level level, pm_diag_cause cause, const char *message, gpointer data)
-{
-    (void)level;
-    (void)cause;
-    (void)message;
-    (void)data;
-}
 
 static void
 setup(fixture *f, gconstpointer data)
 {
     (void)data;
-    pm_diag_init(&f->diag, quiet_sink, NULL);
-    memset(&f->carried, 0, sizeof f->carried);
+    memset(f, 0, sizeof *f);
 }
 
 static void
@@ -45,8 +35,14 @@ teardown(fixture *f, gconstpointer data)
 static gboolean
 parse(fixture *f, const char *const *comments, guint n)
 {
+    gboolean found;
+
     pm_carried_clear(&f->carried);
-    return pm_carried_parse(comments, n, NULL, &f->diag, &f->carried);
+    found = pm_carried_parse(comments, n, NULL, &f->carried);
+    f->malformed += f->carried.n_malformed;
+    /* The first malformed value is described, and only then. */
+    g_assert_true((f->carried.n_malformed > 0) == (f->carried.malformed != NULL));
+    return found;
 }
 
 static gboolean
@@ -62,10 +58,10 @@ single(fixture *f)
     return &f->carried.process[PM_CARRIED_EITHER];
 }
 
-static guint64
+static guint
 malformed(fixture *f)
 {
-    return f->diag.counts[PM_DIAG_MALFORMED_CAPTURE_METADATA];
+    return f->malformed;
 }
 
 /* ---- ptcpdump -------------------------------------------------------------- */
@@ -89,9 +85,10 @@ test_ptcpdump_real_comments(fixture *f, gconstpointer data)
     g_assert_cmpstr(p->raw.name, ==, "curl");     /* the basename of Cmd */
     g_assert_null(p->raw.comm);
     g_assert_cmpint(p->raw.ppid, ==, 345626);
-    g_assert_cmpstr(p->raw.parent_exe, ==,
+    g_assert_cmpstr(p->raw.carried.parent_exe, ==,
                     "/go_workshop/src/github.com/mozillazg/ptcpdump/ptcpdump");
-    g_assert_cmpstr(p->raw.parent_args, ==, "ptcpdump -- curl http://127.0.0.1:8000/notfound");
+    g_assert_cmpstr(p->raw.carried.parent_args, ==,
+                    "ptcpdump -- curl http://127.0.0.1:8000/notfound");
     g_assert_false(p->raw.has_uid);
     g_assert_false(p->context.has_tid);
     g_assert_cmpuint(malformed(f), ==, 0);
@@ -120,11 +117,11 @@ test_ptcpdump_every_group(fixture *f, gconstpointer data)
     g_assert_true(p->raw.has_uid);
     g_assert_cmpuint(p->raw.uid, ==, 1000);
     g_assert_cmpint(p->raw.ppid, ==, 1);
-    g_assert_cmpstr(p->raw.container_name, ==, "web");
-    g_assert_cmpstr(p->raw.container_id, ==, "0123abcd");
-    g_assert_cmpstr(p->raw.container_image, ==, "nginx:1.27");
-    g_assert_cmpstr(p->raw.pod_name, ==, "web-0");
-    g_assert_cmpstr(p->raw.pod_namespace, ==, "prod");
+    g_assert_cmpstr(p->raw.carried.container_name, ==, "web");
+    g_assert_cmpstr(p->raw.carried.container_id, ==, "0123abcd");
+    g_assert_cmpstr(p->raw.carried.container_image, ==, "nginx:1.27");
+    g_assert_cmpstr(p->raw.carried.pod_name, ==, "web-0");
+    g_assert_cmpstr(p->raw.carried.pod_namespace, ==, "prod");
 }
 
 static void
@@ -145,7 +142,7 @@ test_ptcpdump_tolerance(fixture *f, gconstpointer data)
     g_assert_cmpstr(p->args, ==, "tool --url http://h:80/p");
     g_assert_true(p->context.has_tid);
     g_assert_cmpuint(p->context.tid, ==, 9);
-    g_assert_cmpstr(p->raw.parent_exe, ==, "/bin/sh");
+    g_assert_cmpstr(p->raw.carried.parent_exe, ==, "/bin/sh");
     g_assert_cmpuint(malformed(f), ==, 0);
 }
 
@@ -311,8 +308,8 @@ test_procmap_both_sides(fixture *f, gconstpointer data)
     g_assert_cmpint(src->raw.ppid, ==, 4000);
     g_assert_cmpuint(src->raw.start_time_ns, ==, G_GUINT64_CONSTANT(1700000000123456789));
     g_assert_cmpstr(src->raw.cwd, ==, "/home/alice");
-    g_assert_cmpstr(src->raw.container_id, ==, "c0ffee");
-    g_assert_cmpstr(src->raw.container_name, ==, "client");
+    g_assert_cmpstr(src->raw.carried.container_id, ==, "c0ffee");
+    g_assert_cmpstr(src->raw.carried.container_name, ==, "client");
     g_assert_true(dst->present);
     g_assert_cmpint(dst->raw.pid, ==, 4100);
     g_assert_cmpstr(dst->raw.name, ==, "python3");
@@ -353,12 +350,12 @@ test_procmap_rules(fixture *f, gconstpointer data)
 static void
 test_darwin(fixture *f, gconstpointer data)
 {
-    pm_carried_darwin darwin = { TRUE, 501, "mDNSResponder", TRUE, 88, "Safari" };
+    pm_carried_darwin darwin = { TRUE, 501, "mDNSResponder", TRUE, 88, "Safari", FALSE };
     const char *comment = TCP_PROCESS;
     (void)data;
 
     pm_carried_clear(&f->carried);
-    g_assert_true(pm_carried_parse(&comment, 1, &darwin, &f->diag, &f->carried));
+    g_assert_true(pm_carried_parse(&comment, 1, &darwin, &f->carried));
     g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_DARWIN);
     g_assert_cmpint(single(f)->raw.pid, ==, 501);
     g_assert_cmpstr(single(f)->raw.name, ==, "mDNSResponder");
@@ -370,13 +367,13 @@ test_darwin(fixture *f, gconstpointer data)
     darwin.name = "kernel_task";
     darwin.has_effective = FALSE;
     pm_carried_clear(&f->carried);
-    g_assert_true(pm_carried_parse(NULL, 0, &darwin, &f->diag, &f->carried));
+    g_assert_true(pm_carried_parse(NULL, 0, &darwin, &f->carried));
     g_assert_cmpint(single(f)->raw.pid, ==, 0);
     g_assert_false(single(f)->context.has_epid);
     /* A block Wireshark could not resolve: the comments are read instead. */
     darwin.pid = -1;
     pm_carried_clear(&f->carried);
-    g_assert_true(pm_carried_parse(&comment, 1, &darwin, &f->diag, &f->carried));
+    g_assert_true(pm_carried_parse(&comment, 1, &darwin, &f->carried));
     g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_PTCPDUMP);
 }
 
@@ -510,14 +507,15 @@ test_to_process(fixture *f, gconstpointer data)
     g_assert_true(process->has_uid);
     g_assert_cmpuint(process->uid, ==, 1000);
     g_assert_null(process->user);
-    g_assert_cmpstr(process->parent_exe, ==,
+    g_assert_cmpstr(process->carried.parent_exe, ==,
                     "/go_workshop/src/github.com/mozillazg/ptcpdump/ptcpdump");
-    g_assert_cmpstr(process->parent_args, ==, "ptcpdump -- curl http://127.0.0.1:8000/notfound");
-    g_assert_cmpstr(process->container_id, ==, "abc");
-    g_assert_cmpstr(process->container_name, ==, "web");
-    g_assert_cmpstr(process->container_image, ==, "img");
-    g_assert_cmpstr(process->pod_name, ==, "p");
-    g_assert_cmpstr(process->pod_namespace, ==, "ns");
+    g_assert_cmpstr(process->carried.parent_args, ==,
+                    "ptcpdump -- curl http://127.0.0.1:8000/notfound");
+    g_assert_cmpstr(process->carried.container_id, ==, "abc");
+    g_assert_cmpstr(process->carried.container_name, ==, "web");
+    g_assert_cmpstr(process->carried.container_image, ==, "img");
+    g_assert_cmpstr(process->carried.pod_name, ==, "p");
+    g_assert_cmpstr(process->carried.pod_namespace, ==, "ns");
     pm_process_unref(process);
     /* A process without a name keeps none (etl2pcapng). */
     g_assert_true(parse1(f, "PID=4 TID=8"));
@@ -526,8 +524,34 @@ test_to_process(fixture *f, gconstpointer data)
     g_assert_null(process->name);
     g_assert_null(process->args);
     pm_process_unref(process);
-    g_assert_cmpstr(pm_carried_kind_name(PM_CARRIED_PROCMAP), ==, "procmap-capture");
-    g_assert_cmpstr(pm_carried_kind_name(PM_CARRIED_ETL2PCAPNG), ==, "etl2pcapng");
+}
+
+/* What is wrong is said with the answer (Expert Info shows it): how many
+ * malformed values, the first one described, and a Darwin reference
+ * without its block, whether or not a process was found. */
+static void
+test_problems_described(fixture *f, gconstpointer data)
+{
+    pm_carried_darwin dangling = { FALSE, -1, NULL, FALSE, 0, NULL, TRUE };
+    (void)data;
+
+    g_assert_true(parse1(f, "PID: 5\nUserId: x\nThreadId: -2"));
+    g_assert_cmpuint(f->carried.n_malformed, ==, 2);
+    g_assert_cmpstr(f->carried.malformed, ==, "a malformed or out-of-range UserId");
+    g_assert_false(f->carried.unresolved);
+    g_assert_false(parse1(f, "PID: 12a"));
+    g_assert_cmpuint(f->carried.n_malformed, ==, 1);
+    g_assert_cmpstr(f->carried.malformed, ==, "a malformed or out-of-range PID");
+    g_assert_true(parse1(f, TCP_PROCESS));
+    g_assert_cmpuint(f->carried.n_malformed, ==, 0);
+    g_assert_null(f->carried.malformed);
+
+    pm_carried_clear(&f->carried);
+    g_assert_false(pm_carried_parse(NULL, 0, &dangling, &f->carried));
+    g_assert_true(f->carried.unresolved);
+    g_assert_cmpuint(f->carried.n_malformed, ==, 0);
+    pm_carried_clear(&f->carried);
+    g_assert_false(f->carried.unresolved);
 }
 
 int
@@ -537,6 +561,7 @@ main(int argc, char **argv)
 #define ADD(name) \
     g_test_add("/carried/" #name, fixture, NULL, setup, test_##name, teardown)
     ADD(ptcpdump_real_comments);
+    ADD(problems_described);
     ADD(ptcpdump_every_group);
     ADD(ptcpdump_tolerance);
     ADD(ptcpdump_truncated_args);

@@ -4,25 +4,15 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "frame_attribution.h"
-#include "mock_backend.h"
+#include "frame_fixture.h"
 
-typedef struct {
-    harness          h;
-    pm_frame_engine *engine;
-    pm_frame_policy  policy;
-    guint32          stream;
-} fixture;
+typedef frame_fixture fixture;
 
 static void
 fixture_setup(fixture *f, gconstpointer data)
 {
     (void)data;
-    harness_init(&f->h, NULL);
-    f->engine = pm_frame_engine_new();
-    f->policy.enabled = TRUE;
-    f->policy.live_mode = PM_LIVE_AUTO;
-    f->policy.live_window_us = SEC(30);
+    frame_fixture_init(f, PM_LIVE_AUTO);
     mock_add_process(f->h.mock, 100, "curl", "/usr/bin/curl", "curl http://127.0.0.1:8080/",
                      1000);
     mock_add_process(f->h.mock, 200, "python3", "/usr/bin/python3.11",
@@ -34,29 +24,7 @@ static void
 fixture_teardown(fixture *f, gconstpointer data)
 {
     (void)data;
-    pm_frame_engine_free(f->engine);
-    harness_clear(&f->h);
-}
-
-static pm_frame_input
-frame(guint32 number, const char *src, const char *dst, guint32 stream, gint64 time_us)
-{
-    pm_frame_input input = { 0 };
-
-    input.frame_number = number;
-    input.transport = PM_TRANSPORT_TCP;
-    input.src = parse_endpoint(src);
-    input.dst = parse_endpoint(dst);
-    input.has_stream = TRUE;
-    input.stream = stream;
-    input.frame_time_us = time_us;
-    return input;
-}
-
-static void
-attribute(fixture *f, const pm_frame_input *input, pm_frame_view *view)
-{
-    pm_frame_engine_attribute(f->engine, f->h.watcher, &f->policy, input, f->h.now_us, view);
+    frame_fixture_clear(f);
 }
 
 #define assert_side(side, expected_pid, expected_source) do {                   \
@@ -64,11 +32,12 @@ attribute(fixture *f, const pm_frame_input *input, pm_frame_view *view)
         g_assert_cmpint((side).process->pid, ==, (expected_pid));               \
         g_assert_cmpstr(pm_source_name((pm_source)(side).source), ==,            \
                         pm_source_name(expected_source));                        \
-        g_assert_cmpint((side).why, ==, PM_WHY_NONE);                            \
+        g_assert_cmpint((side).reason, ==, PM_REASON_FOUND);                     \
     } while (0)
-#define assert_no_side(side, expected_why) do {                                 \
+#define assert_no_side(side, expected_reason) do {                              \
         g_assert_null((side).process);                                           \
-        g_assert_cmpstr(pm_why_name((pm_why)(side).why), ==, pm_why_name(expected_why)); \
+        g_assert_cmpstr(pm_reason_name((pm_reason)(side).reason), ==,            \
+                        pm_reason_name(expected_reason));                        \
     } while (0)
 
 /* Both ends of a loopback connection, computed once and stored: a later pass
@@ -76,12 +45,13 @@ attribute(fixture *f, const pm_frame_input *input, pm_frame_view *view)
 static void
 test_stored_answer_survives_exit(fixture *f, gconstpointer data)
 {
-    pm_frame_input syn = frame(1, "127.0.0.1:40000", "127.0.0.1:8080", 0, f->h.now_us);
+    pm_frame_input syn = frame_fixture_tcp(1, "127.0.0.1:40000", "127.0.0.1:8080", 0,
+                                           f->h.now_us);
     pm_frame_view view;
     (void)data;
 
     mock_connect(f->h.mock, PM_TRANSPORT_TCP, 100, "127.0.0.1:40000", "127.0.0.1:8080");
-    attribute(f, &syn, &view);
+    frame_fixture_attribute(f, &syn, &view);
     g_assert_true(view.first_pass);
     assert_side(view.src, 100, PM_SOURCE_LIVE);
     assert_side(view.dst, 200, PM_SOURCE_LIVE);
@@ -91,7 +61,7 @@ test_stored_answer_survives_exit(fixture *f, gconstpointer data)
     mock_remove_process(f->h.mock, 200);
     pm_watcher_flush(f->h.watcher);
     f->h.now_us += SEC(3600);
-    attribute(f, &syn, &view);
+    frame_fixture_attribute(f, &syn, &view);
     g_assert_false(view.first_pass);
     assert_side(view.src, 100, PM_SOURCE_LIVE);
     assert_side(view.dst, 200, PM_SOURCE_LIVE);
@@ -105,26 +75,27 @@ test_stream_sticks_forward(fixture *f, gconstpointer data)
 {
     guint64 inode = mock_connect(f->h.mock, PM_TRANSPORT_TCP, 100, "127.0.0.1:40000",
                                  "127.0.0.1:8080");
-    pm_frame_input first = frame(1, "127.0.0.1:40000", "127.0.0.1:8080", 7, f->h.now_us);
+    pm_frame_input first = frame_fixture_tcp(1, "127.0.0.1:40000", "127.0.0.1:8080", 7,
+                                             f->h.now_us);
     pm_frame_input last;
     pm_frame_view view;
     (void)data;
 
-    attribute(f, &first, &view);
+    frame_fixture_attribute(f, &first, &view);
     assert_side(view.src, 100, PM_SOURCE_LIVE);
 
     mock_close_socket(f->h.mock, inode);
     mock_remove_process(f->h.mock, 100);
     f->h.now_us += SEC(11);
-    last = frame(2, "127.0.0.1:40000", "127.0.0.1:8080", 7, f->h.now_us);
-    attribute(f, &last, &view);
+    last = frame_fixture_tcp(2, "127.0.0.1:40000", "127.0.0.1:8080", 7, f->h.now_us);
+    frame_fixture_attribute(f, &last, &view);
     assert_side(view.src, 100, PM_SOURCE_STREAM);
     assert_side(view.dst, 200, PM_SOURCE_LIVE);
 
     /* Another stream on the same ports learns nothing from stream 7. */
-    last = frame(3, "127.0.0.1:40000", "127.0.0.1:8080", 8, f->h.now_us);
-    attribute(f, &last, &view);
-    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+    last = frame_fixture_tcp(3, "127.0.0.1:40000", "127.0.0.1:8080", 8, f->h.now_us);
+    frame_fixture_attribute(f, &last, &view);
+    assert_no_side(view.src, PM_REASON_NO_SOCKET);
 }
 
 /* A frame that missed on the first pass gets the stream's answer on a later
@@ -132,21 +103,22 @@ test_stream_sticks_forward(fixture *f, gconstpointer data)
 static void
 test_stream_backfills_earlier_frames(fixture *f, gconstpointer data)
 {
-    pm_frame_input early = frame(1, "127.0.0.1:40000", "127.0.0.1:8080", 3, f->h.now_us);
+    pm_frame_input early = frame_fixture_tcp(1, "127.0.0.1:40000", "127.0.0.1:8080", 3,
+                                             f->h.now_us);
     pm_frame_input later;
     pm_frame_view view;
     (void)data;
 
-    attribute(f, &early, &view);     /* curl's socket is not there yet */
-    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+    frame_fixture_attribute(f, &early, &view);     /* curl's socket is not there yet */
+    assert_no_side(view.src, PM_REASON_NO_SOCKET);
 
     mock_connect(f->h.mock, PM_TRANSPORT_TCP, 100, "127.0.0.1:40000", "127.0.0.1:8080");
     f->h.now_us += SEC(1);
-    later = frame(2, "127.0.0.1:40000", "127.0.0.1:8080", 3, f->h.now_us);
-    attribute(f, &later, &view);
+    later = frame_fixture_tcp(2, "127.0.0.1:40000", "127.0.0.1:8080", 3, f->h.now_us);
+    frame_fixture_attribute(f, &later, &view);
     assert_side(view.src, 100, PM_SOURCE_LIVE);
 
-    attribute(f, &early, &view);     /* second pass */
+    frame_fixture_attribute(f, &early, &view);     /* second pass */
     assert_side(view.src, 100, PM_SOURCE_STREAM_LATER);
     assert_side(view.dst, 200, PM_SOURCE_LIVE);
 }
@@ -157,15 +129,16 @@ test_stream_backfills_earlier_frames(fixture *f, gconstpointer data)
 static void
 test_later_pass_keeps_first_stream(fixture *f, gconstpointer data)
 {
-    pm_frame_input early = frame(1, "127.0.0.1:40000", "127.0.0.1:8080", 3, f->h.now_us);
+    pm_frame_input early = frame_fixture_tcp(1, "127.0.0.1:40000", "127.0.0.1:8080", 3,
+                                             f->h.now_us);
     pm_frame_input later, again;
     pm_frame_view view;
     guint64 inode;
     (void)data;
 
     g_assert_false(pm_frame_engine_known(f->engine, 1));
-    attribute(f, &early, &view);
-    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+    frame_fixture_attribute(f, &early, &view);
+    assert_no_side(view.src, PM_REASON_NO_SOCKET);
     g_assert_true(pm_frame_engine_known(f->engine, 1));
     g_assert_false(pm_frame_engine_known(f->engine, 2));
     g_assert_false(pm_frame_engine_known(f->engine, 5000));
@@ -173,13 +146,13 @@ test_later_pass_keeps_first_stream(fixture *f, gconstpointer data)
     inode = mock_connect(f->h.mock, PM_TRANSPORT_TCP, 100, "127.0.0.1:40000",
                          "127.0.0.1:8080");
     f->h.now_us += SEC(1);
-    later = frame(2, "127.0.0.1:40000", "127.0.0.1:8080", 3, f->h.now_us);
-    attribute(f, &later, &view);
+    later = frame_fixture_tcp(2, "127.0.0.1:40000", "127.0.0.1:8080", 3, f->h.now_us);
+    frame_fixture_attribute(f, &later, &view);
     assert_side(view.src, 100, PM_SOURCE_LIVE);
 
     again = early;
     again.has_stream = FALSE;
-    attribute(f, &again, &view);
+    frame_fixture_attribute(f, &again, &view);
     assert_side(view.src, 100, PM_SOURCE_STREAM_LATER);
 
     /* Frame 3 saw stream 4 first; a later pass naming stream 3 changes nothing. */
@@ -187,13 +160,13 @@ test_later_pass_keeps_first_stream(fixture *f, gconstpointer data)
     mock_close_socket(f->h.mock, inode);
     mock_remove_process(f->h.mock, 100);
     pm_watcher_flush(f->h.watcher);
-    again = frame(3, "127.0.0.1:40000", "127.0.0.1:8080", 4, f->h.now_us);
-    attribute(f, &again, &view);
-    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+    again = frame_fixture_tcp(3, "127.0.0.1:40000", "127.0.0.1:8080", 4, f->h.now_us);
+    frame_fixture_attribute(f, &again, &view);
+    assert_no_side(view.src, PM_REASON_NO_SOCKET);
     again.stream = 3;
-    attribute(f, &again, &view);
+    frame_fixture_attribute(f, &again, &view);
     g_assert_false(view.first_pass);
-    assert_no_side(view.src, PM_WHY_NO_SOCKET);
+    assert_no_side(view.src, PM_REASON_NO_SOCKET);
 }
 
 /* A stream remembers each of its ends apart, however many it sees (two
@@ -215,8 +188,8 @@ test_stream_keeps_every_end(fixture *f, gconstpointer data)
                                   "127.0.0.1:8080");
     }
     for (guint i = 0; i < G_N_ELEMENTS(clients); i++) {
-        input = frame(10 + i * 5000, clients[i], "127.0.0.1:8080", 9, f->h.now_us);
-        attribute(f, &input, &view);
+        input = frame_fixture_tcp(10 + i * 5000, clients[i], "127.0.0.1:8080", 9, f->h.now_us);
+        frame_fixture_attribute(f, &input, &view);
         assert_side(view.src, 400 + (gint32)i, PM_SOURCE_LIVE);
     }
     for (guint i = 0; i < G_N_ELEMENTS(clients); i++) {
@@ -225,12 +198,12 @@ test_stream_keeps_every_end(fixture *f, gconstpointer data)
     }
     f->h.now_us += SEC(11);
     for (guint i = 0; i < G_N_ELEMENTS(clients); i++) {
-        input = frame(20000 + i, "127.0.0.1:8080", clients[i], 9, f->h.now_us);
-        attribute(f, &input, &view);
+        input = frame_fixture_tcp(20000 + i, "127.0.0.1:8080", clients[i], 9, f->h.now_us);
+        frame_fixture_attribute(f, &input, &view);
         assert_side(view.dst, 400 + (gint32)i, PM_SOURCE_STREAM);
         assert_side(view.src, 200, PM_SOURCE_LIVE);
-        input = frame(10 + i * 5000, clients[i], "127.0.0.1:8080", 9, f->h.now_us);
-        attribute(f, &input, &view);
+        input = frame_fixture_tcp(10 + i * 5000, clients[i], "127.0.0.1:8080", 9, f->h.now_us);
+        frame_fixture_attribute(f, &input, &view);
         g_assert_false(view.first_pass);
         assert_side(view.src, 400 + (gint32)i, PM_SOURCE_LIVE);
     }
@@ -240,15 +213,15 @@ test_stream_keeps_every_end(fixture *f, gconstpointer data)
 static void
 test_remote_end_never_sticks(fixture *f, gconstpointer data)
 {
-    pm_frame_input input = frame(1, "10.9.9.9:5555", "127.0.0.1:8080", 4, f->h.now_us);
+    pm_frame_input input = frame_fixture_tcp(1, "10.9.9.9:5555", "127.0.0.1:8080", 4, f->h.now_us);
     pm_frame_view view;
     (void)data;
 
-    attribute(f, &input, &view);
-    assert_no_side(view.src, PM_WHY_NOT_LOCAL);
+    frame_fixture_attribute(f, &input, &view);
+    assert_no_side(view.src, PM_REASON_NOT_LOCAL);
     assert_side(view.dst, 200, PM_SOURCE_LIVE);
-    attribute(f, &input, &view);
-    assert_no_side(view.src, PM_WHY_NOT_LOCAL);
+    frame_fixture_attribute(f, &input, &view);
+    assert_no_side(view.src, PM_REASON_NOT_LOCAL);
 }
 
 /* Live lookups only where they can be true. */
@@ -256,38 +229,31 @@ static void
 test_live_lookup_policy(fixture *f, gconstpointer data)
 {
     gint64 old = f->h.now_us - SEC(2 * 3600);
-    pm_frame_input input = frame(1, "127.0.0.1:40000", "127.0.0.1:8080", 1, old);
+    pm_frame_input input = frame_fixture_tcp(1, "127.0.0.1:40000", "127.0.0.1:8080", 1, old);
     pm_frame_view view;
     pm_watcher_stats stats;
     (void)data;
 
-    attribute(f, &input, &view);
-    assert_no_side(view.src, PM_WHY_TOO_OLD);
-    assert_no_side(view.dst, PM_WHY_TOO_OLD);
+    frame_fixture_attribute(f, &input, &view);
+    assert_no_side(view.src, PM_REASON_TOO_OLD);
+    assert_no_side(view.dst, PM_REASON_TOO_OLD);
     pm_watcher_get_stats(f->h.watcher, &stats);
     g_assert_cmpuint(stats.lookups, ==, 0);     /* the host was not even asked */
 
     /* A frame stamped in the future beyond the window is no truer. */
-    input = frame(2, "127.0.0.1:40000", "127.0.0.1:8080", 1, f->h.now_us + SEC(31));
-    attribute(f, &input, &view);
-    assert_no_side(view.dst, PM_WHY_TOO_OLD);
+    input = frame_fixture_tcp(2, "127.0.0.1:40000", "127.0.0.1:8080", 1, f->h.now_us + SEC(31));
+    frame_fixture_attribute(f, &input, &view);
+    assert_no_side(view.dst, PM_REASON_TOO_OLD);
 
     f->policy.live_mode = PM_LIVE_ALWAYS;
-    input = frame(3, "127.0.0.1:40000", "127.0.0.1:8080", 2, old);
-    attribute(f, &input, &view);
+    input = frame_fixture_tcp(3, "127.0.0.1:40000", "127.0.0.1:8080", 2, old);
+    frame_fixture_attribute(f, &input, &view);
     assert_side(view.dst, 200, PM_SOURCE_LIVE);
 
     f->policy.live_mode = PM_LIVE_NEVER;
-    input = frame(4, "127.0.0.1:40000", "127.0.0.1:8080", 5, f->h.now_us);
-    attribute(f, &input, &view);
-    assert_no_side(view.dst, PM_WHY_LIVE_OFF);
-
-    f->policy.live_mode = PM_LIVE_AUTO;
-    f->policy.enabled = FALSE;
-    input = frame(5, "127.0.0.1:40000", "127.0.0.1:8080", 6, f->h.now_us);
-    attribute(f, &input, &view);
-    assert_no_side(view.src, PM_WHY_DISABLED);
-    assert_no_side(view.dst, PM_WHY_DISABLED);
+    input = frame_fixture_tcp(4, "127.0.0.1:40000", "127.0.0.1:8080", 5, f->h.now_us);
+    frame_fixture_attribute(f, &input, &view);
+    assert_no_side(view.dst, PM_REASON_LIVE_OFF);
 }
 
 /* An ICMP error goes back to the quoted packet's sender: that process is the
@@ -301,12 +267,12 @@ test_icmp_error_attributes_quoted_sender(fixture *f, gconstpointer data)
 
     mock_add_process(f->h.mock, 300, "dig", "/usr/bin/dig", "dig @127.0.0.1 -p 9999", 2000);
     mock_bind(f->h.mock, PM_TRANSPORT_UDP, 300, "127.0.0.1:5353");
-    input = frame(1, "127.0.0.1:5353", "127.0.0.1:9999", 0, f->h.now_us);
+    input = frame_fixture_tcp(1, "127.0.0.1:5353", "127.0.0.1:9999", 0, f->h.now_us);
     input.transport = PM_TRANSPORT_UDP;
     input.icmp_quoted = TRUE;
-    attribute(f, &input, &view);
+    frame_fixture_attribute(f, &input, &view);
     g_assert_true(view.icmp_quoted);
-    assert_no_side(view.src, PM_WHY_ICMP_ERROR);
+    assert_no_side(view.src, PM_REASON_ICMP_ERROR);
     assert_side(view.dst, 300, PM_SOURCE_LIVE);
 }
 
@@ -314,14 +280,15 @@ test_icmp_error_attributes_quoted_sender(fixture *f, gconstpointer data)
 static void
 test_reset_forgets_frames(fixture *f, gconstpointer data)
 {
-    pm_frame_input input = frame(1, "127.0.0.1:40000", "127.0.0.1:8080", 1, f->h.now_us);
+    pm_frame_input input = frame_fixture_tcp(1, "127.0.0.1:40000", "127.0.0.1:8080", 1,
+                                             f->h.now_us);
     pm_frame_view view;
     (void)data;
 
-    attribute(f, &input, &view);
+    frame_fixture_attribute(f, &input, &view);
     g_assert_true(view.first_pass);
     pm_frame_engine_reset(f->engine);
-    attribute(f, &input, &view);
+    frame_fixture_attribute(f, &input, &view);
     g_assert_true(view.first_pass);
 }
 

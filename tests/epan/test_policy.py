@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """When a live lookup is made: the live window, live_lookups auto / always /
-never, enabled, the refresh rule, and a proc root that cannot be read."""
+never, the protocol disabled, the refresh rule, and a proc root that
+cannot be read."""
 import pytest
 
 from harness import all_process_fields, interesting_stderr, prefs
@@ -72,14 +73,11 @@ def test_live_window_preference(tshark, host, tmp_path):
     assert side_of(rows[0], "src") == attributed(host.curl, "tuple", (LOOP4, CURL_PORT))
 
 
-@pytest.mark.parametrize("options, reason", [
-    (prefs(live_lookups="never"), "live-lookups-off"),
-    (prefs(enabled="FALSE"), "disabled"),
-])
-def test_no_lookups_when_switched_off(tshark, host, tmp_path, options, reason):
+def test_no_lookups_when_switched_off(tshark, host, tmp_path):
+    reason = "live-lookups-off"
     pcap = loopback_capture(recent())
     pcap.add(tcp_packet(REMOTE4, 50000, LOCAL4, WEB_PORT, "S", 1))
-    rows = dissect(tshark, host.write(), pcap, tmp_path, *options)
+    rows = dissect(tshark, host.write(), pcap, tmp_path, *prefs(live_lookups="never"))
     client = unattributed(reason, (LOOP4, CURL_PORT))
     server = unattributed(reason, (LOOP4, HTTP_PORT))
     assert_both_sides(rows[:3], lambda row: [client, server] if row["frame.number"] != "2"
@@ -89,7 +87,17 @@ def test_no_lookups_when_switched_off(tshark, host, tmp_path, options, reason):
     assert side_of(rows[3], "dst") == unattributed(reason, (LOCAL4, WEB_PORT))
 
 
-@pytest.mark.parametrize("options", [prefs(live_lookups="never"), prefs(enabled="FALSE")])
+def test_disabled_protocol_shows_nothing(tshark, host, tmp_path):
+    """Analyze > Enabled Protocols (--disable-protocol) is the one switch."""
+    rows = dissect(tshark, host.write(), loopback_capture(recent()), tmp_path,
+                   "--disable-protocol", "procmap")
+    assert rows and all(value == "" for row in rows for name, value in row.items()
+                        if name.startswith("procmap."))
+
+
+@pytest.mark.parametrize("options", [prefs(live_lookups="never"),
+                                     ["--disable-protocol", "procmap"]],
+                         ids=["live-lookups-never", "disabled"])
 def test_no_proc_access_when_switched_off(tshark, tmp_path, options):
     missing = str(tmp_path / "no-such-proc")
     result = tshark.run("-r", loopback_capture(recent()).write(tmp_path / "c.pcap"),

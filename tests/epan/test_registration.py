@@ -41,7 +41,12 @@ def test_every_field_registered(tshark):
         if cols[0] == "F" and cols[2].startswith("procmap."):
             fields[cols[2]] = cols
     expected = set(all_process_fields())
-    assert set(fields) == expected
+    # Each Expert Info entry is a filter field too (FT_NONE).
+    experts = {"procmap.no_permission", "procmap.too_old", "procmap.backend_failed",
+               "procmap.carried.malformed", "procmap.carried.unresolved"}
+    assert set(fields) == expected | experts
+    for name in experts:
+        assert fields[name][3] == "FT_NONE", fields[name]
     for name, cols in fields.items():
         assert cols[4] == "procmap", cols
     numbers = [f for f in expected if f.rsplit(".", 1)[1] in ("pid", "ppid", "uid", "owners")]
@@ -56,10 +61,30 @@ def test_preferences_registered(tshark):
     prefs = tshark.run("-G", "defaultprefs").stdout
     # An enum preference is written with its description.
     assert re.search(r"^#procmap\.live_lookups: Auto\b", prefs, re.M)
-    for line in ("#procmap.enabled: TRUE", "#procmap.live_window: 30", "#procmap.mapping_ttl: 10",
+    for line in ("#procmap.live_window: 30", "#procmap.mapping_ttl: 10",
                  "#procmap.cache_ttl: 30", "#procmap.min_refresh_interval: 250",
                  "#procmap.proc_root: /proc"):
         assert line in prefs.splitlines(), line
+
+
+    # Analyze > Enabled Protocols is the one switch.
+    assert "procmap.enabled" not in prefs
+
+
+def test_obsolete_enabled_preference(tshark):
+    """procmap.enabled is obsolete (Analyze > Enabled Protocols is the one
+    switch): a profile that still sets it loads, its other settings apply,
+    and Wireshark calls it obsolete, not unknown, as on the command line."""
+    profile = os.path.join(tshark.config_dir, "profiles", "old")
+    os.makedirs(profile)
+    with open(os.path.join(profile, "preferences"), "w") as out:
+        out.write("procmap.enabled: FALSE\nprocmap.live_window: 45\n")
+    result = tshark.run("-G", "currentprefs", "-C", "old")
+    assert re.search(r"^procmap\.live_window: 45$", result.stdout, re.M), result.stdout
+    assert 'Obsolete preference "procmap.enabled"' in result.stderr, result.stderr
+    assert "No such preference" not in result.stderr, result.stderr
+    result = tshark.run("-o", "procmap.enabled:FALSE", "-G", "plugins", check=False)
+    assert "obsolete preference" in result.stderr, result.stderr
 
 
 def test_unknown_preference_rejected(tshark):

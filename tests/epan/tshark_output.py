@@ -56,3 +56,23 @@ def protocol_rows(stdout):
     widths = {len(columns) for columns in rows}
     assert len(widths) == 1 and widths <= {3, 6}, "unexpected -G protocols columns %s" % widths
     return rows
+
+
+EXPERT_SECTION = re.compile(r"^(Errors|Warns|Notes|Chats|Comments) \(\d+\)$")
+EXPERT_ROW = re.compile(r"^\s+(\d+)\s+(\S+)\s+(\S+)\s+(.*)$")
+
+
+def expert_rows(stdout, protocol="Process"):
+    """tshark -q -z expert -> [(severity section, frequency, group, summary)]
+    of @protocol's entries (its short name), in the order printed.  A
+    summary that spans lines (a packet comment) is cut at its first line."""
+    rows, section = [], None
+    for line in stdout.splitlines():
+        header = EXPERT_SECTION.match(line)
+        if header:
+            section = header.group(1)
+            continue
+        row = EXPERT_ROW.match(line)
+        if section and row and row.group(3) == protocol:
+            rows.append((section, int(row.group(1)), row.group(2), row.group(4)))
+    return rows

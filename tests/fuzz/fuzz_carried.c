@@ -3,9 +3,10 @@
  * process (docs/capture-comments.md), to processes placed at an end.
  *
  * Input: a flags byte (bit 0: a Darwin process, bit 1: with an effective
- * one, bits 2-3: the direction, bit 4: both ends loopback), then the
- * comments separated by NUL bytes (a Darwin process takes the first two as
- * its names, and four bytes of pid from the flags).
+ * one, bits 2-3: the direction, bit 4: both ends loopback, bit 5: a Darwin
+ * reference without its block), then the comments separated by NUL bytes
+ * (a Darwin process takes the first two as its names, and four bytes of pid
+ * from the flags).
  *
  * Every string of a carried process must be NULL or non-empty valid UTF-8
  * without control characters and at most 64 KiB plus "...".
@@ -44,24 +45,19 @@ check_process(const pm_carried_process *p)
     check_text(p->args);
     check_text(p->raw.cwd);
     check_text(p->user);
-    check_text(p->raw.parent_exe);
-    check_text(p->raw.parent_args);
-    check_text(p->raw.container_id);
-    check_text(p->raw.container_name);
-    check_text(p->raw.container_image);
-    check_text(p->raw.pod_name);
-    check_text(p->raw.pod_namespace);
+    check_text(p->raw.carried.parent_exe);
+    check_text(p->raw.carried.parent_args);
+    check_text(p->raw.carried.container_id);
+    check_text(p->raw.carried.container_name);
+    check_text(p->raw.carried.container_image);
+    check_text(p->raw.carried.pod_name);
+    check_text(p->raw.carried.pod_namespace);
     check_text(p->context.thread_name);
     check_text(p->context.ename);
 
     record = pm_carried_process_to_process(p);
     FUZZ_CHECK(record != NULL && record->pid == p->raw.pid);
     pm_process_unref(record);
-}
-
-static void
-quiet_sink(pm_diag_level level, pm_diag_cause cause, const char *message, gpointer data)
-{
 }
 
 int
@@ -75,7 +71,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pm_carried_darwin darwin = { 0 };
     const pm_carried_process *placed[PM_CARRIED_SLOTS];
     pm_carried carried;
-    pm_diag diag;
     gboolean found, any = FALSE;
 
     while (in.left > 0 && n < MAX_COMMENTS) {
@@ -92,9 +87,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         darwin.ename = n > 1 ? comments[1] : NULL;
     }
 
-    pm_diag_init(&diag, quiet_sink, NULL);
+    darwin.unresolved = (flags & 32) != 0;
     found = pm_carried_parse((const char *const *)comments, n, (flags & 1) ? &darwin : NULL,
-                             &diag, &carried);
+                             &carried);
+    FUZZ_CHECK((carried.n_malformed > 0) == (carried.malformed != NULL));
+    check_text(carried.malformed);
     for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {
         check_process(&carried.process[slot]);
         any = any || carried.process[slot].present;

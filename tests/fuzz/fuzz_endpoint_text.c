@@ -6,7 +6,7 @@
  */
 #include "fuzz_common.h"
 
-#include "backend/addr.h"
+#include "addr.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -9,7 +9,7 @@
 
 #include <errno.h>
 
-#include "backend/procfs_parse.h"
+#include "procfs_parse.h"
 
 #define PREFIX "socket:["
 

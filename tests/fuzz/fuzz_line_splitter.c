@@ -11,7 +11,7 @@
  */
 #include "fuzz_common.h"
 
-#include "backend/procfs_parse.h"
+#include "procfs_parse.h"
 
 typedef struct {
     GPtrArray *lines;     /* GBytes*, NULL for an overlong line */

@@ -7,7 +7,7 @@
  */
 #include "fuzz_common.h"
 
-#include "backend/procfs_parse.h"
+#include "procfs_parse.h"
 
 static const char *
 skip_blanks(const char *p, const char *end)

@@ -7,7 +7,7 @@
 
 #include "fuzz_common.h"
 
-#include "backend/netlink_parse.h"
+#include "netlink_parse.h"
 
 /* Walks the attributes of @payload from @offset: each lies inside the
  * payload and the walk moves forward.  Returns how it ended; *@empty_seen

@@ -5,7 +5,7 @@
 #define _GNU_SOURCE  /* memmem */
 #include "fuzz_common.h"
 
-#include "backend/procfs_parse.h"
+#include "procfs_parse.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

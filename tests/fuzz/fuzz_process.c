@@ -16,7 +16,7 @@
  */
 #include "fuzz_common.h"
 
-#include "watcher/process.h"
+#include "process.h"
 
 #define MAX_ARGS  8
 #define MAX_RULES 4
@@ -101,8 +101,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (flags & 0x10) {  /* what only a capture file carries */
         raw.name = take_string(&in);
-        raw.parent_exe = take_string(&in);
-        raw.container_id = take_string(&in);
+        raw.carried.parent_exe = take_string(&in);
+        raw.carried.container_id = take_string(&in);
     }
     n_rules = fuzz_byte(&in) % (MAX_RULES + 1);
     for (guint i = 0; i < n_rules; i++) {
@@ -138,12 +138,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     process = pm_process_new(&raw, (flags & 8) ? NULL : user, rules, n_rules);
     FUZZ_CHECK(raw.comm == NULL && raw.exe == NULL && raw.cwd == NULL && raw.argv == NULL);
-    FUZZ_CHECK(raw.name == NULL && raw.parent_exe == NULL && raw.container_id == NULL);
+    FUZZ_CHECK(raw.name == NULL && raw.carried.parent_exe == NULL &&
+               raw.carried.container_id == NULL);
     FUZZ_CHECK(clean_text(process->name) && clean_text(process->comm));
     FUZZ_CHECK(clean_text(process->exe) && clean_text(process->cwd));
     FUZZ_CHECK(clean_text(process->args) && clean_text(process->user));
-    FUZZ_CHECK(clean_text(process->parent_exe) && clean_text(process->container_id));
-    FUZZ_CHECK(process->parent_exe == NULL || *process->parent_exe != '\0');
+    FUZZ_CHECK(clean_text(process->carried.parent_exe) &&
+               clean_text(process->carried.container_id));
+    FUZZ_CHECK(process->carried.parent_exe == NULL || *process->carried.parent_exe != '\0');
     FUZZ_CHECK(process->comm == NULL || *process->comm != '\0');
     FUZZ_CHECK(process->exe == NULL || *process->exe != '\0');
     FUZZ_CHECK(process->cwd == NULL || *process->cwd != '\0');

@@ -9,7 +9,7 @@
  */
 #include "fuzz_common.h"
 
-#include "backend/procfs_parse.h"
+#include "procfs_parse.h"
 
 static const guint8 v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 

@@ -18,6 +18,7 @@ import pytest
 
 from harness import COMMAND_TIMEOUT, HERE as EPAN, SYSTEM_PYTHON, fields_args, parse_fields
 from pcapgen import Pcap, recent, tcp_packet
+from tshark_output import expert_rows
 
 NOBODY = pwd.getpwnam("nobody")
 LOOP4 = "127.0.0.1"
@@ -25,6 +26,8 @@ SIDE = ("pid", "name", "exe", "args", "cwd", "uid", "user", "reason")
 FIELDS = ["frame.number"] + ["procmap.%s.%s" % (s, f) for s in ("src", "dst") for f in SIDE]
 ROUNDS = 50     # every round: each flow once more, a refresh for each miss
 HINT = "cap_sys_ptrace,cap_dac_read_search"
+NO_PERMISSION = ("No permission to see the socket's owner: capture through the procmap "
+                 "interfaces, or give the reading program cap_sys_ptrace,cap_dac_read_search")
 
 
 @pytest.fixture
@@ -149,3 +152,25 @@ def test_own_processes_attributed_others_no_permission(sandbox, flows):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     assert HINT in lines[0] and "procmap" in lines[0], lines
+
+
+def test_no_permission_in_expert_info(sandbox, flows):
+    """Each end without permission is an Expert Info note (one per side of
+    a frame), under the side's reason in the tree; the user's own ends add
+    none."""
+    pcap = capture(os.path.join(sandbox, "flows.pcap"), flows)
+    os.chmod(pcap, 0o644)
+    options = ["-o", "procmap.live_lookups:always", "-o", "procmap.min_refresh_interval:0"]
+    result = nobody_tshark(sandbox, "-r", pcap, "-q", "-z", "expert", *options)
+    assert result.returncode == 0, result.stderr
+    # root -> root: both sides; nobody -> root: the destination.
+    assert expert_rows(result.stdout) == [("Notes", ROUNDS * 3, "Undecoded", NO_PERMISSION)]
+    result = nobody_tshark(sandbox, "-r", pcap, "-Y", "procmap.no_permission", "-T", "fields",
+                           "-e", "frame.number", *options)
+    assert [int(n) for n in result.stdout.split()] == [
+        number + 1 for number in range(ROUNDS * len(flows)) if number % len(flows) != 0]
+    details = nobody_tshark(sandbox, "-r", pcap, "-V", "-O", "procmap", "-c", "2",
+                            *options).stdout
+    assert ("[Destination unattributed reason: no-permission (no permission to see the "
+            "socket's owner)]\n            [Expert Info (Note/Undecoded): " + NO_PERMISSION
+            in details), details

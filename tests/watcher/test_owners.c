@@ -269,10 +269,10 @@ test_vanished_owner(void)
     harness_clear(&h);
 }
 
-/* No owner found: OWNER_UNREADABLE when the socket's uid had fd dirs we
+/* No owner found: NO_PERMISSION when the socket's uid had fd dirs we
  * could not read, OWNER_GONE otherwise. */
 static void
-test_owner_unreadable_or_gone(void)
+test_no_permission_or_gone(void)
 {
     harness h;
     pm_endpoint_answer a;
@@ -290,7 +290,7 @@ test_owner_unreadable_or_gone(void)
     root_socket = mock_add_socket(h.mock, TCP, "127.0.0.1:8002", NULL, 0);
 
     harness_lookup(&h, TCP, "127.0.0.1:8000", NULL, &a);
-    assert_unknown(&a, PM_REASON_OWNER_UNREADABLE);
+    assert_unknown(&a, PM_REASON_NO_PERMISSION);
     assert_match(&a, PM_MATCH_ANY);
     g_assert_cmpuint(a.inode, ==, alice_socket);
     g_assert_true(a.has_uid);
@@ -373,7 +373,7 @@ main(int argc, char **argv)
     g_test_add_func("/watcher/owners/truncated-comm-unreadable-exe",
                     test_truncated_comm_unreadable_exe);
     g_test_add_func("/watcher/owners/vanished-owner", test_vanished_owner);
-    g_test_add_func("/watcher/owners/owner-unreadable-or-gone", test_owner_unreadable_or_gone);
+    g_test_add_func("/watcher/owners/no-permission-or-gone", test_no_permission_or_gone);
     g_test_add_func("/watcher/owners/invalid-utf8-fields", test_invalid_utf8_fields);
     return g_test_run();
 }

@@ -260,13 +260,13 @@ test_watcher_aliases(void)
 }
 
 /* Names and descriptions exist for every value (the CLI and dissector print
- * them), and differ from each other. */
+ * them), differ from each other, and out of range is "unknown". */
 static void
 test_enum_names(void)
 {
     GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
 
-    for (int r = PM_REASON_FOUND; r <= PM_REASON_BACKEND_FAILED; r++) {
+    for (int r = PM_REASON_FOUND; r < PM_REASON_COUNT; r++) {
         const char *n = pm_reason_name((pm_reason)r);
         g_assert_nonnull(n);
         g_assert_nonnull(pm_reason_description((pm_reason)r));
@@ -274,19 +274,44 @@ test_enum_names(void)
         g_hash_table_add(seen, (gpointer)n);
     }
     g_hash_table_remove_all(seen);
-    for (int m = PM_MATCH_NONE; m <= PM_MATCH_DUAL_STACK; m++) {
+    for (int m = PM_MATCH_NONE; m < PM_MATCH_COUNT; m++) {
         const char *n = pm_match_name((pm_match)m);
         g_assert_nonnull(n);
+        g_assert_nonnull(pm_match_description((pm_match)m));
         g_assert_false(g_hash_table_contains(seen, n));
         g_hash_table_add(seen, (gpointer)n);
     }
     g_hash_table_unref(seen);
+    g_assert_cmpstr(pm_reason_name(PM_REASON_COUNT), ==, "unknown");
+    g_assert_cmpstr(pm_reason_description(PM_REASON_COUNT), ==, "unknown");
+    g_assert_cmpstr(pm_match_name(PM_MATCH_COUNT), ==, "unknown");
+    g_assert_cmpstr(pm_match_description(PM_MATCH_COUNT), ==, "unknown");
+    /* The word the plugin's fields use for an unreadable owner. */
+    g_assert_cmpstr(pm_reason_name(PM_REASON_NO_PERMISSION), ==, "no-permission");
+}
+
+/* A process's identity is its pid and start time: a recycled pid is another
+ * process, in any table keyed by pm_process_key. */
+static void
+test_process_key(void)
+{
+    GHashTable *table = pm_process_key_table_new(NULL);
+    pm_process_key first = { 4242, 1000 }, recycled = { 4242, 2000 }, same = { 4242, 1000 };
+
+    g_assert_true(pm_process_key_equal(&first, &same));
+    g_assert_cmpuint(pm_process_key_hash(&first), ==, pm_process_key_hash(&same));
+    g_assert_false(pm_process_key_equal(&first, &recycled));
+    g_hash_table_insert(table, pm_process_key_new(4242, 1000), GINT_TO_POINTER(1));
+    g_assert_true(g_hash_table_contains(table, &same));
+    g_assert_false(g_hash_table_contains(table, &recycled));
+    g_hash_table_unref(table);
 }
 
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/watcher/process/key", test_process_key);
     g_test_add_func("/watcher/process/pick-name", test_pick_name);
     g_test_add_func("/watcher/process/alias-match", test_alias_match);
     g_test_add_func("/watcher/process/new-alias", test_process_new_alias);

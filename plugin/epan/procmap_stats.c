@@ -1,9 +1,9 @@
-/* process_stats.c - `tshark -z procmap,tree` and Statistics > Process:
+/* procmap_stats.c - `tshark -z procmap,tree` and Statistics > Process:
  * packets and bytes per process, per side.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "process_epan.h"
+#include "procmap_epan.h"
 
 #include <epan/stats_tree.h>
 
@@ -28,7 +28,8 @@ node_name(wmem_allocator_t *scope, const pm_frame_side *side)
         return wmem_strdup_printf(scope, "%s (%d)", side->process->name, side->process->pid);
     if (side->process != NULL)
         return wmem_strdup_printf(scope, "pid %d", side->process->pid);
-    return wmem_strdup_printf(scope, "(%s)", pm_why_name((pm_why)side->why));
+    return wmem_strdup_printf(scope, "(%s)",
+                              val_to_str_const(side->reason, procmap_reason_vals, "unknown"));
 }
 
 static void
@@ -42,16 +43,14 @@ stats_init(stats_tree *st)
 }
 
 static tap_packet_status
-stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt, const void *data,
-             tap_flags_t flags)
+stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data,
+             tap_flags_t flags _U_)
 {
-    const pm_process_tap_info *info = data;
+    const procmap_tap_info *info = data;
     const pm_frame_side *src = &info->view.src, *dst = &info->view.dst;
     const pm_frame_side *either = &info->view.either;
     const char *src_name = node_name(pinfo->pool, src);
     const char *dst_name = node_name(pinfo->pool, dst);
-    (void)edt;
-    (void)flags;
 
     /* Either end: a frame counts once per distinct process on it; a
      * carried process whose end is unknown is on either end. */
@@ -76,7 +75,7 @@ stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt, const void
 }
 
 void
-pm_stats_register(void)
+procmap_stats_register(void)
 {
     stats_tree_register_plugin("procmap", "procmap",
                                "Process" STATS_TREE_MENU_SEPARATOR "Packets and bytes", 0,

@@ -1,9 +1,9 @@
-/* process_prefs.c - the process protocol's preferences, its alias table, and
+/* procmap_prefs.c - the procmap protocol's preferences, its alias table, and
  * the watcher they configure.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "process_epan.h"
+#include "procmap_epan.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,9 +13,6 @@
 
 #include "procfs.h"
 
-#define US_PER_SECOND G_GINT64_CONSTANT(1000000)
-
-static pm_ws_bool pref_enabled = TRUE;
 static gint       pref_live_mode = PM_LIVE_AUTO;
 static guint      pref_live_window_s = 30;
 static guint      pref_mapping_ttl_s = 10;
@@ -54,11 +51,10 @@ static char *watcher_proc_root;     /* the root the watcher was made for */
 #define ENV_EVERY_MISS "PROCMAP_REFRESH_ON_EVERY_MISS"
 
 static void *
-alias_copy_cb(void *dest, const void *source, size_t len)
+alias_copy_cb(void *dest, const void *source, size_t len _U_)
 {
     alias_record *to = dest;
     const alias_record *from = source;
-    (void)len;
     to->substring = g_strdup(from->substring);
     to->name = g_strdup(from->name);
     return to;
@@ -109,8 +105,8 @@ apply_config(void)
     if (watcher == NULL)
         return;
     pm_watcher_config_init(&config);
-    config.mapping_ttl_us = (gint64)pref_mapping_ttl_s * US_PER_SECOND;
-    config.process_ttl_us = (gint64)pref_process_ttl_s * US_PER_SECOND;
+    config.mapping_ttl_us = (gint64)pref_mapping_ttl_s * G_USEC_PER_SEC;
+    config.process_ttl_us = (gint64)pref_process_ttl_s * G_USEC_PER_SEC;
     config.min_refresh_interval_us = (gint64)pref_min_refresh_ms * 1000;
     if (g_strcmp0(g_getenv(ENV_EVERY_MISS), "1") == 0) {
         config.refresh_on_every_miss = TRUE;
@@ -126,7 +122,7 @@ prefs_applied(void)
                                                          : PM_PROCFS_DEFAULT_ROOT;
 
     if (watcher != NULL && g_strcmp0(root, watcher_proc_root) != 0)
-        pm_prefs_cleanup();     /* made again for the new root on next use */
+        procmap_prefs_cleanup();     /* made again for the new root on next use */
     apply_config();
 }
 
@@ -136,8 +132,18 @@ aliases_updated(void)
     apply_aliases();
 }
 
+/* The watcher's problems (an unreadable proc root, other users' processes),
+ * each told once, go to Wireshark's log like its own warnings. */
+static void
+log_once(pm_diag_level level, pm_diag_cause cause _U_, const char *message,
+         gpointer user_data _U_)
+{
+    ws_log(WS_LOG_DOMAIN, level == PM_DIAG_LEVEL_WARNING ? LOG_LEVEL_WARNING : LOG_LEVEL_INFO,
+           "%s", message);
+}
+
 pm_watcher *
-pm_prefs_watcher(void)
+procmap_prefs_watcher(void)
 {
     const char *root;
 
@@ -145,6 +151,7 @@ pm_prefs_watcher(void)
         return watcher;
     root = pref_proc_root && *pref_proc_root ? pref_proc_root : PM_PROCFS_DEFAULT_ROOT;
     watcher = pm_watcher_new(pm_backend_new_default(root), NULL, NULL, NULL);
+    pm_watcher_set_diag_sink(watcher, log_once, NULL);
     watcher_proc_root = g_strdup(root);
     apply_config();
     apply_aliases();
@@ -177,7 +184,7 @@ write_stats(void)
 }
 
 void
-pm_prefs_cleanup(void)
+procmap_prefs_cleanup(void)
 {
     write_stats();
     g_clear_pointer(&watcher, pm_watcher_free);
@@ -185,15 +192,14 @@ pm_prefs_cleanup(void)
 }
 
 void
-pm_prefs_policy(pm_frame_policy *policy)
+procmap_prefs_policy(pm_frame_policy *policy)
 {
-    policy->enabled = pref_enabled;
     policy->live_mode = (pm_live_mode)pref_live_mode;
-    policy->live_window_us = (gint64)pref_live_window_s * US_PER_SECOND;
+    policy->live_window_us = (gint64)pref_live_window_s * G_USEC_PER_SEC;
 }
 
 void
-pm_prefs_register(int proto)
+procmap_prefs_register(int proto)
 {
     module_t *module = prefs_register_protocol(proto, prefs_applied);
     static uat_field_t alias_fields[] = {
@@ -206,8 +212,10 @@ pm_prefs_register(int proto)
     };
     uat_t *aliases;
 
-    prefs_register_bool_preference(module, "enabled", "Attribute packets to processes",
-        "Look up which local process owns each end of TCP and UDP packets", &pref_enabled);
+    /* Analyze > Enabled Protocols (--disable-protocol procmap) is the one
+     * switch; profiles that still set procmap.enabled load (Wireshark notes
+     * the line as obsolete until the preferences are saved again). */
+    prefs_register_obsolete_preference(module, "enabled");
     prefs_register_enum_preference(module, "live_lookups", "Live lookups",
         "When to ask this host which process owns a socket. Auto does it only for frames "
         "captured within the live window of now: the processes that own a port today say "

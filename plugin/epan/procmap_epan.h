@@ -1,0 +1,83 @@
+/* procmap_epan.h - what the files of the epan glue share.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_EPAN_H
+#define PROCMAP_EPAN_H
+
+#include "ws_compat.h"
+
+#include <epan/packet.h>
+
+#include "frame_attribution.h"
+
+/* What the "procmap" tap carries for each attributed frame. */
+typedef struct {
+    pm_frame_view view;
+    guint32       frame_length;
+} procmap_tap_info;
+
+/* packet-procmap.c */
+void proto_register_procmap(void);
+void proto_reg_handoff_procmap(void);
+
+/* procmap_prefs.c: preferences, the alias table, and the watcher they
+ * configure. */
+void procmap_prefs_register(int proto);
+/* The live-lookup policy of the current preferences. */
+void procmap_prefs_policy(pm_frame_policy *policy);
+/* The watcher of the current preferences, made on first use. */
+pm_watcher *procmap_prefs_watcher(void);
+void procmap_prefs_cleanup(void);
+
+/* procmap_fields.c: the fields, and the tables the tree code reaches them
+ * by: one per side, and one of the either-side fields (NULL where a side's
+ * field has no either-side copy). */
+typedef struct {
+    int *pid, *ppid, *name, *comm, *exe, *args, *cwd, *start_time, *uid, *user;
+    int *source, *reason, *match, *owners, *endpoint;
+    int *tid, *thread_name, *parent_exe, *parent_args, *container_id, *container_name,
+        *container_image, *pod_name, *pod_namespace, *epid, *ename;
+} procmap_side_fields;
+
+extern const procmap_side_fields procmap_src_fields;
+extern const procmap_side_fields procmap_dst_fields;
+extern const procmap_side_fields procmap_either_fields;
+extern int hf_procmap_icmp_quoted;
+extern int hf_procmap_side_unknown;
+extern gint ett_procmap;
+extern gint ett_procmap_side;
+/* The words of each vocabulary, built at registration from its one table
+ * (the watcher's for reason and match, the frame engine's for source). */
+extern value_string procmap_source_vals[];
+extern value_string procmap_reason_vals[];
+extern value_string procmap_match_vals[];
+
+void procmap_fields_register(int proto);
+
+/* procmap_tree.c: the Process tree of a frame. */
+typedef struct {
+    proto_item *root;
+    proto_item *src_reason;     /* a side's reason, if it has no process */
+    proto_item *dst_reason;
+} procmap_tree_items;
+
+void procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
+                      pm_frame_engine *engine, const pm_frame_input *input,
+                      const pm_frame_view *view, procmap_tree_items *items);
+
+/* carried_epan.c: what the capture file carries for a frame. */
+typedef struct {
+    const char       *comments[PM_CARRIED_COMMENTS_MAX + 1];
+    pm_carried_darwin darwin;
+} procmap_frame_carried;
+/* Points @input's comments, direction flag and Darwin process at the
+ * frame's (valid while it is dissected; @carried holds them).  TRUE if it
+ * has a comment or a Darwin process. */
+gboolean procmap_read_carried(packet_info *pinfo, procmap_frame_carried *carried,
+                              pm_frame_input *input);
+
+/* procmap_stats.c */
+void procmap_stats_register(void);
+
+#endif /* PROCMAP_EPAN_H */

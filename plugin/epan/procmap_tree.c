@@ -1,0 +1,241 @@
+/* procmap_tree.c - the procmap fields and the Process tree of a frame.
+ *
+ * Each side (procmap.src.*, procmap.dst.*) gets a subtree; every process
+ * field is also added, hidden, as an either-side field (procmap.pid ...,
+ * like ip.addr).  A carried process whose end is not known gets its own
+ * subtree, "Process (side unknown)", where the either-side fields are
+ * visible: it is in no side's fields.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "procmap_epan.h"
+
+#include <wsutil/utf8_entities.h>
+
+/* Where a process's fields go: visible under @tree, and hidden either-side
+ * copies under @hidden (NULL: none). */
+typedef struct {
+    proto_tree        *tree;
+    const procmap_side_fields *fields;
+    proto_tree        *hidden;
+    tvbuff_t          *tvb;
+} field_sink;
+
+static void
+set_hidden(proto_item *item)
+{
+    proto_item_set_generated(item);
+    proto_item_set_hidden(item);
+}
+
+/* @visible is the sink's field, @either its either-side copy; either may be
+ * NULL (no such field). */
+static void
+put_string(const field_sink *sink, const int *visible, const int *either, const char *value)
+{
+    if (value == NULL)
+        return;
+    if (visible != NULL)
+        proto_item_set_generated(proto_tree_add_string(sink->tree, *visible, sink->tvb, 0, 0,
+                                                       value));
+    if (sink->hidden != NULL && either != NULL)
+        set_hidden(proto_tree_add_string(sink->hidden, *either, sink->tvb, 0, 0, value));
+}
+
+static void
+put_uint(const field_sink *sink, const int *visible, const int *either, guint32 value)
+{
+    if (visible != NULL)
+        proto_item_set_generated(proto_tree_add_uint(sink->tree, *visible, sink->tvb, 0, 0,
+                                                     value));
+    if (sink->hidden != NULL && either != NULL)
+        set_hidden(proto_tree_add_uint(sink->hidden, *either, sink->tvb, 0, 0, value));
+}
+
+/* "curl (4242)", "pid 4" (no name: etl2pcapng), "uid 1000 (alice): ...",
+ * or "[not a local address]". */
+static const char *
+side_summary(wmem_allocator_t *scope, const pm_frame_side *side, const char *user)
+{
+    const char *why = pm_reason_description((pm_reason)side->reason);
+
+    if (side->process != NULL && side->process->name != NULL)
+        return wmem_strdup_printf(scope, "%s (%d)", side->process->name, side->process->pid);
+    if (side->process != NULL)
+        return wmem_strdup_printf(scope, "pid %d", side->process->pid);
+    if (side->has_uid)
+        return wmem_strdup_printf(scope, "[uid %u%s%s%s: %s]", side->uid,
+                                  user ? " (" : "", user ? user : "", user ? ")" : "", why);
+    return wmem_strdup_printf(scope, "[%s]", why);
+}
+
+static const char *
+side_user(pm_frame_engine *engine, const pm_frame_side *side)
+{
+    return side->process ? side->process->user : pm_frame_engine_user_name(engine, side->uid);
+}
+
+static void
+add_process(const field_sink *sink, const pm_process *process,
+            const pm_carried_context *context)
+{
+    const procmap_side_fields *f = sink->fields, *any = &procmap_either_fields;
+    const pm_process_carried *carried = &process->carried;
+
+    put_uint(sink, f->pid, any->pid, (guint32)process->pid);
+    put_string(sink, f->name, any->name, process->name);
+    put_string(sink, f->comm, any->comm, process->comm);
+    put_string(sink, f->exe, any->exe, process->exe);
+    put_string(sink, f->args, any->args, process->args);
+    put_string(sink, f->cwd, any->cwd, process->cwd);
+    if (process->ppid >= 0)
+        put_uint(sink, f->ppid, any->ppid, (guint32)process->ppid);
+    if (process->start_time_ns != 0 && f->start_time != NULL) {
+        nstime_t start;
+        start.secs = (time_t)(process->start_time_ns / 1000000000u);
+        start.nsecs = (int)(process->start_time_ns % 1000000000u);
+        proto_item_set_generated(
+            proto_tree_add_time(sink->tree, *f->start_time, sink->tvb, 0, 0, &start));
+    }
+    put_string(sink, f->parent_exe, any->parent_exe, carried->parent_exe);
+    put_string(sink, f->parent_args, any->parent_args, carried->parent_args);
+    put_string(sink, f->container_id, any->container_id, carried->container_id);
+    put_string(sink, f->container_name, any->container_name, carried->container_name);
+    put_string(sink, f->container_image, any->container_image, carried->container_image);
+    put_string(sink, f->pod_name, any->pod_name, carried->pod_name);
+    put_string(sink, f->pod_namespace, any->pod_namespace, carried->pod_namespace);
+    if (context != NULL) {
+        if (context->has_tid)
+            put_uint(sink, f->tid, any->tid, context->tid);
+        put_string(sink, f->thread_name, any->thread_name, context->thread_name);
+        if (context->has_epid)
+            put_uint(sink, f->epid, any->epid, context->epid);
+        put_string(sink, f->ename, any->ename, context->ename);
+    }
+}
+
+static void
+add_user(const field_sink *sink, guint32 uid, const char *user)
+{
+    put_uint(sink, sink->fields->uid, procmap_either_fields.uid, uid);
+    put_string(sink, sink->fields->user, procmap_either_fields.user, user);
+}
+
+static void
+add_source(const field_sink *sink, const pm_frame_side *side)
+{
+    const char *name = val_to_str_const(side->source, procmap_source_vals, "unknown");
+
+    proto_item_set_generated(proto_tree_add_string_format_value(sink->tree,
+        *sink->fields->source, sink->tvb, 0, 0, name, "%s (%s)", name,
+        pm_source_description((pm_source)side->source)));
+    if (sink->hidden != NULL)
+        set_hidden(proto_tree_add_string(sink->hidden, *procmap_either_fields.source,
+                                         sink->tvb, 0, 0, name));
+}
+
+/* Returns the side's reason item (NULL without a tree, or with a process). */
+static proto_item *
+add_side(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, pm_frame_engine *engine,
+         const char *title, const procmap_side_fields *fields, const pm_frame_side *side,
+         const pm_carried_context *context, const pm_endpoint *endpoint)
+{
+    const pm_process *process = side->process;
+    const char *user = side_user(engine, side);
+    char text[PM_ENDPOINT_STRLEN];
+    field_sink sink;
+    proto_item *item;
+    const char *word;
+
+    sink.tree = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_procmap_side, NULL,
+                                              "%s: %s", title,
+                                              side_summary(pinfo->pool, side, user));
+    sink.fields = fields;
+    sink.hidden = tree;
+    sink.tvb = tvb;
+    if (endpoint != NULL)
+        put_string(&sink, fields->endpoint, NULL,
+                   pm_endpoint_to_string(endpoint, text, sizeof text));
+    if (process != NULL)
+        add_process(&sink, process, context);
+    if (process ? process->has_uid : side->has_uid)
+        add_user(&sink, process ? process->uid : side->uid, user);
+    if (process == NULL) {
+        word = val_to_str_const(side->reason, procmap_reason_vals, "unknown");
+        item = proto_tree_add_string_format_value(sink.tree, *fields->reason, tvb, 0, 0, word,
+                   "%s (%s)", word, pm_reason_description((pm_reason)side->reason));
+        proto_item_set_generated(item);
+        return item;
+    }
+    add_source(&sink, side);
+    if (side->match != PM_MATCH_NONE) {
+        word = val_to_str_const(side->match, procmap_match_vals, "unknown");
+        proto_item_set_generated(proto_tree_add_string_format_value(sink.tree, *fields->match,
+            tvb, 0, 0, word, "%s%s", word,
+            side->v6only_assumed ? " (v6only assumed off)" : ""));
+    }
+    if (side->owner_count > 1)
+        put_uint(&sink, fields->owners, NULL, side->owner_count);
+    return NULL;
+}
+
+/* A carried process at an unknown end: its own subtree, the either-side
+ * fields visible in it. */
+static void
+add_either(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const pm_frame_side *side,
+           const pm_carried_context *context)
+{
+    const pm_process *process = side->process;
+    field_sink sink;
+
+    sink.tree = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_procmap_side, NULL,
+                                              "Process (side unknown): %s",
+                                              side_summary(pinfo->pool, side, process->user));
+    sink.fields = &procmap_either_fields;
+    sink.hidden = NULL;
+    sink.tvb = tvb;
+    proto_item_set_generated(proto_tree_add_boolean(sink.tree, hf_procmap_side_unknown, tvb,
+                                                    0, 0, TRUE));
+    add_process(&sink, process, context);
+    if (process->has_uid)
+        add_user(&sink, process->uid, process->user);
+    add_source(&sink, side);
+}
+
+void
+procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
+                 pm_frame_engine *engine, const pm_frame_input *input,
+                 const pm_frame_view *view, procmap_tree_items *items)
+{
+    const pm_frame_side *src = &view->src, *dst = &view->dst;
+    const pm_endpoint *src_endpoint = input->no_transport ? NULL : &input->src;
+    const pm_endpoint *dst_endpoint = input->no_transport ? NULL : &input->dst;
+    proto_tree *procmap_tree;
+
+    if (view->either.process != NULL)
+        items->root = proto_tree_add_protocol_format(tree, proto, tvb, 0, 0,
+                          "Process: %s [side unknown]",
+                          side_summary(pinfo->pool, &view->either, view->either.process->user));
+    else
+        items->root = proto_tree_add_protocol_format(tree, proto, tvb, 0, 0,
+                          "Process: %s " UTF8_RIGHTWARDS_ARROW " %s",
+                          side_summary(pinfo->pool, src, side_user(engine, src)),
+                          side_summary(pinfo->pool, dst, side_user(engine, dst)));
+    proto_item_set_generated(items->root);
+    procmap_tree = proto_item_add_subtree(items->root, ett_procmap);
+    if (view->icmp_quoted) {
+        proto_item_set_generated(proto_tree_add_boolean(procmap_tree, hf_procmap_icmp_quoted,
+                                                        tvb, 0, 0, TRUE));
+        /* The error is for the quoted packet's sender. */
+        dst_endpoint = src_endpoint;
+        src_endpoint = NULL;
+    }
+    items->src_reason = add_side(procmap_tree, tvb, pinfo, engine, "Source",
+                                 &procmap_src_fields, src, view->context[PM_CARRIED_SRC],
+                                 src_endpoint);
+    items->dst_reason = add_side(procmap_tree, tvb, pinfo, engine, "Destination",
+                                 &procmap_dst_fields, dst, view->context[PM_CARRIED_DST],
+                                 dst_endpoint);
+    if (view->either.process != NULL)
+        add_either(procmap_tree, tvb, pinfo, &view->either, view->context[PM_CARRIED_EITHER]);
+}
