@@ -19,6 +19,7 @@ static const char *const cause_names[PM_DIAG_CAUSE_COUNT] = {
     [PM_DIAG_MALFORMED_FD_LINK] = "malformed-fd-link",
     [PM_DIAG_NETLINK_ERROR] = "netlink-error",
     [PM_DIAG_MALFORMED_CAPTURE_METADATA] = "malformed-capture-metadata",
+    [PM_DIAG_CONNTRACK] = "conntrack",
 };
 
 const char *

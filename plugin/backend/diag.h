@@ -26,6 +26,7 @@ typedef enum {
     PM_DIAG_MALFORMED_FD_LINK,      /* "socket:[" target with garbage */
     PM_DIAG_NETLINK_ERROR,          /* netlink refused, short or failed reply */
     PM_DIAG_MALFORMED_CAPTURE_METADATA, /* a capture's process comment: bad number, cut value */
+    PM_DIAG_CONNTRACK,              /* conntrack refused (no permission), absent, or failed */
     PM_DIAG_CAUSE_COUNT
 } pm_diag_cause;
 
