@@ -193,6 +193,7 @@ why_of_reason(pm_reason reason)
     case PM_REASON_OWNER_GONE:         return PM_WHY_OWNER_GONE;
     case PM_REASON_REFRESH_SUPPRESSED: return PM_WHY_REFRESH_SUPPRESSED;
     case PM_REASON_BACKEND_FAILED:     return PM_WHY_BACKEND_FAILED;
+    case PM_REASON_FORWARDED:          return PM_WHY_FORWARDED;
     }
     return PM_WHY_NO_SOCKET;
 }

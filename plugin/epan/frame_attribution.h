@@ -53,6 +53,7 @@ typedef enum {
     PM_WHY_ICMP_ERROR,        /* the source of an ICMP error is a network stack */
     PM_WHY_SIDE_UNKNOWN,      /* the capture names a process but not at which end */
     PM_WHY_NOT_CARRIED,       /* the capture names a process at the other end only */
+    PM_WHY_FORWARDED,         /* NAT (conntrack) sends this end to another host */
     PM_WHY_COUNT
 } pm_why;
 

@@ -42,6 +42,7 @@ static const char *const why_names[PM_WHY_COUNT] = {
     [PM_WHY_ICMP_ERROR] = "icmp-error",
     [PM_WHY_SIDE_UNKNOWN] = "side-unknown",
     [PM_WHY_NOT_CARRIED] = "not-carried",
+    [PM_WHY_FORWARDED] = "forwarded",
 };
 
 static const char *const why_descriptions[PM_WHY_COUNT] = {
@@ -58,6 +59,7 @@ static const char *const why_descriptions[PM_WHY_COUNT] = {
     [PM_WHY_ICMP_ERROR] = "sent by a network stack (ICMP error)",
     [PM_WHY_SIDE_UNKNOWN] = "the capture names a process but not its end",
     [PM_WHY_NOT_CARRIED] = "the capture names no process for this end",
+    [PM_WHY_FORWARDED] = "NAT sends this end to another host or namespace (conntrack)",
 };
 
 const char *

@@ -285,9 +285,9 @@ pm_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
     SIDE_STRING(side, Side, reason, "unattributed reason", "Why there is no process: "   \
         "not-local, no-socket, no-permission, owner-gone, refresh-suppressed, "          \
         "backend-failed, too-old, live-lookups-off, disabled, icmp-error, side-unknown, " \
-        "not-carried"),                                                                  \
+        "not-carried, forwarded"),                                                       \
     SIDE_STRING(side, Side, match, "match rule", "Which socket answered: tuple, exact, "  \
-        "any-address, dual-stack"),                                                      \
+        "any-address, dual-stack, conntrack (NAT undone), local-endpoint"),              \
     SIDE_UINT(side, Side, owners, "socket owners", "Processes sharing the socket (fork, " \
         "SO_REUSEPORT); the oldest is shown"),                                           \
     SIDE_STRING(side, Side, endpoint, "endpoint", "The local address and port that was " \

@@ -16,9 +16,50 @@ pm_match_name(pm_match match)
     case PM_MATCH_EXACT:      return "exact";
     case PM_MATCH_ANY:        return "any-address";
     case PM_MATCH_DUAL_STACK: return "dual-stack";
+    case PM_MATCH_CONNTRACK:  return "conntrack";
+    case PM_MATCH_LOCAL_ENDPOINT: return "local-endpoint";
     case PM_MATCH_NONE:       break;
     }
     return "none";
+}
+
+const char *
+pm_nat_state_name(pm_nat_state state)
+{
+    switch (state) {
+    case PM_NAT_NOT_ASKED:     return "not-asked";
+    case PM_NAT_NONE:          return "not-translated";
+    case PM_NAT_TRANSLATED:    return "translated";
+    case PM_NAT_NO_PERMISSION: return "no-permission";
+    case PM_NAT_UNAVAILABLE:   return "unavailable";
+    case PM_NAT_FAILED:        return "failed";
+    case PM_NAT_BUSY:          return "busy";
+    }
+    return "unknown";
+}
+
+const char *
+pm_nat_state_description(pm_nat_state state)
+{
+    switch (state) {
+    case PM_NAT_NOT_ASKED:
+        return "not asked (the connection itself answered, or no remote end)";
+    case PM_NAT_NONE:
+        return "this end is not translated (or the packet is not tracked)";
+    case PM_NAT_TRANSLATED:
+        return "translated: the socket has other ends than the packet";
+    case PM_NAT_NO_PERMISSION:
+        return "not allowed to ask (CAP_NET_ADMIN is needed): the local-endpoint rule "
+               "is the last resort";
+    case PM_NAT_UNAVAILABLE:
+        return "no conntrack to ask: the local-endpoint rule is the last resort";
+    case PM_NAT_FAILED:
+        return "the question failed: the local-endpoint rule is the last resort";
+    case PM_NAT_BUSY:
+        return "too many questions in a short time: the local-endpoint rule is the "
+               "last resort";
+    }
+    return "unknown";
 }
 
 const char *
@@ -32,6 +73,7 @@ pm_reason_name(pm_reason reason)
     case PM_REASON_OWNER_GONE:         return "owner-gone";
     case PM_REASON_REFRESH_SUPPRESSED: return "refresh-suppressed";
     case PM_REASON_BACKEND_FAILED:     return "backend-failed";
+    case PM_REASON_FORWARDED:          return "forwarded";
     }
     return "unknown";
 }
@@ -56,6 +98,9 @@ pm_reason_description(pm_reason reason)
                "read it again";
     case PM_REASON_BACKEND_FAILED:
         return "the socket table could not be read";
+    case PM_REASON_FORWARDED:
+        return "NAT (conntrack) sends this end to an address that is not of this host: "
+               "its process is elsewhere";
     }
     return "unknown";
 }

@@ -22,6 +22,12 @@ typedef struct {
     gint64      created_us;
 } process_cache_entry;
 
+/* Backend lookups allowed in a window of min_refresh_interval (refresh.c). */
+typedef struct {
+    gint64 start_us;
+    guint  used;
+} pm_lookup_budget;
+
 struct pm_watcher {
     pm_backend       *backend;
     pm_watcher_config config;
@@ -47,9 +53,14 @@ struct pm_watcher {
     gboolean          refresh_attempted;
     gboolean          last_refresh_failed;
     gboolean          local_addresses_known; /* read successfully at least once */
-    /* Exact lookups made in the current budget window (see refresh.c). */
-    gint64            exact_window_start_us;
-    guint             exact_window_lookups;
+    gint64            addresses_read_us;     /* the latest successful read */
+    gint64            addresses_checked_us;  /* ... or question whether they changed */
+    /* Exact lookups and conntrack lookups, each with a budget per window. */
+    pm_lookup_budget  exact_budget;
+    pm_lookup_budget  conntrack_budget;
+    /* Conntrack answers by packet tuple (nat.c). */
+    GHashTable       *conntrack_cache;
+    gint64            conntrack_swept_us;
     pm_watcher_stats  stats;
 };
 
@@ -71,6 +82,15 @@ pm_watcher_now(pm_watcher *watcher)
 
 /* refresh.c */
 const char *pm_watcher_user_name(pm_watcher *watcher, guint32 uid);
+/* One more backend lookup in @budget's window, or FALSE: the window lasts
+ * min_refresh_interval from its first lookup and allows
+ * exact_lookups_per_interval of them. */
+gboolean pm_watcher_budget_take(pm_watcher *watcher, pm_lookup_budget *budget, gint64 now);
+/* For an address not known as local in a packet of @packet_time_us: reads
+ * the addresses again if they may have changed since what the watcher
+ * knows (older than the packet); whether @addr is local now. */
+gboolean pm_watcher_address_became_local(pm_watcher *watcher, const pm_addr *addr,
+                                         gint64 packet_time_us);
 /* For a miss of a table older than the packet: on FOUND, *@entry and *@hit
  * are the table's answer. */
 pm_exact_outcome pm_watcher_exact_lookup(pm_watcher *watcher, pm_transport transport,
@@ -79,6 +99,14 @@ pm_exact_outcome pm_watcher_exact_lookup(pm_watcher *watcher, pm_transport trans
                                          pm_table_hit *hit);
 GHashTable *pm_owner_index_new(void);
 GHashTable *pm_process_cache_new(void);
+
+/* nat.c: step (2) of the lookup order for (@local, @remote) of a packet of
+ * @packet_time_us: NAT_TRANSLATED fills the socket's own ends. */
+pm_nat_state pm_watcher_translate(pm_watcher *watcher, pm_transport transport,
+                                  const pm_endpoint *local, const pm_endpoint *remote,
+                                  gint64 packet_time_us, gint64 now,
+                                  pm_endpoint *socket_local, pm_endpoint *socket_remote);
+GHashTable *pm_conntrack_cache_new(void);
 
 G_END_DECLS
 
