@@ -5,8 +5,8 @@
  * looks like, and which addresses are local - and, optionally: which one
  * socket a given packet would reach (an exact lookup, much cheaper than a
  * table), which connection a packet belongs to before and after NAT
- * (conntrack), and whether the local addresses changed.  The watcher core owns all policy (caching, expiry, lookup order);
- * a backend owns all I/O.
+ * (conntrack), and whether the local addresses changed.  The watcher core
+ * owns all policy (caching, expiry, lookup order); a backend owns all I/O.
  *
  * Implementations: netlink (Linux sock_diag, the default; exact lookups,
  * conntrack, address notifications),

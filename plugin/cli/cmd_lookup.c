@@ -80,7 +80,8 @@ append_nat(GString *out, const pm_endpoint_answer *answer)
 
     if (answer->nat == PM_NAT_NOT_ASKED)
         return;
-    g_string_append_printf(out, "  %-11s %s\n", "conntrack:", pm_nat_state_description(answer->nat));
+    g_string_append_printf(out, "  %-11s %s\n", "conntrack:",
+                           pm_nat_state_description(answer->nat));
     if (answer->nat != PM_NAT_TRANSLATED)
         return;
     g_string_append_printf(out, "  %-11s %s (peer %s)", "socket:",
