@@ -23,7 +23,7 @@ G_BEGIN_DECLS
     "Exit status:\n" \
     "  0  success (lookup: the socket belongs to a process)\n" \
     "  1  lookup answered without a process (not a local address, no such\n" \
-    "     socket, owner not readable or gone)\n" \
+    "     socket, owner not readable or gone, forwarded elsewhere by NAT)\n" \
     "  2  usage error (unknown command or option, bad transport or endpoint)\n" \
     "  3  the socket table could not be read (e.g. a wrong --proc-root)\n"
 
