@@ -342,7 +342,7 @@ pm_watcher_exact_lookup(pm_watcher *watcher, pm_transport transport, const pm_en
     switch (ops->find_socket(watcher->backend, transport, local, remote, &socket,
                              &watcher->diag)) {
     case PM_FIND_ABSENT:
-        watcher->stats.exact_lookup_answers++;
+        /* Counted as settled by the caller, which may not take it so. */
         return PM_EXACT_ABSENT;
     case PM_FIND_UNKNOWN:
         return PM_EXACT_NOT_SETTLED;

@@ -264,8 +264,10 @@ resolve(pm_watcher *watcher, pm_transport transport, const pm_endpoint *local,
          * its socket on this end with another remote end, which the table
          * may know, and else only a refresh can show. */
         if (!local_endpoint_allowed
-            || by_local_endpoint(watcher, transport, local, reference, out, &shared) || shared)
+            || by_local_endpoint(watcher, transport, local, reference, out, &shared) || shared) {
+            watcher->stats.exact_lookup_answers++;
             return;
+        }
     }
     if (exact == PM_EXACT_BUSY || !refresh_allowed(watcher, now)) {
         if (local_endpoint_allowed

@@ -68,7 +68,8 @@ struct pm_watcher {
 typedef enum {
     PM_EXACT_NOT_SETTLED = 0, /* none made, UNKNOWN, or a socket of unknown owner:
                                * the refresh rule decides */
-    PM_EXACT_ABSENT,          /* no socket: NO_SOCKET without a refresh */
+    PM_EXACT_ABSENT,          /* no socket: NO_SOCKET without a refresh (the caller
+                               * counts it in exact_lookup_answers if it settles) */
     PM_EXACT_FOUND,           /* a connected socket whose owners the latest refresh
                                * knows: now in the table */
     PM_EXACT_BUSY             /* the budget of the window is spent: suppressed */

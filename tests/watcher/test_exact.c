@@ -532,7 +532,10 @@ test_absent_without_conntrack(void)
     g_assert_cmpuint(ex->calls, ==, 1);
     g_assert_cmpuint(harness_stats(&h).refreshes, ==, 2);
 
-    /* A new one the table does not know: the refresh finds it. */
+    g_assert_cmpuint(harness_stats(&h).exact_lookup_answers, ==, 1);
+
+    /* A new one the table does not know: the refresh finds it (the exact
+     * lookup settled nothing). */
     mock_add_process(h.mock, 31, "curl", "/usr/bin/curl", "curl", 4);
     mock_connect(h.mock, TCP, 31, "127.0.0.1:41001", "10.96.0.10:443");
     h.now_us += SEC(1);
@@ -540,6 +543,7 @@ test_absent_without_conntrack(void)
     assert_found(&a, PM_MATCH_LOCAL_ENDPOINT, 31);
     pm_endpoint_answer_clear(&a);
     g_assert_cmpuint(harness_stats(&h).refreshes, ==, 3);
+    g_assert_cmpuint(harness_stats(&h).exact_lookup_answers, ==, 1);
 
     /* A closed port: the refresh rule, nothing found. */
     h.now_us += SEC(1);
