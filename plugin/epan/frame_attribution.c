@@ -293,6 +293,14 @@ add_end(pm_frame_engine *engine, stream_ends **ends, guint8 transport, guint32 s
     return &last->ends[last->n_ends++];
 }
 
+/* An answer without a process that no other frame of the stream changes:
+ * not this host's end, or the user's choice. */
+static gboolean
+final_without_process(pm_why why)
+{
+    return why == PM_WHY_NOT_LOCAL || why == PM_WHY_FORWARDED || why == PM_WHY_DISABLED;
+}
+
 /* First pass: a resolved side teaches the stream; a missed side learns from
  * an earlier frame of the stream.  @ends is the stream's (NULL: none yet). */
 static void
@@ -308,7 +316,7 @@ stick_to_stream(pm_frame_engine *engine, stream_ends **ends, const pm_frame_inpu
             end->first_frame = input->frame_number;
         }
         end->latest = *side;
-    } else if (end != NULL && side->why != PM_WHY_NOT_LOCAL && side->why != PM_WHY_DISABLED) {
+    } else if (end != NULL && !final_without_process((pm_why)side->why)) {
         *side = end->latest;
         side->source = PM_SOURCE_STREAM;
     }
@@ -322,7 +330,7 @@ backfill_from_stream(stream_ends *ends, guint32 frame_number, const pm_endpoint 
 {
     stream_end *end;
 
-    if (side->process != NULL || side->why == PM_WHY_NOT_LOCAL || side->why == PM_WHY_DISABLED)
+    if (side->process != NULL || final_without_process((pm_why)side->why))
         return;
     end = find_end(ends, endpoint);
     if (end != NULL && end->first_frame > frame_number) {

@@ -136,8 +136,9 @@ typedef struct {
     gboolean    v6only_assumed; /* a dual-stack match the backend could not confirm */
     gint64      socket_seen_us; /* the last refresh that saw the socket */
     pm_nat_state nat;         /* what conntrack said */
-    /* NAT_TRANSLATED: the socket's own ends, and how they matched (match is
-     * CONNTRACK, or NONE with a reason). */
+    /* NAT_TRANSLATED: the socket's own ends, and which rule found its
+     * socket (TUPLE, EXACT, ANY, DUAL_STACK; NONE when none did, with a
+     * reason); match is CONNTRACK then. */
     pm_endpoint socket_local;
     pm_endpoint socket_remote;
     pm_match    socket_match;
