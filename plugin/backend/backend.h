@@ -2,12 +2,14 @@
  *
  * A backend answers four questions, nothing more: which sockets exist for a
  * transport, which processes hold some given socket inodes, what one process
- * looks like, and which addresses are local - and, optionally, a fifth: which
- * one socket a given packet would reach (an exact lookup, much cheaper than a
- * table).  The watcher core owns all policy (caching, expiry, lookup order);
- * a backend owns all I/O.
+ * looks like, and which addresses are local - and, optionally: which one
+ * socket a given packet would reach (an exact lookup, much cheaper than a
+ * table), which connection a packet belongs to before and after NAT
+ * (conntrack), and whether the local addresses changed.  The watcher core
+ * owns all policy (caching, expiry, lookup order); a backend owns all I/O.
  *
- * Implementations: netlink (Linux sock_diag, the default; exact lookups),
+ * Implementations: netlink (Linux sock_diag, the default; exact lookups,
+ * conntrack, address notifications),
  * procfs (Linux /proc), and a mock in the unit tests.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -118,6 +120,34 @@ typedef enum {
     PM_READ_FAILED
 } pm_read_status;
 
+/* A connection as the kernel's connection tracking (conntrack) knows it:
+ * the original tuple (the first packet as it arrived, before NAT) and the
+ * reply tuple (a reply as it will arrive, before NAT).  Without NAT the
+ * reply tuple is the original one reversed. */
+typedef struct {
+    pm_endpoint original_src;
+    pm_endpoint original_dst;
+    pm_endpoint reply_src;
+    pm_endpoint reply_dst;
+} pm_connection;
+
+/* The answer of a conntrack lookup (find_connection). */
+typedef enum {
+    PM_CONNTRACK_FOUND = 0,
+    PM_CONNTRACK_ABSENT,         /* no entry: the packet is not tracked, so not translated */
+    PM_CONNTRACK_NO_PERMISSION,  /* the kernel refuses (EPERM): CAP_NET_ADMIN is needed */
+    PM_CONNTRACK_UNAVAILABLE,    /* no conntrack to ask (none in the kernel, or this
+                                  * backend cannot ask) */
+    PM_CONNTRACK_FAILED          /* this time only: a timeout, a short or odd reply */
+} pm_conntrack_result;
+
+/* What a change notification said (local_addresses_changed). */
+typedef enum {
+    PM_CHANGES_UNKNOWN = 0,      /* the backend cannot tell: read again to know */
+    PM_CHANGES_NONE,
+    PM_CHANGES_SOME
+} pm_changes;
+
 /* The answer of an exact lookup (find_socket). */
 typedef enum {
     PM_FIND_UNKNOWN = 0,  /* the backend cannot tell: read the whole table */
@@ -165,6 +195,20 @@ typedef struct {
     pm_find_result (*find_socket)(pm_backend *backend, pm_transport transport,
                                   const pm_endpoint *local, const pm_endpoint *remote,
                                   pm_socket *out, pm_diag *diag);
+
+    /* Optional (NULL: UNAVAILABLE): the conntrack entry of a packet between
+     * @a and @b of @transport, whichever way it goes and whether it was seen
+     * before or after NAT - the entry whose original or reply tuple is
+     * a->b or b->a.  NO_PERMISSION and UNAVAILABLE are final: the backend
+     * says so once (in @diag) and never asks again. */
+    pm_conntrack_result (*find_connection)(pm_backend *backend, pm_transport transport,
+                                           const pm_endpoint *a, const pm_endpoint *b,
+                                           pm_connection *out, pm_diag *diag);
+
+    /* Optional (NULL: UNKNOWN): whether this host's addresses may have
+     * changed since list_local_addresses last ran, from notifications (no
+     * table read): NONE is a promise, SOME and UNKNOWN ask for a new list. */
+    pm_changes (*local_addresses_changed)(pm_backend *backend, pm_diag *diag);
 } pm_backend_ops;
 
 struct pm_backend {

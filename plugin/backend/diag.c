@@ -18,6 +18,7 @@ static const char *const cause_names[PM_DIAG_CAUSE_COUNT] = {
     [PM_DIAG_LOCAL_ADDRESSES_UNREADABLE] = "local-addresses-unreadable",
     [PM_DIAG_MALFORMED_FD_LINK] = "malformed-fd-link",
     [PM_DIAG_NETLINK_ERROR] = "netlink-error",
+    [PM_DIAG_CONNTRACK] = "conntrack",
 };
 
 const char *

@@ -25,6 +25,7 @@ typedef enum {
     PM_DIAG_LOCAL_ADDRESSES_UNREADABLE,
     PM_DIAG_MALFORMED_FD_LINK,      /* "socket:[" target with garbage */
     PM_DIAG_NETLINK_ERROR,          /* netlink refused, short or failed reply */
+    PM_DIAG_CONNTRACK,              /* conntrack refused (no permission), absent, or failed */
     PM_DIAG_CAUSE_COUNT
 } pm_diag_cause;
 

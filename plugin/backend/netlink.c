@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "netlink_private.h"
+#include "conntrack.h"
 #include "netlink_parse.h"
 #include "procfs.h"
 
@@ -354,6 +355,8 @@ netlink_list_local_addresses(pm_backend *backend, GArray *out, pm_diag *diag,
 
     /* Without a dump, exact lookups ask for unbound sockets only. */
     g_array_set_size(self->interfaces, 0);
+    /* Subscribed before the dump: a change during it is not lost. */
+    pm_netlink_watch_addresses(self, diag);
     if (self->addresses_via_procfs)
         return self->procfs->ops->list_local_addresses(self->procfs, out, diag, error);
 
@@ -410,6 +413,8 @@ netlink_destroy(pm_backend *backend)
     netlink_backend *self = (netlink_backend *)backend;
     if (self->lookup_fd >= 0)
         close(self->lookup_fd);
+    pm_netlink_conntrack_clear(self);
+    pm_netlink_watch_clear(self);
     g_array_unref(self->interfaces);
     pm_backend_free(self->procfs);
     g_free(self->buffer);
@@ -425,6 +430,8 @@ static const pm_backend_ops netlink_ops = {
     .user_name = netlink_user_name,
     .destroy = netlink_destroy,
     .find_socket = pm_netlink_find_socket,
+    .find_connection = pm_netlink_find_connection,
+    .local_addresses_changed = pm_netlink_local_addresses_changed,
 };
 
 pm_backend *
@@ -441,11 +448,19 @@ pm_netlink_backend_new_with_opener(const char *proc_root, pm_netlink_open_fn ope
     self->buffer = g_malloc(self->buffer_cap);
     self->lookup_fd = -1;
     self->interfaces = g_array_new(FALSE, FALSE, sizeof(address_interface));
+    self->conntrack_final = PM_CONNTRACK_FOUND;
+    self->address_watch_fd = -1;
     return &self->base;
 }
 
 pm_backend *
 pm_netlink_backend_new(const char *proc_root)
 {
-    return pm_netlink_backend_new_with_opener(proc_root, NULL, NULL);
+    pm_backend *backend = pm_netlink_backend_new_with_opener(proc_root, NULL, NULL);
+
+    /* This process's namespace: conntrack is asked from here. */
+    pm_netlink_backend_set_conntrack(backend, pm_conntrack_client_find,
+                                     pm_conntrack_client_new(NULL, NULL),
+                                     (GDestroyNotify)pm_conntrack_client_free);
+    return backend;
 }

@@ -6,6 +6,14 @@
  * /proc/net shows.  The owner scan, process reads and user names are the
  * procfs backend's, on the given proc root.
  *
+ * Conntrack (netlink_conntrack.c): the backend answers find_connection by
+ * asking the kernel's connection tracking (conntrack.h), from this process
+ * for a backend of pm_netlink_backend_new(), through whatever function
+ * pm_netlink_backend_set_conntrack() gives otherwise (none: UNAVAILABLE).
+ * Address changes (netlink_notify.c): a backend of this process's network
+ * namespace (the kernel opener) follows RTM_NEWADDR/RTM_DELADDR
+ * notifications to answer local_addresses_changed without a dump.
+ *
  * Fallback: when netlink cannot be used - the socket cannot be opened, or
  * the kernel refuses the dump (EPERM, ENOENT: no diag module, ...) - the
  * backend notes PM_DIAG_NETLINK_ERROR once and uses the procfs tables from
@@ -37,6 +45,19 @@ pm_backend *pm_netlink_backend_new(const char *proc_root);
 pm_backend *pm_netlink_backend_new_with_opener(const char *proc_root,
                                                pm_netlink_open_fn open_fn,
                                                gpointer user_data);
+
+/* How the backend asks conntrack about a packet (conntrack.h): in-process
+ * (pm_conntrack_client_find), or by asking a privileged helper.  The
+ * arguments and results are pm_conntrack_find()'s. */
+typedef pm_conntrack_result (*pm_conntrack_fn)(pm_transport transport, const pm_endpoint *a,
+                                               const pm_endpoint *b, pm_connection *out,
+                                               int *err, gpointer user_data);
+
+/* Replaces how @backend (a netlink backend) asks conntrack; @fn NULL: it
+ * cannot.  @destroy frees @user_data with the backend or the next call.
+ * A final refusal (no permission, no conntrack) is forgotten. */
+void pm_netlink_backend_set_conntrack(pm_backend *backend, pm_conntrack_fn fn,
+                                      gpointer user_data, GDestroyNotify destroy);
 
 G_END_DECLS
 

@@ -37,6 +37,14 @@ typedef struct {
     gboolean    lookups_work[PM_TRANSPORT_COUNT];
     gboolean    lookups_refused[PM_TRANSPORT_COUNT]; /* the kernel said no: for good */
     GArray     *interfaces;    /* of address_interface, from the latest address dump */
+    /* Conntrack (netlink_conntrack.c): how to ask, and a final answer once
+     * the kernel refused (NO_PERMISSION, UNAVAILABLE; FOUND: none yet). */
+    pm_conntrack_fn     conntrack_fn;
+    gpointer            conntrack_data;
+    GDestroyNotify      conntrack_destroy;
+    pm_conntrack_result conntrack_final;
+    /* Address notifications (netlink_notify.c): the subscribed socket, or -1. */
+    int         address_watch_fd;
 } netlink_backend;
 
 /* Which interface holds a local address. */
@@ -67,6 +75,18 @@ gboolean pm_netlink_transient_errno(int err);
 pm_find_result pm_netlink_find_socket(pm_backend *backend, pm_transport transport,
                                       const pm_endpoint *local, const pm_endpoint *remote,
                                       pm_socket *out, pm_diag *diag);
+
+/* netlink_conntrack.c: the find_connection operation. */
+pm_conntrack_result pm_netlink_find_connection(pm_backend *backend, pm_transport transport,
+                                               const pm_endpoint *a, const pm_endpoint *b,
+                                               pm_connection *out, pm_diag *diag);
+void pm_netlink_conntrack_clear(netlink_backend *self);
+
+/* netlink_notify.c: subscribes (once, if this process's namespace is the
+ * backend's) and forgets what was already pending, before an address dump. */
+void pm_netlink_watch_addresses(netlink_backend *self, pm_diag *diag);
+pm_changes pm_netlink_local_addresses_changed(pm_backend *backend, pm_diag *diag);
+void pm_netlink_watch_clear(netlink_backend *self);
 
 G_END_DECLS
 

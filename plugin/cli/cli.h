@@ -23,7 +23,7 @@ G_BEGIN_DECLS
     "Exit status:\n" \
     "  0  success (lookup: the socket belongs to a process)\n" \
     "  1  lookup answered without a process (reason not-local, no-socket,\n" \
-    "     no-permission or owner-gone)\n" \
+    "     no-permission, owner-gone or forwarded)\n" \
     "  2  usage error (unknown command or option, bad transport or endpoint)\n" \
     "  3  the socket table could not be read (e.g. a wrong --proc-root)\n"
 

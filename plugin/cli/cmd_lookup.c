@@ -55,6 +55,26 @@ append_field(GString *out, const char *label, const char *value)
     g_string_append_c(out, '\n');
 }
 
+/* What conntrack said, when it was asked. */
+static void
+append_nat(GString *out, const pm_endpoint_answer *answer)
+{
+    char local[PM_ENDPOINT_STRLEN], remote[PM_ENDPOINT_STRLEN];
+
+    if (answer->nat == PM_NAT_NOT_ASKED)
+        return;
+    g_string_append_printf(out, "  %-11s %s\n", "conntrack:",
+                           pm_nat_state_description(answer->nat));
+    if (answer->nat != PM_NAT_TRANSLATED)
+        return;
+    g_string_append_printf(out, "  %-11s %s (peer %s)", "socket:",
+                           pm_endpoint_to_string(&answer->socket_local, local, sizeof local),
+                           pm_endpoint_to_string(&answer->socket_remote, remote, sizeof remote));
+    if (answer->socket_match != PM_MATCH_NONE)
+        g_string_append_printf(out, ", matched as %s", pm_match_name(answer->socket_match));
+    g_string_append_c(out, '\n');
+}
+
 static void
 print_text(const lookup_query *query, const pm_endpoint_answer *answer)
 {
@@ -100,6 +120,7 @@ print_text(const lookup_query *query, const pm_endpoint_answer *answer)
                                    pm_match_name(answer->match),
                                    pm_match_description(answer->match));
     }
+    append_nat(out, answer);
     if (answer->inode)
         g_string_append_printf(out, "  %-11s %" G_GUINT64_FORMAT "\n", "inode:", answer->inode);
     fputs(out->str, stdout);
@@ -133,6 +154,18 @@ print_json(const lookup_query *query, const pm_endpoint_answer *answer)
     pm_json_string(&json, answer->match == PM_MATCH_NONE ? NULL : pm_match_name(answer->match));
     pm_json_key(&json, "v6only_assumed");
     pm_json_bool(&json, answer->v6only_assumed);
+    pm_json_key(&json, "conntrack");
+    pm_json_string(&json, pm_nat_state_name(answer->nat));
+    pm_json_key(&json, "socket_local");
+    if (answer->nat == PM_NAT_TRANSLATED)
+        pm_json_endpoint(&json, &answer->socket_local);
+    else
+        pm_json_null(&json);
+    pm_json_key(&json, "socket_remote");
+    if (answer->nat == PM_NAT_TRANSLATED)
+        pm_json_endpoint(&json, &answer->socket_remote);
+    else
+        pm_json_null(&json);
     pm_json_key(&json, "process");
     pm_json_process(&json, answer->process);
     pm_json_key(&json, "owner_count");
@@ -204,8 +237,10 @@ pm_cli_lookup(int argc, char **argv)
         "Tell which process owns the local end LOCAL of a TCP or UDP flow, as\n"
         "the Wireshark plugin would for a packet seen now.  LOCAL and REMOTE are\n"
         "a.b.c.d:port or [v6]:port.  With REMOTE, a connected socket with both\n"
-        "ends is preferred; else a socket bound to LOCAL, to the any-address on\n"
-        "its port, or (IPv4) a dual-stack :: socket.");
+        "ends is preferred, then the socket conntrack names once NAT is undone\n"
+        "(CAP_NET_ADMIN needed to ask it); else a socket bound to LOCAL, to the\n"
+        "any-address on its port, or (IPv4) a dual-stack :: socket; last, when\n"
+        "conntrack could not be asked, the only connected socket on LOCAL.");
     g_option_context_set_description(context, PM_CLI_EXIT_CODES_HELP);
     g_option_context_add_main_entries(context, entries, NULL);
     pm_cli_add_common_options(context, &options.common);

@@ -170,6 +170,14 @@ keep_process(pm_frame_engine *engine, pm_process *process)
     return process;
 }
 
+/* An answer without a process that no other frame of the stream changes:
+ * not this host's end. */
+static gboolean
+final_without_process(guint8 reason)
+{
+    return reason == PM_REASON_NOT_LOCAL || reason == PM_REASON_FORWARDED;
+}
+
 static void
 side_from_answer(pm_frame_engine *engine, const pm_endpoint_answer *answer, pm_frame_side *side)
 {
@@ -276,7 +284,7 @@ stick_to_stream(pm_frame_engine *engine, stream_ends **ends, const pm_frame_inpu
             end->first_frame = input->frame_number;
         }
         end->latest = *side;
-    } else if (end != NULL && side->reason != PM_REASON_NOT_LOCAL) {
+    } else if (end != NULL && !final_without_process(side->reason)) {
         *side = end->latest;
         side->source = PM_SOURCE_STREAM;
     }
@@ -290,7 +298,7 @@ backfill_from_stream(stream_ends *ends, guint32 frame_number, const pm_endpoint 
 {
     stream_end *end;
 
-    if (side->process != NULL || side->reason == PM_REASON_NOT_LOCAL)
+    if (side->process != NULL || final_without_process(side->reason))
         return;
     end = find_end(ends, endpoint);
     if (end != NULL && end->first_frame > frame_number) {

@@ -194,11 +194,12 @@ procmap_fields_register(int proto)
             FT_STRING, BASE_NONE, NULL, 0x0,
             "Why there is no process: not-local, no-socket, no-permission, "
             "owner-gone, refresh-suppressed, backend-failed, too-old, "
-            "live-lookups-off, icmp-error, side-unknown, not-carried", HFILL } },
+            "live-lookups-off, icmp-error, side-unknown, not-carried, forwarded", HFILL } },
         { &hf_procmap_src_match,
           { "Source match rule", "procmap.src.match",
             FT_STRING, BASE_NONE, NULL, 0x0,
-            "Which socket answered: tuple, exact, any-address, dual-stack", HFILL } },
+            "Which socket answered: tuple, conntrack, exact, any-address, dual-stack, "
+            "local-endpoint", HFILL } },
         { &hf_procmap_src_owners,
           { "Source socket owners", "procmap.src.owners",
             FT_UINT32, BASE_DEC, NULL, 0x0,
@@ -286,11 +287,12 @@ procmap_fields_register(int proto)
             FT_STRING, BASE_NONE, NULL, 0x0,
             "Why there is no process: not-local, no-socket, no-permission, "
             "owner-gone, refresh-suppressed, backend-failed, too-old, "
-            "live-lookups-off, icmp-error, side-unknown, not-carried", HFILL } },
+            "live-lookups-off, icmp-error, side-unknown, not-carried, forwarded", HFILL } },
         { &hf_procmap_dst_match,
           { "Destination match rule", "procmap.dst.match",
             FT_STRING, BASE_NONE, NULL, 0x0,
-            "Which socket answered: tuple, exact, any-address, dual-stack", HFILL } },
+            "Which socket answered: tuple, conntrack, exact, any-address, dual-stack, "
+            "local-endpoint", HFILL } },
         { &hf_procmap_dst_owners,
           { "Destination socket owners", "procmap.dst.owners",
             FT_UINT32, BASE_DEC, NULL, 0x0,

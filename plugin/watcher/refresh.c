@@ -143,6 +143,7 @@ read_local_addresses(pm_watcher *watcher)
         return FALSE;
     }
     watcher->local_addresses_known = TRUE;
+    watcher->addresses_read_us = watcher->addresses_checked_us = pm_watcher_now(watcher);
     g_hash_table_remove_all(watcher->local_addresses);
     for (guint i = 0; i < addresses->len; i++) {
         pm_addr *addr = g_memdup2(&g_array_index(addresses, pm_addr, i), sizeof(pm_addr));
@@ -150,6 +151,35 @@ read_local_addresses(pm_watcher *watcher)
     }
     g_array_unref(addresses);
     return TRUE;
+}
+
+gboolean
+pm_watcher_address_became_local(pm_watcher *watcher, const pm_addr *addr,
+                                gint64 packet_time_us)
+{
+    const pm_backend_ops *ops = watcher->backend->ops;
+    gint64 now = pm_watcher_now(watcher);
+    pm_changes changes;
+
+    /* What the watcher knows is newer than the packet: the address was not
+     * local when it was sent or received. */
+    if (packet_time_us < watcher->addresses_checked_us && now >= watcher->addresses_checked_us)
+        return FALSE;
+    watcher->addresses_checked_us = now;
+    watcher->stats.address_checks++;
+    changes = ops->local_addresses_changed
+                  ? ops->local_addresses_changed(watcher->backend, &watcher->diag)
+                  : PM_CHANGES_UNKNOWN;
+    if (changes == PM_CHANGES_NONE)
+        return FALSE;
+    /* Without notifications, a list read is a table read: rate-limited. */
+    if (changes == PM_CHANGES_UNKNOWN && watcher->addresses_read_us != 0
+        && now >= watcher->addresses_read_us
+        && now - watcher->addresses_read_us < watcher->config.min_refresh_interval_us)
+        return FALSE;
+    watcher->stats.address_reads++;
+    read_local_addresses(watcher);
+    return pm_watcher_is_local(watcher, addr);
 }
 
 gboolean
@@ -247,22 +277,21 @@ is_connected(const pm_socket *socket)
     return socket->remote.port != 0 || !pm_addr_is_any(&socket->remote.addr);
 }
 
-/* One more exact lookup in the budget of the current window, or FALSE.
- * A window lasts min_refresh_interval from its first lookup: 0 makes every
- * lookup its own window (no limit, as refreshes have none then). */
-static gboolean
-exact_budget_take(pm_watcher *watcher, gint64 now)
+/* A window of min_refresh_interval 0 makes every lookup its own window (no
+ * limit, as refreshes have none then). */
+gboolean
+pm_watcher_budget_take(pm_watcher *watcher, pm_lookup_budget *budget, gint64 now)
 {
     const pm_watcher_config *config = &watcher->config;
 
-    if (watcher->exact_window_lookups == 0 || now < watcher->exact_window_start_us
-        || now - watcher->exact_window_start_us >= config->min_refresh_interval_us) {
-        watcher->exact_window_start_us = now;
-        watcher->exact_window_lookups = 0;
+    if (budget->used == 0 || now < budget->start_us
+        || now - budget->start_us >= config->min_refresh_interval_us) {
+        budget->start_us = now;
+        budget->used = 0;
     }
-    if (watcher->exact_window_lookups >= config->exact_lookups_per_interval)
+    if (budget->used >= config->exact_lookups_per_interval)
         return FALSE;
-    watcher->exact_window_lookups++;
+    budget->used++;
     return TRUE;
 }
 
@@ -280,13 +309,13 @@ pm_watcher_exact_lookup(pm_watcher *watcher, pm_transport transport, const pm_en
     if (ops->find_socket == NULL || config->exact_lookups_per_interval == 0
         || config->refresh_on_every_miss)
         return PM_EXACT_NOT_SETTLED;
-    if (!exact_budget_take(watcher, now))
+    if (!pm_watcher_budget_take(watcher, &watcher->exact_budget, now))
         return PM_EXACT_BUSY;
     watcher->stats.exact_lookups++;
     switch (ops->find_socket(watcher->backend, transport, local, remote, &socket,
                              &watcher->diag)) {
     case PM_FIND_ABSENT:
-        watcher->stats.exact_lookup_answers++;
+        /* Counted as settled by the caller, which may not take it so. */
         return PM_EXACT_ABSENT;
     case PM_FIND_UNKNOWN:
         return PM_EXACT_NOT_SETTLED;

@@ -19,6 +19,9 @@ static const word matches[PM_MATCH_COUNT] = {
     [PM_MATCH_EXACT] = { "exact", "a socket bound to this address and port" },
     [PM_MATCH_ANY] = { "any-address", "a socket bound to 0.0.0.0 or :: on this port" },
     [PM_MATCH_DUAL_STACK] = { "dual-stack", "an IPv6 :: socket that also accepts IPv4" },
+    [PM_MATCH_CONNTRACK] = { "conntrack", "the socket of the connection with NAT undone" },
+    [PM_MATCH_LOCAL_ENDPOINT] = { "local-endpoint",
+        "the only connected socket with this local address and port" },
 };
 
 static const word reasons[PM_REASON_COUNT] = {
@@ -30,6 +33,8 @@ static const word reasons[PM_REASON_COUNT] = {
     [PM_REASON_REFRESH_SUPPRESSED] = { "refresh-suppressed",
         "not in the socket table; refreshed too recently to look again" },
     [PM_REASON_BACKEND_FAILED] = { "backend-failed", "the socket table could not be read" },
+    [PM_REASON_FORWARDED] = { "forwarded",
+        "NAT sends this end to an address that is not of this host (conntrack)" },
     [PM_REASON_TOO_OLD] = { "too-old", "frame too old for a live lookup" },
     [PM_REASON_LIVE_OFF] = { "live-lookups-off", "live lookups are off" },
     [PM_REASON_ICMP_ERROR] = { "icmp-error", "sent by a network stack (ICMP error)" },
@@ -55,6 +60,45 @@ const char *
 pm_match_description(pm_match match)
 {
     return word_of(matches, PM_MATCH_COUNT, match)->description;
+}
+
+const char *
+pm_nat_state_name(pm_nat_state state)
+{
+    switch (state) {
+    case PM_NAT_NOT_ASKED:     return "not-asked";
+    case PM_NAT_NONE:          return "not-translated";
+    case PM_NAT_TRANSLATED:    return "translated";
+    case PM_NAT_NO_PERMISSION: return "no-permission";
+    case PM_NAT_UNAVAILABLE:   return "unavailable";
+    case PM_NAT_FAILED:        return "failed";
+    case PM_NAT_BUSY:          return "busy";
+    }
+    return "unknown";
+}
+
+const char *
+pm_nat_state_description(pm_nat_state state)
+{
+    switch (state) {
+    case PM_NAT_NOT_ASKED:
+        return "not asked (the connection itself answered, or no remote end)";
+    case PM_NAT_NONE:
+        return "this end is not translated (or the packet is not tracked)";
+    case PM_NAT_TRANSLATED:
+        return "translated: the socket has other ends than the packet";
+    case PM_NAT_NO_PERMISSION:
+        return "not allowed to ask (CAP_NET_ADMIN is needed): the local-endpoint rule "
+               "is the last resort";
+    case PM_NAT_UNAVAILABLE:
+        return "no conntrack to ask: the local-endpoint rule is the last resort";
+    case PM_NAT_FAILED:
+        return "the question failed: the local-endpoint rule is the last resort";
+    case PM_NAT_BUSY:
+        return "too many questions in a short time: the local-endpoint rule is the "
+               "last resort";
+    }
+    return "unknown";
 }
 
 const char *

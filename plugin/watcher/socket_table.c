@@ -45,13 +45,38 @@ pm_socket_table_init(pm_socket_table *table)
                                             g_free, entry_release);
     table->by_endpoint = g_hash_table_new_full(pm_endpoint_hash, pm_endpoint_key_equal,
                                                g_free, entry_release);
+    table->by_local = g_hash_table_new_full(pm_endpoint_hash, pm_endpoint_key_equal,
+                                            g_free, (GDestroyNotify)g_ptr_array_unref);
 }
 
 void
 pm_socket_table_clear(pm_socket_table *table)
 {
+    g_clear_pointer(&table->by_local, g_hash_table_unref);
     g_clear_pointer(&table->by_tuple, g_hash_table_unref);
     g_clear_pointer(&table->by_endpoint, g_hash_table_unref);
+}
+
+/* by_local follows every entry that enters or leaves by_tuple. */
+static void
+local_link(pm_socket_table *table, const pm_endpoint *local, pm_socket_entry *entry)
+{
+    GPtrArray *entries = g_hash_table_lookup(table->by_local, local);
+
+    if (entries == NULL) {
+        entries = g_ptr_array_new();
+        g_hash_table_insert(table->by_local, g_memdup2(local, sizeof *local), entries);
+    }
+    g_ptr_array_add(entries, entry);
+}
+
+static void
+local_unlink(pm_socket_table *table, const pm_endpoint *local, pm_socket_entry *entry)
+{
+    GPtrArray *entries = g_hash_table_lookup(table->by_local, local);
+
+    if (entries != NULL && g_ptr_array_remove_fast(entries, entry) && entries->len == 0)
+        g_hash_table_remove(table->by_local, local);
 }
 
 static gboolean
@@ -121,7 +146,11 @@ pm_socket_table_put(pm_socket_table *table, const pm_socket *socket,
     }
     if (entry == NULL || entry->socket.inode != socket->inode) {
         /* A new socket, or another one now holds the endpoint. */
+        if (index == table->by_tuple && entry != NULL)
+            local_unlink(table, &tuple.local, entry);
         entry = entry_new(socket);
+        if (index == table->by_tuple)
+            local_link(table, &tuple.local, entry);
         g_hash_table_replace(index, g_memdup2(key, key_size), entry);
     }
     /* Seen again: renewed in place. */
@@ -133,30 +162,50 @@ pm_socket_table_put(pm_socket_table *table, const pm_socket *socket,
     entry->generation = generation;
 }
 
+typedef struct {
+    pm_socket_table *table;
+    gint64           deadline;   /* entries last seen at or before it go */
+    gboolean         tuples;     /* walking by_tuple */
+} expiry;
+
 static gboolean
 entry_expired(gpointer key, gpointer value, gpointer user_data)
 {
-    const gint64 *deadline = user_data;   /* entries last seen at or before it */
-    const pm_socket_entry *entry = value;
-    (void)key;
-    return entry->last_seen_us <= *deadline;
+    const expiry *e = user_data;
+    pm_socket_entry *entry = value;
+
+    if (entry->last_seen_us > e->deadline)
+        return FALSE;
+    if (e->tuples)
+        local_unlink(e->table, &((const pm_tuple_key *)key)->local, entry);
+    return TRUE;
 }
 
 void
 pm_socket_table_expire(pm_socket_table *table, gint64 now, gint64 ttl)
 {
-    gint64 deadline = now - ttl;
+    expiry e = { table, now - ttl, TRUE };
 
-    g_hash_table_foreach_remove(table->by_tuple, entry_expired, &deadline);
-    g_hash_table_foreach_remove(table->by_endpoint, entry_expired, &deadline);
+    g_hash_table_foreach_remove(table->by_tuple, entry_expired, &e);
+    e.tuples = FALSE;
+    g_hash_table_foreach_remove(table->by_endpoint, entry_expired, &e);
+}
+
+static gboolean
+still_valid(const pm_socket_entry *entry, gint64 now, gint64 ttl)
+{
+    return now - entry->last_seen_us < ttl;
 }
 
 static pm_socket_entry *
-find_valid(GHashTable *index, gconstpointer key, gint64 now, gint64 ttl)
+find_valid(pm_socket_table *table, GHashTable *index, gconstpointer key, gint64 now,
+           gint64 ttl)
 {
     pm_socket_entry *entry = g_hash_table_lookup(index, key);
 
-    if (entry != NULL && now - entry->last_seen_us >= ttl) {
+    if (entry != NULL && !still_valid(entry, now, ttl)) {
+        if (index == table->by_tuple)
+            local_unlink(table, &((const pm_tuple_key *)key)->local, entry);
         g_hash_table_remove(index, key);
         return NULL;
     }
@@ -173,12 +222,12 @@ pm_socket_table_find(pm_socket_table *table, const pm_endpoint *local,
 
     if (remote != NULL) {
         pm_tuple_key tuple = { *local, *remote };
-        if ((entry = find_valid(table->by_tuple, &tuple, now, ttl)) != NULL) {
+        if ((entry = find_valid(table, table->by_tuple, &tuple, now, ttl)) != NULL) {
             *hit = PM_TABLE_HIT_TUPLE;
             return entry;
         }
     }
-    if ((entry = find_valid(table->by_endpoint, local, now, ttl)) != NULL) {
+    if ((entry = find_valid(table, table->by_endpoint, local, now, ttl)) != NULL) {
         *hit = PM_TABLE_HIT_EXACT;
         return entry;
     }
@@ -186,7 +235,7 @@ pm_socket_table_find(pm_socket_table *table, const pm_endpoint *local,
     wildcard.port = local->port;
     if (!pm_addr_is_any(&local->addr)) {
         pm_addr_any(&wildcard.addr, local->addr.family);
-        if ((entry = find_valid(table->by_endpoint, &wildcard, now, ttl)) != NULL) {
+        if ((entry = find_valid(table, table->by_endpoint, &wildcard, now, ttl)) != NULL) {
             *hit = PM_TABLE_HIT_ANY;
             return entry;
         }
@@ -196,7 +245,7 @@ pm_socket_table_find(pm_socket_table *table, const pm_endpoint *local,
      * which it sees as ::ffff:a.b.c.d. */
     if (local->addr.family == PM_AF_INET) {
         pm_addr_any(&wildcard.addr, PM_AF_INET6);
-        entry = find_valid(table->by_endpoint, &wildcard, now, ttl);
+        entry = find_valid(table, table->by_endpoint, &wildcard, now, ttl);
         if (entry != NULL && entry->socket.from_v6_table &&
             entry->socket.v6only != PM_V6ONLY_YES) {
             *hit = PM_TABLE_HIT_DUAL_STACK;
@@ -205,4 +254,31 @@ pm_socket_table_find(pm_socket_table *table, const pm_endpoint *local,
     }
     *hit = PM_TABLE_HIT_NONE;
     return NULL;
+}
+
+pm_socket_entry *
+pm_socket_table_find_tuple(pm_socket_table *table, const pm_endpoint *local,
+                           const pm_endpoint *remote, gint64 now, gint64 ttl)
+{
+    pm_tuple_key tuple = { *local, *remote };
+
+    return find_valid(table, table->by_tuple, &tuple, now, ttl);
+}
+
+pm_socket_entry *
+pm_socket_table_find_local(pm_socket_table *table, const pm_endpoint *local, gint64 now,
+                           gint64 ttl, guint *count)
+{
+    GPtrArray *entries = g_hash_table_lookup(table->by_local, local);
+    pm_socket_entry *only = NULL;
+
+    *count = 0;
+    for (guint i = 0; entries && i < entries->len; i++) {
+        pm_socket_entry *entry = g_ptr_array_index(entries, i);
+        if (still_valid(entry, now, ttl)) {
+            only = entry;
+            (*count)++;
+        }
+    }
+    return *count == 1 ? only : NULL;
 }

@@ -2,7 +2,8 @@
  * (internal to the watcher).
  *
  * Two GHashTables: connected sockets by full tuple, unconnected ones
- * (listeners, unconnected UDP) by local endpoint.  Sockets sharing an
+ * (listeners, unconnected UDP) by local endpoint; and an index of the
+ * connected ones by their local endpoint alone, for the local-endpoint rule.  Sockets sharing an
  * endpoint in one refresh (SO_REUSEPORT) share one entry and its owners.  An
  * entry stays usable until `ttl` after the last refresh that saw its socket.
  *
@@ -29,6 +30,8 @@ typedef struct {
 typedef struct {
     GHashTable *by_tuple;    /* pm_tuple_key* -> pm_socket_entry*, connected sockets */
     GHashTable *by_endpoint; /* pm_endpoint*  -> pm_socket_entry*, unconnected sockets */
+    GHashTable *by_local;    /* pm_endpoint*  -> GPtrArray of the by_tuple entries
+                              * (borrowed) with that local end */
 } pm_socket_table;
 
 typedef enum {
@@ -56,6 +59,16 @@ void pm_socket_table_expire(pm_socket_table *table, gint64 now, gint64 ttl);
 pm_socket_entry *pm_socket_table_find(pm_socket_table *table, const pm_endpoint *local,
                                       const pm_endpoint *remote, gint64 now, gint64 ttl,
                                       pm_table_hit *hit);
+
+/* The first step alone: the connected socket with both ends. */
+pm_socket_entry *pm_socket_table_find_tuple(pm_socket_table *table, const pm_endpoint *local,
+                                            const pm_endpoint *remote, gint64 now, gint64 ttl);
+
+/* The local-endpoint rule: the connected socket whose local end is @local,
+ * if it is the only one there still valid at @now; NULL otherwise.
+ * *@count is how many there are. */
+pm_socket_entry *pm_socket_table_find_local(pm_socket_table *table, const pm_endpoint *local,
+                                            gint64 now, gint64 ttl, guint *count);
 
 G_END_DECLS
 

@@ -59,6 +59,7 @@ pm_watcher_new(pm_backend *backend, const pm_watcher_config *config,
     watcher->process_cache = pm_process_cache_new();
     watcher->user_names = pm_user_names_new(backend);
     watcher->last_owners = pm_owner_index_new();
+    watcher->conntrack_cache = pm_conntrack_cache_new();
     return watcher;
 }
 
@@ -75,6 +76,7 @@ pm_watcher_free(pm_watcher *watcher)
     g_hash_table_unref(watcher->process_cache);
     pm_user_names_free(watcher->user_names);
     g_hash_table_unref(watcher->last_owners);
+    g_hash_table_unref(watcher->conntrack_cache);
     free_aliases(watcher);
     pm_backend_free(watcher->backend);
     g_free(watcher);
@@ -130,7 +132,9 @@ pm_watcher_flush(pm_watcher *watcher)
     watcher->table_built_us = 0;
     watcher->refresh_attempted = FALSE;
     watcher->last_refresh_failed = FALSE;
-    watcher->exact_window_lookups = 0;
+    watcher->exact_budget.used = 0;
+    watcher->conntrack_budget.used = 0;
+    g_hash_table_remove_all(watcher->conntrack_cache);
 }
 
 /* ---- lookups ------------------------------------------------------------ */
@@ -185,17 +189,145 @@ refresh_allowed(pm_watcher *watcher, gint64 now)
     return now - watcher->last_refresh_us >= watcher->config.min_refresh_interval_us;
 }
 
+/* Where the socket of one end was found, or why it was not. */
+typedef struct {
+    pm_socket_entry *entry;
+    pm_table_hit     hit;
+    gboolean         by_local_endpoint;
+    pm_reason        reason;         /* entry NULL */
+} resolution;
+
+/* Step (4): the only connected socket with this local end, as the table
+ * knows it.  Returns whether it answered; *@shared tells that the table
+ * knows several there (the rule refuses). */
+static gboolean
+by_local_endpoint(pm_watcher *watcher, pm_transport transport, const pm_endpoint *local,
+                  gint64 reference, resolution *out, gboolean *shared)
+{
+    guint count = 0;
+
+    out->entry = pm_socket_table_find_local(&watcher->tables[transport], local, reference,
+                                            watcher->config.mapping_ttl_us, &count);
+    *shared = count > 1;
+    if (out->entry == NULL)
+        return FALSE;
+    out->by_local_endpoint = TRUE;
+    return TRUE;
+}
+
+/* Steps (1), (3) and, if @local_endpoint_allowed, (4) for one end: the
+ * table; on a miss, an exact lookup or a refresh when the table is older
+ * than the packet. */
+static void
+resolve(pm_watcher *watcher, pm_transport transport, const pm_endpoint *local,
+        const pm_endpoint *remote, gint64 packet_time_us, gint64 now,
+        gboolean local_endpoint_allowed, resolution *out)
+{
+    pm_socket_table *table = &watcher->tables[transport];
+    const pm_watcher_config *config = &watcher->config;
+    /* A mapping is judged at the packet's time: a socket a refresh saw stays
+     * true for frames up to mapping_ttl after it, however long the
+     * dissection of a file takes (never later than now). */
+    gint64 reference = MIN(now, packet_time_us);
+    gboolean table_too_old, shared = FALSE;
+    pm_exact_outcome exact;
+
+    memset(out, 0, sizeof *out);
+    out->reason = PM_REASON_NO_SOCKET;
+    out->entry = pm_socket_table_find(table, local, remote, reference,
+                                      config->mapping_ttl_us, &out->hit);
+    if (out->entry != NULL)
+        return;
+    table_too_old = watcher->table_built_us == 0 || watcher->table_built_us < packet_time_us
+                    || config->refresh_on_every_miss;
+    if (!table_too_old) {
+        if (local_endpoint_allowed)
+            (void)by_local_endpoint(watcher, transport, local, reference, out, &shared);
+        return;
+    }
+    /* The kernel first: a new connection on a local port the table knows
+     * for another remote end is not that other one's. */
+    exact = pm_watcher_exact_lookup(watcher, transport, local, remote, now, &out->entry,
+                                    &out->hit);
+    if (exact == PM_EXACT_FOUND)
+        return;
+    if (exact == PM_EXACT_ABSENT) {
+        /* No socket would receive it as it is: settled - unless the rule
+         * may apply: a NAT'ed connection conntrack could not tell of has
+         * its socket on this end with another remote end, which the table
+         * may know, and else only a refresh can show. */
+        if (!local_endpoint_allowed
+            || by_local_endpoint(watcher, transport, local, reference, out, &shared) || shared) {
+            watcher->stats.exact_lookup_answers++;
+            return;
+        }
+    }
+    if (exact == PM_EXACT_BUSY || !refresh_allowed(watcher, now)) {
+        if (local_endpoint_allowed
+            && by_local_endpoint(watcher, transport, local, reference, out, &shared))
+            return;
+        watcher->stats.refreshes_suppressed++;
+        /* After a failed refresh the truth is that the table is unreadable. */
+        out->reason = watcher->last_refresh_failed ? PM_REASON_BACKEND_FAILED
+                                                   : PM_REASON_REFRESH_SUPPRESSED;
+        return;
+    }
+    if (!pm_watcher_refresh(watcher, NULL)) {
+        out->reason = PM_REASON_BACKEND_FAILED;
+        return;
+    }
+    reference = MIN(pm_watcher_now(watcher), packet_time_us);
+    out->entry = pm_socket_table_find(table, local, remote, reference,
+                                      config->mapping_ttl_us, &out->hit);
+    if (out->entry == NULL && local_endpoint_allowed)
+        (void)by_local_endpoint(watcher, transport, local, reference, out, &shared);
+}
+
+/* Whether conntrack said nothing of the packet: the local-endpoint rule
+ * is the last resort then, and only then. */
+static gboolean
+nat_unknown(pm_nat_state nat)
+{
+    return nat == PM_NAT_NO_PERMISSION || nat == PM_NAT_UNAVAILABLE || nat == PM_NAT_FAILED
+           || nat == PM_NAT_BUSY;
+}
+
+/* Step (2) translated the end: its socket by its own ends. */
+static void
+lookup_translated(pm_watcher *watcher, pm_transport transport, gint64 packet_time_us,
+                  gint64 now, pm_endpoint_answer *out)
+{
+    resolution found;
+
+    if (!pm_watcher_is_local(watcher, &out->socket_local.addr)
+        && !pm_watcher_address_became_local(watcher, &out->socket_local.addr,
+                                            packet_time_us)) {
+        /* DNAT to a container, a VM or another host; a masqueraded client
+         * behind this router: whatever listens here never sees it. */
+        out->reason = PM_REASON_FORWARDED;
+        return;
+    }
+    resolve(watcher, transport, &out->socket_local, &out->socket_remote, packet_time_us, now,
+            FALSE, &found);
+    if (found.entry == NULL) {
+        out->reason = found.reason;
+        return;
+    }
+    answer_from_entry(watcher, found.entry, found.hit, out);
+    out->socket_match = out->match;
+    out->match = PM_MATCH_CONNTRACK;
+    watcher->stats.conntrack_translations++;
+}
+
 void
 pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
                            const pm_endpoint *local, const pm_endpoint *remote,
                            gint64 packet_time_us, pm_endpoint_answer *out)
 {
-    pm_socket_table *table = &watcher->tables[transport];
     const pm_watcher_config *config = &watcher->config;
     pm_socket_entry *entry;
-    pm_table_hit hit;
-    pm_exact_outcome exact;
-    gint64 now, reference;
+    resolution found;
+    gint64 now;
 
     memset(out, 0, sizeof *out);
     watcher->stats.lookups++;
@@ -210,54 +342,43 @@ pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
         return;
     }
 
-    if (!pm_watcher_is_local(watcher, &local->addr)) {
+    if (!pm_watcher_is_local(watcher, &local->addr)
+        && !pm_watcher_address_became_local(watcher, &local->addr, packet_time_us)) {
         /* Without the host's addresses, "not local" would be a guess. */
         out->reason = watcher->local_addresses_known ? PM_REASON_NOT_LOCAL
                                                      : PM_REASON_BACKEND_FAILED;
         return;
     }
     now = pm_watcher_now(watcher);
-    /* A mapping is judged at the packet's time: a socket a refresh saw stays
-     * true for frames up to mapping_ttl after it, however long the
-     * dissection of a file takes (never later than now). */
-    reference = MIN(now, packet_time_us);
-    entry = pm_socket_table_find(table, local, remote, reference, config->mapping_ttl_us, &hit);
-    if (entry == NULL) {
-        gboolean table_too_old = watcher->table_built_us == 0 ||
-                                 watcher->table_built_us < packet_time_us ||
-                                 config->refresh_on_every_miss;
-        if (!table_too_old) {
-            out->reason = PM_REASON_NO_SOCKET;
+    if (remote != NULL) {
+        /* (1) The connection itself, as the table knows it. */
+        entry = pm_socket_table_find_tuple(&watcher->tables[transport], local, remote,
+                                           MIN(now, packet_time_us), config->mapping_ttl_us);
+        if (entry != NULL) {
+            answer_from_entry(watcher, entry, PM_TABLE_HIT_TUPLE, out);
             return;
         }
-        exact = pm_watcher_exact_lookup(watcher, transport, local, remote, now, &entry, &hit);
-        if (exact == PM_EXACT_ABSENT) {
-            out->reason = PM_REASON_NO_SOCKET;
+        /* (2) Before any listener: a DNAT'ed port's listener here never
+         * receives what the rule sends elsewhere. */
+        out->nat = pm_watcher_translate(watcher, transport, local, remote, packet_time_us, now,
+                                        &out->socket_local, &out->socket_remote);
+        if (out->nat == PM_NAT_TRANSLATED) {
+            lookup_translated(watcher, transport, packet_time_us, now, out);
             return;
-        }
-        if (exact == PM_EXACT_BUSY ||
-            (exact == PM_EXACT_NOT_SETTLED && !refresh_allowed(watcher, now))) {
-            watcher->stats.refreshes_suppressed++;
-            /* After a failed refresh the truth is that the table is unreadable. */
-            out->reason = watcher->last_refresh_failed ? PM_REASON_BACKEND_FAILED
-                                                       : PM_REASON_REFRESH_SUPPRESSED;
-            return;
-        }
-        if (exact == PM_EXACT_NOT_SETTLED) {
-            if (!pm_watcher_refresh(watcher, NULL)) {
-                out->reason = PM_REASON_BACKEND_FAILED;
-                return;
-            }
-            reference = MIN(pm_watcher_now(watcher), packet_time_us);
-            entry = pm_socket_table_find(table, local, remote, reference,
-                                         config->mapping_ttl_us, &hit);
-            if (entry == NULL) {
-                out->reason = PM_REASON_NO_SOCKET;
-                return;
-            }
         }
     }
-    answer_from_entry(watcher, entry, hit, out);
+    /* (3), and (4) if conntrack said nothing. */
+    resolve(watcher, transport, local, remote, packet_time_us, now,
+            remote != NULL && nat_unknown(out->nat), &found);
+    if (found.entry == NULL) {
+        out->reason = found.reason;
+        return;
+    }
+    answer_from_entry(watcher, found.entry, found.hit, out);
+    if (found.by_local_endpoint) {
+        out->match = PM_MATCH_LOCAL_ENDPOINT;
+        watcher->stats.local_endpoint_answers++;
+    }
 }
 
 void

@@ -5,9 +5,28 @@
  * Packetbeat's procs rules, minus its known failures:
  *
  *  - an end is looked up only when its address is local; local addresses are
- *    re-read at every refresh;
- *  - lookup order: full tuple (connected sockets), exact local address,
- *    any-address of the family, then for IPv4 a dual-stack "::" socket;
+ *    re-read at every refresh, and when a packet newer than what the watcher
+ *    knows has an address not known as local: at once if the backend says
+ *    they changed (netlink notifications), at most every
+ *    `min_refresh_interval` if it cannot tell;
+ *  - lookup order: (1) the connection itself (full tuple, connected
+ *    sockets); (2) conntrack: the connection of the packet, before and after
+ *    NAT - when it translates this end, the socket is looked up by its own
+ *    ends (the translated tuple) in the order of (1) and (3), match
+ *    CONNTRACK, and an end translated to an address that is not local is
+ *    FORWARDED (its process is elsewhere), never a local listener's;
+ *    (3) exact local address, any-address of the family, for IPv4 a
+ *    dual-stack "::" socket; (4) only when conntrack could not be asked
+ *    (no permission, no conntrack, its budget spent): Packetbeat's
+ *    local-endpoint rule - the connected socket whose local end is this
+ *    end, if it is the only connected socket there (match LOCAL_ENDPOINT;
+ *    never where the end is shared, as by a listener's accepted sockets).
+ *    An answer of conntrack, translated or not, is final: a packet it does
+ *    not translate is never matched by its local endpoint alone;
+ *  - conntrack answers are cached per packet tuple for `mapping_ttl`,
+ *    judged at the packet's time like mappings, and asked at most
+ *    `exact_lookups_per_interval` times per min_refresh_interval (a budget
+ *    of their own);
  *  - an endpoint mapping lives `mapping_ttl` (10 s) after the refresh that
  *    last saw it, judged at the packet's time (never later than now); a
  *    refresh that finds the same socket again renews it;
@@ -18,9 +37,11 @@
  *  - when the backend can look up one socket (find_socket: netlink), such a
  *    miss asks for the missed tuple first, up to `exact_lookups_per_interval`
  *    (250) times per min_refresh_interval: no socket answers NO_SOCKET with
- *    no refresh; a connected socket whose owners the latest refresh found
- *    (less than `process_ttl` ago) answers from them; anything else falls to
- *    the refresh rule.  A miss past that budget is REFRESH_SUPPRESSED, so a
+ *    no refresh (unless the local-endpoint rule may apply and the table
+ *    knows no connected socket on that end: then the refresh rule decides);
+ *    a connected socket whose owners the latest refresh found (less than
+ *    `process_ttl` ago) answers from them; anything else falls to the
+ *    refresh rule.  A miss past that budget is REFRESH_SUPPRESSED, so a
  *    storm of misses to closed ports costs a few lookups, not refreshes.
  *    Sockets bound to a device answer only on the interfaces holding the
  *    local address (see netlink_lookup.c).
@@ -67,6 +88,9 @@ typedef enum {
     PM_MATCH_EXACT,        /* a socket bound to this local address and port */
     PM_MATCH_ANY,          /* a socket bound to 0.0.0.0 or :: on this port */
     PM_MATCH_DUAL_STACK,   /* an IPv4 packet reaching a :: socket that accepts IPv4 */
+    PM_MATCH_CONNTRACK,    /* NAT: the socket of the tuple conntrack translates to */
+    PM_MATCH_LOCAL_ENDPOINT, /* the only connected socket with this local end
+                              * (Packetbeat's rule; conntrack could not be asked) */
     PM_MATCH_COUNT
 } pm_match;
 
@@ -82,6 +106,7 @@ typedef enum {
     PM_REASON_OWNER_GONE,         /* the socket exists; no process holds it any more */
     PM_REASON_REFRESH_SUPPRESSED, /* a miss, but the last refresh was too recent */
     PM_REASON_BACKEND_FAILED,     /* the socket table could not be read at all */
+    PM_REASON_FORWARDED,          /* NAT sends this end to an address not of this host */
     /* Only for frames: */
     PM_REASON_TOO_OLD,            /* captured too long ago for a live lookup to be true */
     PM_REASON_LIVE_OFF,           /* live lookups are set to "never" */
@@ -91,9 +116,23 @@ typedef enum {
     PM_REASON_COUNT
 } pm_reason;
 
+/* What conntrack said of an end's packet. */
+typedef enum {
+    PM_NAT_NOT_ASKED = 0,   /* the connection itself answered, or no remote end */
+    PM_NAT_NONE,            /* not translated for this end (or not tracked: never NAT'ed) */
+    PM_NAT_TRANSLATED,      /* translated: the socket's ends are socket_local/socket_remote */
+    PM_NAT_NO_PERMISSION,   /* conntrack refuses: CAP_NET_ADMIN is needed */
+    PM_NAT_UNAVAILABLE,     /* no conntrack here, or the backend cannot ask it */
+    PM_NAT_FAILED,          /* the lookup failed this time */
+    PM_NAT_BUSY             /* the conntrack lookups of the interval were spent */
+} pm_nat_state;
+
 /* The words ("tuple", "no-socket") are what the tool prints and the
  * plugin's fields hold; "unknown" for a value out of range. */
 const char *pm_match_name(pm_match match);
+const char *pm_nat_state_name(pm_nat_state state);
+/* A sentence for a user: "not asked (the connection itself answered)", ... */
+const char *pm_nat_state_description(pm_nat_state state);
 const char *pm_reason_name(pm_reason reason);
 /* Words for a user: "a socket bound to this address and port", "not a
  * local address", ... */
@@ -112,6 +151,13 @@ typedef struct {
     guint64     inode;
     gboolean    v6only_assumed; /* a dual-stack match the backend could not confirm */
     gint64      socket_seen_us; /* the last refresh that saw the socket */
+    pm_nat_state nat;         /* what conntrack said */
+    /* NAT_TRANSLATED: the socket's own ends, and which rule found its
+     * socket (TUPLE, EXACT, ANY, DUAL_STACK; NONE when none did, with a
+     * reason); match is CONNTRACK then. */
+    pm_endpoint socket_local;
+    pm_endpoint socket_remote;
+    pm_match    socket_match;
 } pm_endpoint_answer;
 
 typedef struct {
@@ -170,6 +216,12 @@ typedef struct {
     guint64 exact_lookup_answers;   /* misses they settled without a refresh */
     gint64  refresh_time_total_us;  /* time spent refreshing, by the watcher's clock */
     gint64  refresh_time_max_us;
+    guint64 conntrack_lookups;      /* find_connection calls */
+    guint64 conntrack_cache_hits;   /* misses answered by a cached conntrack answer */
+    guint64 conntrack_translations; /* ends found through a translated tuple */
+    guint64 local_endpoint_answers; /* ends found by the local-endpoint rule */
+    guint64 address_checks;         /* "did the addresses change?" for an unknown one */
+    guint64 address_reads;          /* address lists read for an unknown address */
 } pm_watcher_stats;
 
 void pm_watcher_get_stats(pm_watcher *watcher, pm_watcher_stats *out);

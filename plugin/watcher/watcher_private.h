@@ -16,6 +16,12 @@ typedef struct {
     gint64      created_us;
 } process_cache_entry;
 
+/* Backend lookups allowed in a window of min_refresh_interval (refresh.c). */
+typedef struct {
+    gint64 start_us;
+    guint  used;
+} pm_lookup_budget;
+
 struct pm_watcher {
     pm_backend       *backend;
     pm_watcher_config config;
@@ -41,9 +47,14 @@ struct pm_watcher {
     gboolean          refresh_attempted;
     gboolean          last_refresh_failed;
     gboolean          local_addresses_known; /* read successfully at least once */
-    /* Exact lookups made in the current budget window (see refresh.c). */
-    gint64            exact_window_start_us;
-    guint             exact_window_lookups;
+    gint64            addresses_read_us;     /* the latest successful read */
+    gint64            addresses_checked_us;  /* ... or question whether they changed */
+    /* Exact lookups and conntrack lookups, each with a budget per window. */
+    pm_lookup_budget  exact_budget;
+    pm_lookup_budget  conntrack_budget;
+    /* Conntrack answers by packet tuple (nat.c). */
+    GHashTable       *conntrack_cache;
+    gint64            conntrack_swept_us;
     pm_watcher_stats  stats;
 };
 
@@ -51,7 +62,8 @@ struct pm_watcher {
 typedef enum {
     PM_EXACT_NOT_SETTLED = 0, /* none made, UNKNOWN, or a socket of unknown owner:
                                * the refresh rule decides */
-    PM_EXACT_ABSENT,          /* no socket: NO_SOCKET without a refresh */
+    PM_EXACT_ABSENT,          /* no socket: NO_SOCKET without a refresh (the caller
+                               * counts it in exact_lookup_answers if it settles) */
     PM_EXACT_FOUND,           /* a connected socket whose owners the latest refresh
                                * knows: now in the table */
     PM_EXACT_BUSY             /* the budget of the window is spent: suppressed */
@@ -64,6 +76,15 @@ pm_watcher_now(pm_watcher *watcher)
 }
 
 /* refresh.c */
+/* One more backend lookup in @budget's window, or FALSE: the window lasts
+ * min_refresh_interval from its first lookup and allows
+ * exact_lookups_per_interval of them. */
+gboolean pm_watcher_budget_take(pm_watcher *watcher, pm_lookup_budget *budget, gint64 now);
+/* For an address not known as local in a packet of @packet_time_us: reads
+ * the addresses again if they may have changed since what the watcher
+ * knows (older than the packet); whether @addr is local now. */
+gboolean pm_watcher_address_became_local(pm_watcher *watcher, const pm_addr *addr,
+                                         gint64 packet_time_us);
 /* For a miss of a table older than the packet: on FOUND, *@entry and *@hit
  * are the table's answer. */
 pm_exact_outcome pm_watcher_exact_lookup(pm_watcher *watcher, pm_transport transport,
@@ -72,6 +93,14 @@ pm_exact_outcome pm_watcher_exact_lookup(pm_watcher *watcher, pm_transport trans
                                          pm_table_hit *hit);
 GHashTable *pm_owner_index_new(void);
 GHashTable *pm_process_cache_new(void);
+
+/* nat.c: step (2) of the lookup order for (@local, @remote) of a packet of
+ * @packet_time_us: NAT_TRANSLATED fills the socket's own ends. */
+pm_nat_state pm_watcher_translate(pm_watcher *watcher, pm_transport transport,
+                                  const pm_endpoint *local, const pm_endpoint *remote,
+                                  gint64 packet_time_us, gint64 now,
+                                  pm_endpoint *socket_local, pm_endpoint *socket_remote);
+GHashTable *pm_conntrack_cache_new(void);
 
 G_END_DECLS
 

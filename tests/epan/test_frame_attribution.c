@@ -292,6 +292,34 @@ test_reset_forgets_frames(fixture *f, gconstpointer data)
     g_assert_true(view.first_pass);
 }
 
+/* An end that NAT sends elsewhere is as final as a remote one: an earlier
+ * frame of the stream, answered by the listener of that port while
+ * conntrack could not be asked, does not stick to it. */
+static void
+test_forwarded_end_never_sticks(fixture *f, gconstpointer data)
+{
+    pm_frame_input first = frame_fixture_tcp(1, "10.0.0.9:5000", "127.0.0.1:8080", 3, f->h.now_us);
+    pm_frame_input second;
+    pm_frame_view view;
+    (void)data;
+
+    f->h.mock->conntrack_refusal = PM_CONNTRACK_FAILED;
+    frame_fixture_attribute(f, &first, &view);
+    assert_side(view.dst, 200, PM_SOURCE_LIVE);
+    f->h.mock->conntrack_refusal = PM_CONNTRACK_FOUND;
+    mock_add_connection(f->h.mock, PM_TRANSPORT_TCP, "10.0.0.9:5000", "127.0.0.1:8080",
+                        "172.17.0.2:80", "10.0.0.9:5000");
+    f->h.now_us += SEC(1);
+    second = frame_fixture_tcp(2, "10.0.0.9:5000", "127.0.0.1:8080", 3, f->h.now_us);
+    frame_fixture_attribute(f, &second, &view);
+    assert_no_side(view.dst, PM_REASON_FORWARDED);
+    g_assert_cmpstr(pm_reason_name(PM_REASON_FORWARDED), ==, "forwarded");
+    /* A later pass of the first frame keeps its own answer; the second
+     * stays forwarded. */
+    frame_fixture_attribute(f, &second, &view);
+    assert_no_side(view.dst, PM_REASON_FORWARDED);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -306,5 +334,6 @@ main(int argc, char **argv)
     ADD("live-lookup-policy", test_live_lookup_policy);
     ADD("icmp-error-attributes-quoted-sender", test_icmp_error_attributes_quoted_sender);
     ADD("reset-forgets-frames", test_reset_forgets_frames);
+    ADD("forwarded-end-never-sticks", test_forwarded_end_never_sticks);
     return g_test_run();
 }

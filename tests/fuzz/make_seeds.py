@@ -2,15 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Writes the seed corpus of each fuzz target into corpus/<target>/seed-*:
 real /proc text of this host, the fixtures of tests/data, kernel netlink
-replies (a sock_diag and an RTM_GETADDR dump), and the odd cases the unit
-tests name.  Regression entries (corpus/<target>/regress-*) are kept by
-hand and never overwritten.  Run it again only to refresh the seeds:
+replies (a sock_diag and an RTM_GETADDR dump; as root with nft, a conntrack
+entry of a DNAT rule in a network namespace of its own), and the odd cases
+the unit tests name.  Regression entries (corpus/<target>/regress-*) are
+kept by hand and never overwritten.  Run it again only to refresh the
+seeds, of every target or of those named:
 
-    tests/fuzz/make_seeds.py
+    tests/fuzz/make_seeds.py [TARGET...]
 """
 import os
+import shutil
 import socket
 import struct
+import subprocess
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "data")
@@ -30,7 +35,12 @@ def proc(path):
         return b""
 
 
+ONLY = set(sys.argv[1:])
+
+
 def write(target, seeds):
+    if ONLY and target not in ONLY:
+        return
     folder = os.path.join(HERE, "corpus", target)
     os.makedirs(folder, exist_ok=True)
     for name in os.listdir(folder):
@@ -117,6 +127,90 @@ def netlink_seeds():
     return dump, payloads[:8], addr_payloads[:8]
 
 
+# ---- conntrack ---------------------------------------------------------------
+
+NLA_F_NESTED = 0x8000
+CTA_TUPLE_ORIG, CTA_TUPLE_REPLY, CTA_STATUS, CTA_TIMEOUT, CTA_ID = 1, 2, 3, 7, 12
+CTA_TUPLE_IP, CTA_TUPLE_PROTO, CTA_TUPLE_ZONE = 1, 2, 3
+
+
+def nla(kind, data):
+    return struct.pack("=HH", 4 + len(data), kind) + data + b"\0" * (-len(data) % 4)
+
+
+def ct_tuple(kind, proto, src, dst, family=socket.AF_INET):
+    """src, dst: (address text, port); a port of None leaves ports out."""
+    v6 = family == socket.AF_INET6
+    ip = (nla(3 if v6 else 1, socket.inet_pton(family, src[0]))
+          + nla(4 if v6 else 2, socket.inet_pton(family, dst[0])))
+    ports = b"" if src[1] is None else (nla(2, struct.pack("!H", src[1]))
+                                         + nla(3, struct.pack("!H", dst[1])))
+    return nla(kind | NLA_F_NESTED, nla(CTA_TUPLE_IP | NLA_F_NESTED, ip)
+               + nla(CTA_TUPLE_PROTO | NLA_F_NESTED, nla(1, bytes([proto])) + ports))
+
+
+def ct_entry(proto, osrc, odst, rsrc, rdst, family=socket.AF_INET, extra=b""):
+    return (struct.pack("=BBH", family, 0, 0) + ct_tuple(CTA_TUPLE_ORIG, proto, osrc, odst, family)
+            + ct_tuple(CTA_TUPLE_REPLY, proto, rsrc, rdst, family)
+            + nla(CTA_STATUS, struct.pack("!I", 0x1ae)) + nla(CTA_TIMEOUT, struct.pack("!I", 120))
+            + extra + nla(CTA_ID, struct.pack("!I", 0x1234)))
+
+
+KERNEL_ENTRY = r"""
+import socket, struct, subprocess
+def sh(c): subprocess.run(c, shell=True, check=True)
+sh("ip link set lo up; ip link add s0 type veth peer name s1; ip addr add 10.199.1.1/24 dev s0;"
+   "ip addr add 10.199.1.2/24 dev s1; ip link set s0 up; ip link set s1 up;"
+   "ip route add 10.96.0.0/16 dev s0")
+subprocess.run(["nft", "-f", "-"], check=True, input=b"table ip t {\n chain out {\n"
+               b"  type nat hook output priority -100;\n"
+               b"  ip daddr 10.96.0.10 tcp dport 443 dnat to 10.199.1.2:8443\n }\n}\n")
+l = socket.socket(); l.bind(("10.199.1.2", 8443)); l.listen()
+c = socket.socket(); c.connect(("10.96.0.10", 443)); a, _ = l.accept()
+n = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)
+n.send(struct.pack("=IHHII", 20, 0x100 | 1, 0x301, 1, 0) + struct.pack("=BBH", 2, 0, 0))
+data = n.recv(65536)
+off = 0
+while off + 16 <= len(data):
+    length, kind = struct.unpack_from("=IH", data, off)
+    if kind == 0x100:
+        print(data[off + 16:off + length].hex())
+    off += (length + 3) & ~3
+"""
+
+
+def kernel_conntrack_entries():
+    """Entries as this kernel sends them, if root with nft and unshare."""
+    if os.geteuid() != 0 or not shutil.which("nft") or not shutil.which("unshare"):
+        return []
+    try:
+        out = subprocess.run(["unshare", "-n", "/usr/bin/python3", "-c", KERNEL_ENTRY],
+                             capture_output=True, timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [bytes.fromhex(line) for line in out.decode().split()]
+
+
+def conntrack_seeds():
+    tcp, udp, icmp = socket.IPPROTO_TCP, socket.IPPROTO_UDP, socket.IPPROTO_ICMP
+    dnat = ct_entry(tcp, ("10.0.0.1", 50001), ("10.96.0.10", 443), ("10.244.1.5", 8443),
+                    ("10.0.0.1", 50001))
+    seeds = kernel_conntrack_entries() + [
+        dnat,
+        ct_entry(tcp, ("10.1.0.1", 40000), ("192.0.2.9", 80), ("192.0.2.9", 80),
+                 ("10.2.0.1", 61000), extra=nla(CTA_TUPLE_ZONE, struct.pack("!H", 3))),
+        ct_entry(udp, ("fd00::1", 40000), ("fd00:96::a", 53), ("fd00:244::5", 5353),
+                 ("fd00::1", 40000), socket.AF_INET6),
+        ct_entry(icmp, ("10.0.0.1", None), ("10.0.0.2", None), ("10.0.0.2", None),
+                 ("10.0.0.1", None)),
+        dnat[:len(dnat) // 2],                                  # cut inside the tuples
+        struct.pack("=BBH", 0, 0, 0) + dnat[4:],                # AF_UNSPEC
+        dnat[:4] + ct_tuple(CTA_TUPLE_ORIG, tcp, ("10.0.0.1", 1), ("10.0.0.2", 2)),
+        b"\x02\x00\x00\x00", b"",
+    ]
+    return seeds
+
+
 # ---- everything ------------------------------------------------------------
 
 def main():
@@ -149,6 +243,8 @@ def main():
     write("netlink_dump", dump)
     write("inet_diag", diag_payloads or [b"\x02\x0a\x00\x00" + b"\0" * 68])
     write("ifaddr", addr_payloads or [b"\x02\x08\x80\xfe\x01\x00\x00\x00"])
+    if not ONLY or "conntrack" in ONLY:
+        write("conntrack", conntrack_seeds())
 
     def field(text):
         return bytes([len(text)]) + text

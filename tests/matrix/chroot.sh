@@ -38,6 +38,7 @@ readonly PACKAGES=(
                                           # and sid have no wireshark-qt
     libpcap-dev libcap-dev libcap2-bin    # procmap-capture, the extcap (plugin/extcap)
     libbpf-dev bpftool clang              # ... its eBPF event source
+    nftables                              # NAT rules of the conntrack tests (tests/nat)
 )
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -126,6 +126,7 @@ mock_list_local_addresses(pm_backend *backend, GArray *out, pm_diag *diag, GErro
     mock_backend *mock = (mock_backend *)backend;
 
     mock->list_local_addresses_calls++;
+    mock->addresses_changed = FALSE;
     if (mock->fail_local_addresses) {
         g_set_error(error, MOCK_ERROR, 2, "mock: cannot list local addresses");
         return FALSE;
@@ -143,14 +144,64 @@ mock_user_name(pm_backend *backend, guint32 uid)
     return g_strdup(g_hash_table_lookup(mock->users, GUINT_TO_POINTER(uid)));
 }
 
+static gboolean
+tuple_is(const pm_endpoint *src, const pm_endpoint *dst, const pm_endpoint *a,
+         const pm_endpoint *b)
+{
+    return pm_endpoint_equal(src, a) && pm_endpoint_equal(dst, b);
+}
+
+/* As the kernel: the entry with an original or reply tuple a->b, else b->a. */
+static pm_conntrack_result
+mock_find_connection(pm_backend *backend, pm_transport transport, const pm_endpoint *a,
+                     const pm_endpoint *b, pm_connection *out, pm_diag *diag)
+{
+    mock_backend *mock = (mock_backend *)backend;
+    GArray *entries = mock->connections[transport];
+
+    mock->find_connection_calls++;
+    if (mock->conntrack_refusal != PM_CONNTRACK_FOUND) {
+        pm_diag_note(diag, PM_DIAG_CONNTRACK, PM_DIAG_LEVEL_INFO, "mock: conntrack refused");
+        return mock->conntrack_refusal;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        const pm_endpoint *src = pass ? b : a, *dst = pass ? a : b;
+        for (guint i = 0; i < entries->len; i++) {
+            const pm_connection *c = &g_array_index(entries, pm_connection, i);
+            if (tuple_is(&c->original_src, &c->original_dst, src, dst)
+                || tuple_is(&c->reply_src, &c->reply_dst, src, dst)) {
+                *out = *c;
+                return PM_CONNTRACK_FOUND;
+            }
+        }
+    }
+    return PM_CONNTRACK_ABSENT;
+}
+
+static pm_changes
+mock_local_addresses_changed(pm_backend *backend, pm_diag *diag)
+{
+    mock_backend *mock = (mock_backend *)backend;
+    gboolean changed = mock->addresses_changed;
+
+    (void)diag;
+    mock->addresses_changed_calls++;
+    if (!mock->follows_addresses)
+        return PM_CHANGES_UNKNOWN;
+    mock->addresses_changed = FALSE;    /* told: the notifications are read */
+    return changed ? PM_CHANGES_SOME : PM_CHANGES_NONE;
+}
+
 static void
 mock_destroy(pm_backend *backend)
 {
     mock_backend *mock = (mock_backend *)backend;
 
     g_array_unref(mock->local_addresses);
-    for (int t = 0; t < PM_TRANSPORT_COUNT; t++)
+    for (int t = 0; t < PM_TRANSPORT_COUNT; t++) {
         g_array_unref(mock->sockets[t]);
+        g_array_unref(mock->connections[t]);
+    }
     g_array_unref(mock->owners);
     g_hash_table_unref(mock->processes);
     g_hash_table_unref(mock->users);
@@ -167,6 +218,8 @@ static const pm_backend_ops mock_ops = {
     .list_local_addresses = mock_list_local_addresses,
     .user_name = mock_user_name,
     .destroy = mock_destroy,
+    .find_connection = mock_find_connection,
+    .local_addresses_changed = mock_local_addresses_changed,
 };
 
 mock_backend *
@@ -176,8 +229,12 @@ mock_backend_new(void)
 
     mock->base.ops = &mock_ops;
     mock->local_addresses = g_array_new(FALSE, TRUE, sizeof(pm_addr));
-    for (int t = 0; t < PM_TRANSPORT_COUNT; t++)
+    for (int t = 0; t < PM_TRANSPORT_COUNT; t++) {
         mock->sockets[t] = g_array_new(FALSE, TRUE, sizeof(pm_socket));
+        mock->connections[t] = g_array_new(FALSE, TRUE, sizeof(pm_connection));
+    }
+    /* A host that can ask conntrack, where nothing is NAT'ed. */
+    mock->conntrack_refusal = PM_CONNTRACK_FOUND;
     mock->owners = g_array_new(FALSE, TRUE, sizeof(mock_owner));
     mock->processes = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                             mock_process_free);
@@ -218,6 +275,7 @@ mock_add_local_address(mock_backend *mock, const char *text)
     pm_addr addr = parse_addr(text);
 
     g_array_append_val(mock->local_addresses, addr);
+    mock->addresses_changed = TRUE;
 }
 
 void
@@ -229,6 +287,20 @@ mock_remove_local_address(mock_backend *mock, const char *text)
         if (pm_addr_equal(&g_array_index(mock->local_addresses, pm_addr, i), &addr))
             g_array_remove_index(mock->local_addresses, i);
     }
+    mock->addresses_changed = TRUE;
+}
+
+void
+mock_add_connection(mock_backend *mock, pm_transport transport, const char *original_src,
+                    const char *original_dst, const char *reply_src, const char *reply_dst)
+{
+    pm_connection c;
+
+    c.original_src = parse_endpoint(original_src);
+    c.original_dst = parse_endpoint(original_dst);
+    c.reply_src = parse_endpoint(reply_src);
+    c.reply_dst = parse_endpoint(reply_dst);
+    g_array_append_val(mock->connections[transport], c);
 }
 
 mock_process *

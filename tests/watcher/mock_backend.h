@@ -2,7 +2,8 @@
  * lookups, a fake clock, and a small harness tying them to a watcher.
  *
  * The mock describes a host: local addresses, socket rows per transport,
- * which (pid, fd) holds which inode, the processes, and user names.  Each
+ * which (pid, fd) holds which inode, the processes, user names, and the
+ * connection tracking table (what NAT made of which connection).  Each
  * backend call answers from the live state, so a test changes the host and
  * then looks at what the watcher sees at its next refresh.  Every call is
  * counted so tests can tell how much work the watcher asked for.
@@ -50,6 +51,14 @@ typedef struct {
     gint64     *clock;                          /* the fake clock, advanced by */
     gint64      list_sockets_cost_us;           /* ... each list_sockets call */
     gboolean    fail_local_addresses;
+    /* Conntrack: the entries (of pm_connection), or a refusal when
+     * conntrack_refusal is not FOUND (NO_PERMISSION, UNAVAILABLE, FAILED). */
+    GArray     *connections[PM_TRANSPORT_COUNT];
+    pm_conntrack_result conntrack_refusal;
+    /* Address notifications: without them (the default) UNKNOWN; with them,
+     * SOME once after a change of the addresses, NONE otherwise. */
+    gboolean    follows_addresses;
+    gboolean    addresses_changed;
     guint64     next_inode;
     gint32      next_fd;
 
@@ -59,6 +68,8 @@ typedef struct {
     guint       list_local_addresses_calls;
     guint       read_process_calls;
     guint       user_name_calls;
+    guint       find_connection_calls;
+    guint       addresses_changed_calls;
     GHashTable *reads_per_pid;                  /* pid -> number of read_process calls */
     guint       last_wanted_count;              /* inodes asked for by the last find_owners */
     gboolean    last_wanted_had_zero;           /* inode 0 was among them (never should be) */
@@ -99,6 +110,12 @@ guint64 mock_connect(mock_backend *mock, pm_transport transport, gint32 pid,
 pm_socket *mock_socket(mock_backend *mock, guint64 inode);
 /* The socket is closed: its row and every owner fd disappear. */
 void mock_close_socket(mock_backend *mock, guint64 inode);
+
+/* A conntrack entry: the original tuple (as the first packet arrived, before
+ * NAT) and the reply tuple (as a reply will arrive, before NAT). */
+void mock_add_connection(mock_backend *mock, pm_transport transport, const char *original_src,
+                         const char *original_dst, const char *reply_src,
+                         const char *reply_dst);
 
 void mock_set_user(mock_backend *mock, guint32 uid, const char *name);
 /* The owner scan cannot read the fd dirs of @uid's processes. */

@@ -61,6 +61,13 @@ ex_user_name(pm_backend *b, guint32 uid)
     return inner(b)->base.ops->user_name(&inner(b)->base, uid);
 }
 
+static pm_conntrack_result
+ex_find_connection(pm_backend *b, pm_transport t, const pm_endpoint *x, const pm_endpoint *y,
+                   pm_connection *out, pm_diag *d)
+{
+    return inner(b)->base.ops->find_connection(&inner(b)->base, t, x, y, out, d);
+}
+
 static void
 ex_destroy(pm_backend *b)
 {
@@ -137,6 +144,7 @@ static const pm_backend_ops exact_ops = {
     .user_name = ex_user_name,
     .destroy = ex_destroy,
     .find_socket = ex_find_socket,
+    .find_connection = ex_find_connection,
 };
 
 static void
@@ -502,6 +510,79 @@ test_dual_stack_new_listener(void)
     harness_clear(&h);
 }
 
+/* Without conntrack, an exact lookup's "no socket" does not settle a miss
+ * the local-endpoint rule may answer: the table first, a refresh if it
+ * knows nothing there.  With conntrack, it settles as ever. */
+static void
+test_absent_without_conntrack(void)
+{
+    harness h;
+    exact_backend *ex = start_host(&h, NULL);
+    pm_endpoint_answer a;
+
+    /* A client to a DNAT'ed service, the table knows it. */
+    mock_add_process(h.mock, 30, "curl", "/usr/bin/curl", "curl", 3);
+    mock_connect(h.mock, TCP, 30, "127.0.0.1:41000", "10.96.0.10:443");
+    g_assert_true(pm_watcher_refresh(h.watcher, NULL));
+    h.mock->conntrack_refusal = PM_CONNTRACK_NO_PERMISSION;
+    h.now_us += SEC(1);
+    harness_lookup(&h, TCP, "127.0.0.1:41000", "127.0.0.5:8443", &a);
+    assert_found(&a, PM_MATCH_LOCAL_ENDPOINT, 30);
+    pm_endpoint_answer_clear(&a);
+    g_assert_cmpuint(ex->calls, ==, 1);
+    g_assert_cmpuint(harness_stats(&h).refreshes, ==, 2);
+
+    g_assert_cmpuint(harness_stats(&h).exact_lookup_answers, ==, 1);
+
+    /* A new one the table does not know: the refresh finds it (the exact
+     * lookup settled nothing). */
+    mock_add_process(h.mock, 31, "curl", "/usr/bin/curl", "curl", 4);
+    mock_connect(h.mock, TCP, 31, "127.0.0.1:41001", "10.96.0.10:443");
+    h.now_us += SEC(1);
+    harness_lookup(&h, TCP, "127.0.0.1:41001", "127.0.0.5:8443", &a);
+    assert_found(&a, PM_MATCH_LOCAL_ENDPOINT, 31);
+    pm_endpoint_answer_clear(&a);
+    g_assert_cmpuint(harness_stats(&h).refreshes, ==, 3);
+    g_assert_cmpuint(harness_stats(&h).exact_lookup_answers, ==, 1);
+
+    /* A closed port: the refresh rule, nothing found. */
+    h.now_us += SEC(1);
+    g_assert_cmpint(lookup_reason(&h, TCP, "127.0.0.1:7777", "127.0.0.1:50000"), ==,
+                    PM_REASON_NO_SOCKET);
+    g_assert_cmpuint(harness_stats(&h).refreshes, ==, 4);
+
+    /* With conntrack: "no socket" settles, no refresh. */
+    h.mock->conntrack_refusal = PM_CONNTRACK_FOUND;
+    h.now_us += SEC(1);
+    g_assert_cmpint(lookup_reason(&h, TCP, "127.0.0.1:7778", "127.0.0.1:50000"), ==,
+                    PM_REASON_NO_SOCKET);
+    g_assert_cmpuint(harness_stats(&h).refreshes, ==, 4);
+    harness_clear(&h);
+}
+
+/* Without conntrack, a new connection on a local port the table knows for
+ * another remote end is the kernel's socket, not the known one. */
+static void
+test_kernel_before_local_endpoint(void)
+{
+    harness h;
+    exact_backend *ex = start_host(&h, NULL);
+    pm_endpoint_answer a;
+
+    h.mock->conntrack_refusal = PM_CONNTRACK_UNAVAILABLE;
+    mock_add_process(h.mock, 30, "old", "/usr/bin/old", "old", 3);
+    mock_connect(h.mock, TCP, 30, "127.0.0.1:41000", "127.0.0.7:80");
+    g_assert_true(pm_watcher_refresh(h.watcher, NULL));
+    h.now_us += SEC(1);
+    mock_add_process(h.mock, 31, "new", "/usr/bin/new", "new", 4);
+    mock_connect(h.mock, TCP, 31, "127.0.0.1:41000", "127.0.0.8:80");
+    harness_lookup(&h, TCP, "127.0.0.1:41000", "127.0.0.8:80", &a);
+    assert_found(&a, PM_MATCH_TUPLE, 31);
+    pm_endpoint_answer_clear(&a);
+    g_assert_cmpuint(ex->calls, ==, 1);
+    harness_clear(&h);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -525,5 +606,8 @@ main(int argc, char **argv)
     g_test_add_func("/watcher/exact/first-lookup-and-not-local",
                     test_first_lookup_and_not_local);
     g_test_add_func("/watcher/exact/dual-stack-new-listener", test_dual_stack_new_listener);
+    g_test_add_func("/watcher/exact/absent-without-conntrack", test_absent_without_conntrack);
+    g_test_add_func("/watcher/exact/kernel-before-local-endpoint",
+                    test_kernel_before_local_endpoint);
     return g_test_run();
 }
