@@ -488,7 +488,8 @@ pm_monitor_serve(int sock, pid_t parent, const pm_monitor_options *options)
         ssize_t n;
         int err;
 
-        /* No control buffer: a descriptor sent to the monitor is dropped. */
+        /* No control buffer: a descriptor sent to the monitor is closed by
+         * the kernel (MSG_CTRUNC), and ends the conversation. */
         do
             n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
         while (n < 0 && errno == EINTR);
