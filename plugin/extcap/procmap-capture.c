@@ -24,6 +24,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@
 #include "capture.h"
 #include "ebpf_source.h"
 #include "extcap_error.h"
+#include "monitor_policy.h"
 #include "extcap_cli.h"
 #include "privileges.h"
 
@@ -99,6 +101,19 @@ active_source(const char **in_short)
         g_error_free(error);
     }
     return text;
+}
+
+/* What the request main() will serve may use (in the order it picks one). */
+static guint
+privileges_for(const arguments *args)
+{
+    if (args->version || args->list_interfaces)
+        return 0;
+    if (args->list_dlts)
+        return PM_PRIV_CAPTURE;
+    if (args->config)
+        return PM_PRIV_EBPF;
+    return args->capture ? PM_PRIV_ALL : 0;
 }
 
 int
@@ -171,16 +186,25 @@ main(int argc, char **argv)
     }
 
     /* With the caller's own rights: the effective set is empty. */
-    if (args.debug_file != NULL)
-        log_stream = fopen(args.debug_file, "a");
-    else if (args.debug)
+    if (args.debug_file != NULL) {
+        log_stream = fopen(args.debug_file, "ae");
+        if (log_stream == NULL) {
+            g_printerr("procmap-capture: cannot open %s: %s\n", args.debug_file,
+                       g_strerror(errno));
+            return 1;
+        }
+    } else if (args.debug)
         log_stream = stderr;
+    /* Each request keeps only the capabilities it may use; a capture splits
+     * them between its monitor and itself (capture.h). */
+    (void)pm_privileges_limit(privileges_for(&args), NULL);
     g_log_set_default_handler(log_message, NULL);
     g_log_set_handler("procmap", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
                       log_message, NULL);
 
     if (args.version) {
-        printf("procmap-capture %s\n", PROCMAP_VERSION);
+        printf("procmap-capture %s\nconfiguration file: %s\n", PROCMAP_VERSION,
+               PM_CAPTURE_CONFIG_FILE);
     } else if (args.list_interfaces) {
         char *text = pm_extcap_interfaces(&error);
 
