@@ -104,9 +104,10 @@ level_for(monitor_state *m, int pid_dir, gboolean *own)
         *own = TRUE;
         return PM_POLICY_FULL;
     }
-    /* The owner of /proc/<pid> is the process's uid - root's for a process
-     * that changed uids or holds capabilities (not dumpable). */
-    *own = fstat(pid_dir, &st) == 0 && st.st_uid == m->caller;
+    /* The owner of the files in /proc/<pid> is the process's uid - root's
+     * for a process that changed uids or holds capabilities (not dumpable);
+     * the directory itself always shows the uid. */
+    *own = fstatat(pid_dir, "status", &st, 0) == 0 && st.st_uid == m->caller;
     probe = openat(pid_dir, "stat", O_RDONLY | O_CLOEXEC);
     if (probe < 0)
         return -1;      /* hidepid: not the caller's to see */
