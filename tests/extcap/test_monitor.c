@@ -471,6 +471,9 @@ become_capable_nobody(void)
     g_assert_cmpint(cap_set_flag(caps, CAP_PERMITTED, G_N_ELEMENTS(kept), kept, CAP_SET), ==, 0);
     g_assert_cmpint(cap_set_proc(caps), ==, 0);
     cap_free(caps);
+    /* Changing uids made it non-dumpable, which no longer counts as the
+     * caller's own (as for ptrace): an ordinary process of nobody's is. */
+    g_assert_cmpint(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), ==, 0);
 }
 
 static char *policy_dir;
