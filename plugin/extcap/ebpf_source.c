@@ -35,6 +35,9 @@ struct pm_ebpf_source {
 /* libbpf's messages of the load being tried, for the error. */
 static GString *libbpf_log;
 
+static int collect_libbpf_message(enum libbpf_print_level level, const char *format,
+                                  va_list args) G_GNUC_PRINTF(2, 0);
+
 static int
 collect_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)
 {

@@ -112,10 +112,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                   side ? &d : &s);
         FUZZ_CHECK((text != NULL) == ((side ? dst_pid : src_pid) > 0));
         if (text != NULL) {
-            char *expected = g_strdup_printf("PID: %d\n", side ? dst_pid : src_pid);
+            /* The third line names the pid (the last line has no newline). */
+            char *expected = g_strdup_printf("\nVersion: 1\nPID: %d", side ? dst_pid : src_pid);
+            const char *at = strstr(text, expected);
 
             check_lines(text, TRUE);
-            FUZZ_CHECK(strstr(text, expected) != NULL);
+            FUZZ_CHECK(at != NULL && (at[strlen(expected)] == '\n' || at[strlen(expected)] == '\0'));
             g_free(expected);
         }
         g_free(text);
