@@ -47,8 +47,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in = { data, size };
-    /* No /proc to read: every process is built from its events. */
-    pm_process_info *info = pm_process_info_new("/nonexistent-proc-root", FALSE);
+    /* No /proc to read: every process is built from its events.  One for
+     * every input (its user names are read once); emptied after each. */
+    static pm_process_info *info;
+
+    if (info == NULL)
+        info = pm_process_info_new("/nonexistent-proc-root", FALSE);
 
     for (int r = 0; r < RECORDS_MAX && in.left > 0; r++) {
         guint8 choice = fuzz_byte(&in);
@@ -106,6 +110,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         free(record);
     }
-    pm_process_info_free(info);
+    pm_process_info_expire(info, G_MAXINT64 / 2);
     return 0;
 }
