@@ -32,6 +32,16 @@ struct pm_monitor {
     pm_mon_reply  *reply;
 };
 
+/* Not asked again; said once. */
+static void
+mark_dead(pm_monitor *monitor, const char *why)
+{
+    if (!monitor->dead)
+        g_message("procmap-capture: its monitor is gone (%s): other users' processes and "
+                  "other namespaces are no longer read", why);
+    monitor->dead = TRUE;
+}
+
 static void
 close_all(int *fds, guint n)
 {
@@ -53,7 +63,7 @@ send_request(pm_monitor *monitor)
         n = send(monitor->sock, monitor->request, sizeof *monitor->request, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     if (n != (ssize_t)sizeof *monitor->request) {
-        monitor->dead = TRUE;
+        mark_dead(monitor, n < 0 ? g_strerror(errno) : "short send");
         return FALSE;
     }
     return TRUE;
@@ -108,7 +118,8 @@ receive_reply(pm_monitor *monitor, guint32 type, int fds[PM_MON_FDS_MAX])
         close_all(fds, n_fds);
         for (guint i = 0; i < PM_MON_FDS_MAX; i++)
             fds[i] = -1;
-        monitor->dead = TRUE;
+        mark_dead(monitor, n == 0 ? "it exited" : n < 0 ? g_strerror(ECONNRESET)
+                                                       : "an answer out of protocol");
         return ECONNRESET;
     }
     return monitor->reply->err;
