@@ -27,6 +27,7 @@
 #define DELIVERY_TIMEOUT_MS 20
 #define COMMENT_CACHE_MAX 4096
 #define TICK_US G_USEC_PER_SEC
+#define DRAIN_ON_STOP_US (2 * G_USEC_PER_SEC)
 
 typedef struct {
     const pm_capture_options *options;
@@ -363,6 +364,23 @@ write_stats(capture *cap)
     g_string_free(text, TRUE);
 }
 
+/* Asked to stop: the packets the kernel already holds are still written
+ * (a loaded machine may lag behind them by seconds), for a bounded time. */
+static void
+drain_on_stop(capture *cap)
+{
+    gint64 deadline = g_get_monotonic_time() + DRAIN_ON_STOP_US;
+    GError *error = NULL;
+    int n;
+
+    pm_attribution_drain(cap->attribution);
+    do {
+        n = pcap_dispatch(cap->pcap, DISPATCH_BATCH, on_packet, (u_char *)cap);
+    } while (n > 0 && !cap->stop && g_get_monotonic_time() < deadline);
+    if (!cap->stop && !pm_pcapng_flush(cap->writer, &error))
+        stop_on_write_error(cap, error);
+}
+
 static void
 run_loop(capture *cap)
 {
@@ -385,6 +403,7 @@ run_loop(capture *cap)
             break;
         }
         if (fds[1].revents) {
+            drain_on_stop(cap);
             cap->stop = TRUE;
             break;
         }
