@@ -469,10 +469,10 @@ pm_attribution_tick(pm_attribution *self)
         /* Addresses change (DHCP, a container restarts); an address not
          * known as local is never looked up, so no miss would refresh. */
         (void)pm_watcher_refresh(self->host, NULL);
-        for (guint i = 0; i < pm_ns_watchers_count(self->others); i++)
-            (void)pm_watcher_refresh(pm_ns_watchers_get(self->others, i, NULL), NULL);
         self->last_ns_refresh = now;
     }
+    /* The other namespaces' in turn: a few each tick, not all at once. */
+    pm_ns_watchers_refresh_due(self->others, NS_REFRESH_US);
     if (self->ebpf)
         pm_ebpf_source_sync_clock(self->ebpf);
 }

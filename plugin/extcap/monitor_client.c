@@ -25,7 +25,12 @@
 struct pm_monitor {
     int           sock;
     pid_t         pid;
+    /* One request at a time, in the order they come: a mutex alone would
+     * let the fallback poller's thread, which asks all the time, take it
+     * again and again while the capture thread waits. */
     GMutex        lock;
+    GCond         turn;
+    guint64       next_ticket, serving;
     gboolean      dead;
     pm_mon_hello  hello;
     pm_mon_request *request;
@@ -126,6 +131,27 @@ receive_reply(pm_monitor *monitor, guint32 type, int fds[PM_MON_FDS_MAX])
 }
 
 static void
+take_turn(pm_monitor *monitor)
+{
+    guint64 ticket;
+
+    g_mutex_lock(&monitor->lock);
+    ticket = monitor->next_ticket++;
+    while (ticket != monitor->serving)
+        g_cond_wait(&monitor->turn, &monitor->lock);
+    g_mutex_unlock(&monitor->lock);
+}
+
+static void
+end_turn(pm_monitor *monitor)
+{
+    g_mutex_lock(&monitor->lock);
+    monitor->serving++;
+    g_cond_broadcast(&monitor->turn);
+    g_mutex_unlock(&monitor->lock);
+}
+
+static void
 prepare(pm_monitor *monitor, guint32 type)
 {
     memset(monitor->request, 0, sizeof *monitor->request);
@@ -179,6 +205,7 @@ pm_monitor_start(const pm_monitor_options *options, GError **error)
     monitor->sock = sv[0];
     monitor->pid = pid;
     g_mutex_init(&monitor->lock);
+    g_cond_init(&monitor->turn);
     monitor->request = g_new0(pm_mon_request, 1);
     monitor->reply = g_new0(pm_mon_reply, 1);
     prepare(monitor, PM_MON_HELLO);
@@ -202,6 +229,7 @@ pm_monitor_stop(pm_monitor *monitor)
     /* It exits at the end of its socket; it holds nothing to clean up. */
     while (waitpid(monitor->pid, NULL, 0) < 0 && errno == EINTR)
         ;
+    g_cond_clear(&monitor->turn);
     g_mutex_clear(&monitor->lock);
     g_free(monitor->request);
     g_free(monitor->reply);
@@ -233,7 +261,7 @@ pm_monitor_owners(pm_monitor *monitor, GHashTable *wanted, GArray *owners,
 
     if (wanted == NULL || g_hash_table_size(wanted) == 0)
         return TRUE;
-    g_mutex_lock(&monitor->lock);
+    take_turn(monitor);
     prepare(monitor, PM_MON_OWNERS_ADD);
     g_hash_table_iter_init(&iter, wanted);
     while (g_hash_table_iter_next(&iter, &key, NULL) && err == 0) {
@@ -272,7 +300,7 @@ pm_monitor_owners(pm_monitor *monitor, GHashTable *wanted, GArray *owners,
             scan->fd_dirs_unreadable += reply->scan.unreadable;
         }
     }
-    g_mutex_unlock(&monitor->lock);
+    end_turn(monitor);
     if (err != 0) {
         g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED,
                     "the monitor could not find the sockets' owners: %s", g_strerror(err));
@@ -298,7 +326,7 @@ pm_monitor_read_proc(pm_monitor *monitor, gint32 pid, guint want, pm_monitor_pro
         *slots[i] = -1;
     if (pid <= 0 || (want & PM_MON_WANT_ALL) == 0)
         return EINVAL;
-    g_mutex_lock(&monitor->lock);
+    take_turn(monitor);
     prepare(monitor, PM_MON_PROC);
     monitor->request->pid = pid;
     monitor->request->want = want & PM_MON_WANT_ALL;
@@ -316,7 +344,7 @@ pm_monitor_read_proc(pm_monitor *monitor, gint32 pid, guint want, pm_monitor_pro
         out->exe = proc->exe_len >= 0 ? g_strndup(proc->exe, (gsize)proc->exe_len) : NULL;
         out->cwd = proc->cwd_len >= 0 ? g_strndup(proc->cwd, (gsize)proc->cwd_len) : NULL;
     }
-    g_mutex_unlock(&monitor->lock);
+    end_turn(monitor);
     return err;
 }
 
@@ -341,7 +369,7 @@ pm_monitor_netns_list(pm_monitor *monitor, GError **error)
     int fds[PM_MON_FDS_MAX], err;
     gboolean more = TRUE;
 
-    g_mutex_lock(&monitor->lock);
+    take_turn(monitor);
     prepare(monitor, PM_MON_NETNS_LIST);
     err = send_request(monitor) ? 0 : ECONNRESET;
     while (err == 0 && more) {
@@ -352,7 +380,7 @@ pm_monitor_netns_list(pm_monitor *monitor, GError **error)
             g_array_append_vals(list, monitor->reply->u.netns, monitor->reply->count);
         more = monitor->reply->more;
     }
-    g_mutex_unlock(&monitor->lock);
+    end_turn(monitor);
     if (err != 0) {
         g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED,
                     "the monitor could not list the network namespaces: %s", g_strerror(err));
@@ -370,7 +398,7 @@ pm_monitor_netns_sockets(pm_monitor *monitor, guint32 netns, int out[2])
     out[0] = out[1] = -1;
     if (netns == 0)
         return EINVAL;
-    g_mutex_lock(&monitor->lock);
+    take_turn(monitor);
     prepare(monitor, PM_MON_NETNS_SOCKETS);
     monitor->request->netns = netns;
     err = ask(monitor, fds);
@@ -378,7 +406,7 @@ pm_monitor_netns_sockets(pm_monitor *monitor, guint32 netns, int out[2])
         out[0] = fds[0];
         out[1] = fds[1];
     }
-    g_mutex_unlock(&monitor->lock);
+    end_turn(monitor);
     return err;
 }
 
@@ -414,11 +442,11 @@ docker_name(pm_monitor *monitor, const char *id)
     char *json;
     char *name = NULL;
 
-    g_mutex_lock(&monitor->lock);
+    take_turn(monitor);
     prepare(monitor, PM_MON_DOCKER_CONFIG);
     g_strlcpy(monitor->request->container_id, id, sizeof monitor->request->container_id);
     err = ask(monitor, fds);
-    g_mutex_unlock(&monitor->lock);
+    end_turn(monitor);
     if (err != 0)
         return NULL;
     json = read_all(fds[0], DOCKER_CONFIG_MAX);

@@ -19,6 +19,7 @@ typedef struct {
     guint32     netns;
     ns_opener  *opener;
     pm_watcher *watcher;
+    gint64      refreshed_us;  /* monotonic */
 } ns_entry;
 
 struct pm_ns_watchers {
@@ -28,6 +29,7 @@ struct pm_ns_watchers {
     gboolean    synced;        /* every namespace of `generation` has its watcher */
     GPtrArray  *entries;       /* of ns_entry* */
     GHashTable *by_netns;      /* inode -> ns_entry* */
+    guint       cursor;        /* the next entry pm_ns_watchers_refresh_due() looks at */
 };
 
 static int
@@ -92,6 +94,7 @@ make_entry(pm_ns_watchers *set, guint32 netns)
                                                            entry->opener),
                                     &config, NULL, NULL);
     (void)pm_watcher_refresh(entry->watcher, NULL);   /* learns its local addresses */
+    entry->refreshed_us = g_get_monotonic_time();
     return entry;
 }
 
@@ -107,6 +110,7 @@ gboolean
 pm_ns_watchers_sync(pm_ns_watchers *set)
 {
     guint generation, made = 0;
+    gint64 deadline = g_get_monotonic_time() + PM_NS_WATCHERS_BUDGET_US;
     GArray *known;
     GHashTable *wanted;
     gboolean changed = FALSE, complete = TRUE;
@@ -138,7 +142,8 @@ pm_ns_watchers_sync(pm_ns_watchers *set)
 
         if (g_hash_table_contains(set->by_netns, GUINT_TO_POINTER(netns)))
             continue;
-        if (made == PM_NS_WATCHERS_NEW_PER_SYNC) {
+        if (made == PM_NS_WATCHERS_NEW_PER_SYNC ||
+            (made > 0 && g_get_monotonic_time() > deadline)) {
             complete = FALSE;
             break;
         }
@@ -155,6 +160,25 @@ pm_ns_watchers_sync(pm_ns_watchers *set)
     g_hash_table_unref(wanted);
     g_array_unref(known);
     return changed;
+}
+
+void
+pm_ns_watchers_refresh_due(pm_ns_watchers *set, gint64 max_age_us)
+{
+    gint64 start = g_get_monotonic_time();
+    guint n = set ? set->entries->len : 0;
+
+    for (guint k = 0; k < n; k++) {
+        ns_entry *entry = g_ptr_array_index(set->entries, set->cursor++ % n);
+        gint64 now = g_get_monotonic_time();
+
+        if (now - start > PM_NS_WATCHERS_BUDGET_US)
+            break;
+        if (now - entry->refreshed_us < max_age_us)
+            continue;
+        (void)pm_watcher_refresh(entry->watcher, NULL);
+        entry->refreshed_us = g_get_monotonic_time();
+    }
 }
 
 guint

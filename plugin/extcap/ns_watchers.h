@@ -25,6 +25,9 @@
 G_BEGIN_DECLS
 
 #define PM_NS_WATCHERS_NEW_PER_SYNC 16
+/* What a sync or a round of refreshes may spend of the capture thread's
+ * time (it reads no packet meanwhile); at least one watcher is served. */
+#define PM_NS_WATCHERS_BUDGET_US (50 * 1000)
 
 typedef struct pm_ns_watchers pm_ns_watchers;
 
@@ -33,9 +36,13 @@ pm_ns_watchers *pm_ns_watchers_new(pm_netns_registry *registry, pm_monitor *moni
 void pm_ns_watchers_free(pm_ns_watchers *set);
 
 /* Adds watchers for new namespaces (refreshed once at once; at most
- * PM_NS_WATCHERS_NEW_PER_SYNC) and drops those of namespaces no longer
- * watched.  TRUE when the set changed. */
+ * PM_NS_WATCHERS_NEW_PER_SYNC, within PM_NS_WATCHERS_BUDGET_US) and drops
+ * those of namespaces no longer watched.  TRUE when the set changed. */
 gboolean pm_ns_watchers_sync(pm_ns_watchers *set);
+
+/* Refreshes the watchers last refreshed more than @max_age_us ago, in turn,
+ * within PM_NS_WATCHERS_BUDGET_US (addresses change: a container restarts). */
+void pm_ns_watchers_refresh_due(pm_ns_watchers *set, gint64 max_age_us);
 
 guint pm_ns_watchers_count(pm_ns_watchers *set);
 /* The @index-th watcher and its namespace inode. */

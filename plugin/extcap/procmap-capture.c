@@ -176,13 +176,15 @@ main(int argc, char **argv)
         g_printerr("procmap-capture: %s\n", error->message);
         g_error_free(error);
         g_option_context_free(context);
-        return 2;
+        status = 2;
+        goto out;
     }
     g_option_context_free(context);
     if (args.keep_privileges) {
         g_printerr("procmap-capture: --keep-privileges is gone: the capture process never "
                    "keeps a capability (docs/security.md)\n");
-        return 2;
+        status = 2;
+        goto out;
     }
 
     /* With the caller's own rights: the effective set is empty. */
@@ -191,7 +193,8 @@ main(int argc, char **argv)
         if (log_stream == NULL) {
             g_printerr("procmap-capture: cannot open %s: %s\n", args.debug_file,
                        g_strerror(errno));
-            return 1;
+            status = 1;
+            goto out;
         }
     } else if (args.debug)
         log_stream = stderr;
@@ -256,6 +259,7 @@ main(int argc, char **argv)
                    "(--extcap-interfaces, --capture ...)\n");
         status = 2;
     }
+out:
     g_free(args.extcap_version);
     g_free(args.interface);
     g_free(args.fifo);

@@ -121,9 +121,12 @@ def traced_calls(member, *args):
     """The system calls procmap-capture makes, run as the member under strace
     (root's strace: the file capabilities still apply)."""
     log = os.path.join(member.top, "strace-%s.log" % uuid.uuid4().hex)
+    env = dict(os.environ)
+    if "ASAN_OPTIONS" in env:       # ./run sanitize: LeakSanitizer cannot run under ptrace
+        env["ASAN_OPTIONS"] += ":detect_leaks=0"
     subprocess.run(["strace", "-f", "-qq", "-s", "256", "-o", log,
                     "-e", "trace=capset,socket,openat,open,clone,clone3,fork,vfork,bpf,execve",
-                    *member.argv(*args)], capture_output=True, text=True, timeout=60)
+                    *member.argv(*args)], capture_output=True, text=True, timeout=60, env=env)
     with open(log) as f:
         lines = f.read().splitlines()
     os.unlink(log)

@@ -523,6 +523,8 @@ policy_child(const char *level)
     }
     pm_monitor_proc_clear(monitor, &proc);
     pm_monitor_stop(monitor);
+    if (level != NULL)
+        g_free((char *)options.config_file);
 }
 
 static void
