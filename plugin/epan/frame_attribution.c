@@ -7,14 +7,8 @@
 
 #include <string.h>
 
+#include "carried_cache.h"
 #include "user_names.h"
-
-/* What one distinct set of carried information (comments, Darwin
- * process) reads as: parsed once, shared by every frame that carries it. */
-typedef struct {
-    pm_carried  parsed;
-    pm_process *process[PM_CARRIED_SLOTS];  /* of parsed.process[], or NULL */
-} carried_entry;
 
 #define NO_SLOT 3u
 
@@ -22,8 +16,9 @@ typedef struct {
 typedef struct {
     pm_frame_side src;
     pm_frame_side dst;
-    const carried_entry *carried;   /* what the capture file carries for it, if
-                                     * anything names a process or is wrong */
+    guint32       carried;          /* what the capture file carries for it, if anything
+                                     * names a process or is wrong: the id of its set in
+                                     * the carried cache; 0: nothing */
     guint8        placed;           /* carried: 2 bits per slot, the entry's process index */
     guint8        stored : 1;
     guint8        icmp_quoted : 1;
@@ -61,7 +56,7 @@ struct pm_frame_engine {
     GHashTable *streams;      /* stream_ends* set, keyed by transport and stream */
     GHashTable *processes;    /* pm_process* set: the references the records borrow */
     pm_user_names *user_names;  /* of the uids in stored answers */
-    GHashTable *carried;      /* GBytes* (what a packet carries) -> carried_entry* or NULL */
+    pm_carried_cache *carried;  /* what distinct sets of carried information read as */
     /* The last processes and uid kept: consecutive frames mostly repeat
      * them, so the sets above are not asked on every frame. */
     pm_process *kept[2];
@@ -96,19 +91,6 @@ stream_ends_free(gpointer data)
     }
 }
 
-static void
-carried_entry_free(gpointer data)
-{
-    carried_entry *entry = data;
-
-    if (entry == NULL)
-        return;
-    for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++)
-        pm_process_unref(entry->process[slot]);
-    pm_carried_clear(&entry->parsed);
-    g_free(entry);
-}
-
 pm_frame_engine *
 pm_frame_engine_new(void)
 {
@@ -120,8 +102,7 @@ pm_frame_engine_new(void)
     engine->processes = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                               (GDestroyNotify)pm_process_unref, NULL);
     engine->user_names = pm_user_names_new(NULL);
-    engine->carried = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
-                                            (GDestroyNotify)g_bytes_unref, carried_entry_free);
+    engine->carried = pm_carried_cache_new(PM_CARRIED_CACHE_ENTRIES, PM_CARRIED_CACHE_BYTES);
     return engine;
 }
 
@@ -135,7 +116,7 @@ pm_frame_engine_reset(pm_frame_engine *engine)
     engine->kept[0] = engine->kept[1] = NULL;
     engine->named_uid_plus_one = 0;
     memset(engine->recent_streams, 0, sizeof engine->recent_streams);
-    g_hash_table_remove_all(engine->carried);
+    pm_carried_cache_reset(engine->carried);
 }
 
 void
@@ -147,8 +128,21 @@ pm_frame_engine_free(pm_frame_engine *engine)
     g_hash_table_unref(engine->streams);
     g_hash_table_unref(engine->processes);
     pm_user_names_free(engine->user_names);
-    g_hash_table_unref(engine->carried);
+    pm_carried_cache_free(engine->carried);
     g_free(engine);
+}
+
+void
+pm_frame_engine_set_carried_budget(pm_frame_engine *engine, guint max_entries, gsize max_bytes)
+{
+    pm_carried_cache_free(engine->carried);
+    engine->carried = pm_carried_cache_new(max_entries, max_bytes);
+}
+
+guint
+pm_frame_engine_carried_entries(pm_frame_engine *engine)
+{
+    return pm_carried_cache_size(engine->carried);
 }
 
 const char *
@@ -316,62 +310,16 @@ carries_anything(const pm_frame_input *input)
            (input->darwin != NULL && (input->darwin->present || input->darwin->unresolved));
 }
 
-/* The bytes that decide what a packet carries: its comments and its Darwin
- * process.  Every packet of a ptcpdump capture repeats the same comments,
- * so they are parsed once per distinct set, not per frame. */
-static GBytes *
-carried_key(const pm_frame_input *input)
-{
-    GByteArray *key = g_byte_array_new();
-    guint32 n = MIN(input->comments ? input->n_comments : 0, PM_CARRIED_COMMENTS_MAX + 1);
-    const pm_carried_darwin *darwin = input->darwin;
-
-    g_byte_array_append(key, (const guint8 *)&n, sizeof n);
-    for (guint i = 0; i < n; i++) {
-        const char *comment = input->comments[i] ? input->comments[i] : "";
-        g_byte_array_append(key, (const guint8 *)(input->comments[i] ? "c" : "n"), 1);
-        g_byte_array_append(key, (const guint8 *)comment, (guint)strlen(comment) + 1);
-    }
-    if (darwin != NULL && (darwin->present || darwin->unresolved)) {
-        const char *name = darwin->name ? darwin->name : "";
-        const char *ename = darwin->has_effective && darwin->ename ? darwin->ename : "";
-        gint32 numbers[4] = { darwin->pid, darwin->has_effective, darwin->epid,
-                              darwin->unresolved };
-        g_byte_array_append(key, (const guint8 *)numbers, sizeof numbers);
-        g_byte_array_append(key, (const guint8 *)name, (guint)strlen(name) + 1);
-        g_byte_array_append(key, (const guint8 *)ename, (guint)strlen(ename) + 1);
-    }
-    return g_byte_array_free_to_bytes(key);
-}
-
 /* The parsed information of what @input carries, or NULL if it names no
- * process and nothing in it is wrong. */
-static const carried_entry *
-carried_lookup(pm_frame_engine *engine, const pm_frame_input *input)
+ * process and nothing in it is wrong; its id in @id. */
+static const pm_carried_entry *
+carried_lookup(pm_frame_engine *engine, const pm_frame_input *input, guint32 *id)
 {
-    GBytes *key;
-    carried_entry *entry;
-    gpointer found;
-
+    *id = 0;
     if (!carries_anything(input))
         return NULL;
-    key = carried_key(input);
-    if (g_hash_table_lookup_extended(engine->carried, key, NULL, &found)) {
-        g_bytes_unref(key);
-        return found;
-    }
-    entry = g_new0(carried_entry, 1);
-    if (pm_carried_parse(input->comments, input->n_comments, input->darwin, &entry->parsed)) {
-        for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {
-            if (entry->parsed.process[slot].present)
-                entry->process[slot] = pm_carried_process_to_process(&entry->parsed.process[slot]);
-        }
-    } else if (entry->parsed.n_malformed == 0 && !entry->parsed.unresolved) {
-        carried_entry_free(entry);
-        entry = NULL;       /* remembered too: a frame with other comments */
-    }
-    g_hash_table_insert(engine->carried, key, entry);
-    return entry;
+    return pm_carried_cache_lookup(engine->carried, input->comments, input->n_comments,
+                                   input->darwin, id);
 }
 
 static pm_source
@@ -395,9 +343,10 @@ placed_index(const frame_record *record, int slot)
     return (record->placed >> (2 * slot)) & 3u;
 }
 
-/* The side of @slot of a carried record. */
+/* The side of @slot of a carried record, from its set @entry. */
 static void
-carried_side(const frame_record *record, int slot, pm_frame_side *side)
+carried_side(const frame_record *record, const pm_carried_entry *entry, int slot,
+             pm_frame_side *side)
 {
     guint index = placed_index(record, slot);
 
@@ -407,34 +356,33 @@ carried_side(const frame_record *record, int slot, pm_frame_side *side)
                                 ? PM_REASON_SIDE_UNKNOWN : PM_REASON_NOT_CARRIED);
         return;
     }
-    side->process = record->carried->process[index];
-    side->source = (guint8)source_of_kind(record->carried->parsed.kind);
+    side->process = entry->process[index];
+    side->source = (guint8)source_of_kind(entry->parsed.kind);
     if (side->process->has_uid) {
         side->has_uid = TRUE;
         side->uid = side->process->uid;
     }
 }
 
-/* Whether the frame's answer is what the capture carries. */
+/* Whether @entry (a frame's carried set) answers for the frame. */
 static gboolean
-answered_by_carried(const frame_record *record)
+answers(const pm_carried_entry *entry)
 {
-    return record->carried != NULL && record->carried->parsed.kind != PM_CARRIED_NONE;
+    return entry != NULL && entry->parsed.kind != PM_CARRIED_NONE;
 }
 
-/* First pass: the frame's answer from what it carries; FALSE if nothing. */
-static gboolean
+/* The frame's answer from what it carries (the first pass, or again once
+ * its set was forgotten); NULL if it carries no process.  The set is kept
+ * in @record either way when something in it is wrong. */
+static const pm_carried_entry *
 compute_carried(pm_frame_engine *engine, const pm_frame_input *input, frame_record *record)
 {
-    const carried_entry *entry = carried_lookup(engine, input);
+    const pm_carried_entry *entry = carried_lookup(engine, input, &record->carried);
     const pm_carried_process *placed[PM_CARRIED_SLOTS];
     gboolean loopback;
 
-    if (entry == NULL)
-        return FALSE;
-    record->carried = entry;        /* kept for what is wrong with it, at least */
-    if (entry->parsed.kind == PM_CARRIED_NONE)
-        return FALSE;
+    if (!answers(entry))
+        return NULL;
     loopback = pm_addr_is_loopback(&input->src.addr) && pm_addr_is_loopback(&input->dst.addr);
     pm_carried_place(&entry->parsed, input->direction, loopback, placed);
     record->placed = 0;
@@ -442,9 +390,10 @@ compute_carried(pm_frame_engine *engine, const pm_frame_input *input, frame_reco
         guint index = placed[slot] ? (guint)(placed[slot] - entry->parsed.process) : NO_SLOT;
         record->placed |= (guint8)(index << (2 * slot));
     }
-    carried_side(record, PM_CARRIED_SRC, &record->src);
-    carried_side(record, PM_CARRIED_DST, &record->dst);
-    return TRUE;
+    /* The sides are read from the set each time (it may be parsed again). */
+    memset(&record->src, 0, sizeof record->src);
+    memset(&record->dst, 0, sizeof record->dst);
+    return entry;
 }
 
 /* ---- the answer --------------------------------------------------------- */
@@ -482,7 +431,7 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
     record->stream = input->stream;
     /* What the capture carries is not a live lookup: it holds for frames
      * of any age, with live lookups off, without a watcher. */
-    if (compute_carried(engine, input, record))
+    if (compute_carried(engine, input, record) != NULL)
         return;
     if (input->no_transport) {
         record->empty = TRUE;
@@ -519,7 +468,10 @@ gboolean
 pm_frame_engine_known(pm_frame_engine *engine, guint32 frame_number)
 {
     const frame_record *record = find_record(engine, frame_number, FALSE);
-    return record != NULL && record->stored;
+
+    /* A frame whose carried set was forgotten needs what it carries again. */
+    return record != NULL && record->stored &&
+           (record->carried == 0 || pm_carried_cache_contains(engine->carried, record->carried));
 }
 
 void
@@ -528,6 +480,7 @@ pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
                           gint64 now_us, pm_frame_view *out)
 {
     frame_record *record;
+    const pm_carried_entry *entry = NULL;
 
     memset(out, 0, sizeof *out);
     record = find_record(engine, input->frame_number, TRUE);
@@ -535,21 +488,37 @@ pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
         compute(engine, watcher, policy, input, now_us, record);
         out->first_pass = TRUE;
     }
+    if (record->carried != 0) {
+        entry = pm_carried_cache_get(engine->carried, record->carried);
+        if (entry == NULL) {
+            /* Forgotten: parsed again from what the frame carries (the glue
+             * gives it when pm_frame_engine_known() says FALSE).  The same
+             * bytes read the same: the stored placement holds. */
+            guint32 id;
+
+            entry = carried_lookup(engine, input, &id);
+            if (entry == NULL)
+                return;         /* not given: no answer this time, asked again next */
+            record->carried = id;
+        }
+    }
     out->answered = !record->empty;
     out->src = record->src;
     out->dst = record->dst;
     out->icmp_quoted = record->icmp_quoted;
-    if (record->carried != NULL) {
-        out->carried_malformed = record->carried->parsed.malformed;
-        out->carried_unresolved = record->carried->parsed.unresolved;
+    if (entry != NULL) {
+        out->carried_malformed = entry->parsed.malformed;
+        out->carried_unresolved = entry->parsed.unresolved;
     }
-    if (answered_by_carried(record)) {
+    if (answers(entry)) {
         out->carried = TRUE;
-        carried_side(record, PM_CARRIED_EITHER, &out->either);
+        carried_side(record, entry, PM_CARRIED_SRC, &out->src);
+        carried_side(record, entry, PM_CARRIED_DST, &out->dst);
+        carried_side(record, entry, PM_CARRIED_EITHER, &out->either);
         for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {
             guint index = placed_index(record, slot);
             if (index != NO_SLOT)
-                out->context[slot] = &record->carried->parsed.process[index].context;
+                out->context[slot] = &entry->parsed.process[index].context;
         }
     } else if (!out->first_pass && record->has_stream && !input->no_transport) {
         /* The stream the first pass saw: a later pass may find it another

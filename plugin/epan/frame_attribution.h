@@ -107,14 +107,23 @@ void pm_frame_engine_free(pm_frame_engine *engine);
 void pm_frame_engine_reset(pm_frame_engine *engine);
 
 /* Whether @frame_number has a stored answer: later dissections need not
- * gather what only the first one uses (stream, carried data, the time). */
+ * gather what only the first one uses (stream, carried data, the time).
+ * FALSE again for a frame whose carried set the bounded cache forgot. */
 gboolean pm_frame_engine_known(pm_frame_engine *engine, guint32 frame_number);
+
+/* The carried cache's budget (default PM_CARRIED_CACHE_ENTRIES and _BYTES),
+ * before the first frame; and how many sets it holds now. */
+void pm_frame_engine_set_carried_budget(pm_frame_engine *engine, guint max_entries,
+                                        gsize max_bytes);
+guint pm_frame_engine_carried_entries(pm_frame_engine *engine);
 
 /* Attributes a frame the first time, and returns the stored answer after.
  * @watcher may be NULL (no live lookups possible).  Pointers in @out stay
- * valid until the next reset.  After the first time only @input's
- * frame_number, src, dst and no_transport are read: the stream is the one
- * the first time saw. */
+ * valid until the next call (a carried set may be forgotten then, see
+ * carried_cache.h).  After the first time only @input's frame_number, src,
+ * dst and no_transport are read - and what it carries when
+ * pm_frame_engine_known() said FALSE: the stream is the one the first time
+ * saw. */
 void pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
                                const pm_frame_policy *policy, const pm_frame_input *input,
                                gint64 now_us, pm_frame_view *out);

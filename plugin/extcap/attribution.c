@@ -8,8 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ebpf_source.h"
 #include "history.h"
+#include "monitor_backend.h"
+#include "monitor_policy.h"
 #include "ns_watchers.h"
 #include "poller.h"
 #include "process_info.h"
@@ -37,7 +38,7 @@ typedef struct {
 
 struct pm_attribution {
     pm_attribution_config config;
-    char              *proc_root;
+    pm_monitor        *monitor;
     pm_history        *history;
     pm_process_info   *info;
     pm_watcher        *host;
@@ -51,6 +52,7 @@ struct pm_attribution {
     gint64             budget_second;   /* the second the budget is for */
     gint64             budget_used_us;
     gint64             last_ns_refresh;
+    gint64             last_ns_scan;
     pm_attribution_stats stats;
 };
 
@@ -128,6 +130,8 @@ on_socket(gpointer data, pm_transport transport, const pm_endpoint *local,
     if (event->pid <= 0)    /* not visible here: the programs do not tell these */
         return;
     process = pm_process_info_from_event(self->info, event, g_get_real_time());
+    if (process == NULL)    /* not the caller's to see */
+        return;
     pm_history_put(self->history, transport, local, remote->port ? remote : NULL, netns,
                    process, (guint32)event->tid, origin, time_us);
     pm_process_unref(process);
@@ -214,55 +218,52 @@ is_local_in(guint32 netns, const pm_addr *addr, gpointer data)
     return watcher != NULL && pm_watcher_is_local(watcher, addr);
 }
 
+static gboolean
+container_via_monitor(gpointer data, gint32 pid, pm_container *out)
+{
+    return pm_monitor_container_of_pid(data, pid, out);
+}
+
 pm_attribution *
-pm_attribution_new(const pm_attribution_config *config, GError **error)
+pm_attribution_new(const pm_attribution_config *config, pm_monitor *monitor,
+                   pm_ebpf_source *ebpf, const GError *ebpf_error)
 {
     pm_attribution *self = g_new0(pm_attribution, 1);
+    const pm_mon_hello *hello = pm_monitor_hello(monitor);
     pm_watcher_config watcher_config;
     GString *description = g_string_new(NULL);
-    GError *ebpf_error = NULL, *ns_error = NULL;
+    GError *ns_error = NULL;
+    char *policy;
     static const pm_ebpf_callbacks callbacks = { on_socket, on_close, on_exec };
 
     self->config = *config;
-    self->proc_root = g_strdup(config->proc_root ? config->proc_root : "/proc");
-    self->config.proc_root = self->proc_root;
+    self->monitor = monitor;
     self->history = pm_history_new();
-    self->info = pm_process_info_new(self->proc_root, config->containers);
+    self->info = pm_process_info_new_with_backend(pm_monitor_backend_new(monitor, NULL, NULL),
+                                                  config->containers ? container_via_monitor
+                                                                     : NULL, monitor);
     self->poll_records = g_hash_table_new_full(poll_key_hash, poll_key_equal, g_free,
                                                poll_record_free);
     pm_watcher_config_init(&watcher_config);
-    self->host = pm_watcher_new(pm_backend_new_default(config->proc_root), &watcher_config,
+    self->host = pm_watcher_new(pm_monitor_backend_new(monitor, NULL, NULL), &watcher_config,
                                 NULL, NULL);
     (void)pm_watcher_refresh(self->host, NULL);
-    self->self = pm_netns_of_pid(self->proc_root, getpid());
+    self->self = hello->own_netns;
 
-    if (config->namespaces) {
-        self->registry = pm_netns_registry_new(self->proc_root, config->netns_thread_init,
-                                               config->thread_init_data, &ns_error);
-        if (self->registry)
-            self->self = pm_netns_self(self->registry);
-    }
-    self->others = pm_ns_watchers_new(self->registry, self->proc_root);
-    pm_ns_watchers_sync(self->others);
+    if (config->namespaces)
+        self->registry = pm_netns_registry_new(monitor, &ns_error);
+    self->others = pm_ns_watchers_new(self->registry, monitor);
 
-    if (config->source != PM_SOURCE_NETLINK) {
-        self->ebpf = pm_ebpf_source_new(self->proc_root, &callbacks, self, &ebpf_error);
-        if (self->ebpf == NULL && config->source == PM_SOURCE_EBPF) {
-            g_propagate_error(error, ebpf_error);
-            g_string_free(description, TRUE);
-            pm_attribution_free(self);
-            return NULL;
-        }
-    }
+    self->ebpf = ebpf;
     if (self->ebpf) {
+        pm_ebpf_source_set_callbacks(self->ebpf, &callbacks, self);
         g_string_append_printf(description, "eBPF (tracepoints %s)",
                                pm_ebpf_source_hooks(self->ebpf));
         if (pm_ebpf_source_pidns(self->ebpf) != 0)
             g_string_append_printf(description, ", pids of pid namespace %u",
                                    pm_ebpf_source_pidns(self->ebpf));
     } else {
-        self->poller = pm_poller_new(self->proc_root, self->registry, config->poll_interval_ms,
-                                     config->poller_thread_init, config->thread_init_data);
+        self->poller = pm_poller_new(monitor, self->registry, config->poll_interval_ms);
         g_string_append_printf(description, "netlink polling every %u ms",
                                config->poll_interval_ms);
         if (ebpf_error)
@@ -278,8 +279,10 @@ pm_attribution_new(const pm_attribution_config *config, GError **error)
                                ns_error->message);
     else
         g_string_append(description, "; other network namespaces: not watched (off)");
+    policy = pm_policy_describe(hello);
+    g_string_append_printf(description, "; %s", policy);
+    g_free(policy);
     self->description = g_string_free(description, FALSE);
-    g_clear_error(&ebpf_error);
     g_clear_error(&ns_error);
     self->last_ns_refresh = g_get_real_time();
     return self;
@@ -299,7 +302,6 @@ pm_attribution_free(pm_attribution *self)
     pm_process_info_free(self->info);
     pm_history_free(self->history);
     g_free(self->description);
-    g_free(self->proc_root);
     g_free(self);
 }
 
@@ -458,15 +460,19 @@ pm_attribution_tick(pm_attribution *self)
     pm_history_expire(self->history, now);
     pm_process_info_expire(self->info, now);
     g_hash_table_foreach_remove(self->poll_records, poll_record_unused, &now);
+    if (self->registry && now - self->last_ns_scan >= PM_NETNS_RESCAN_S * G_USEC_PER_SEC) {
+        (void)pm_netns_registry_rescan(self->registry);
+        self->last_ns_scan = now;
+    }
     pm_ns_watchers_sync(self->others);
     if (now - self->last_ns_refresh > NS_REFRESH_US) {
         /* Addresses change (DHCP, a container restarts); an address not
          * known as local is never looked up, so no miss would refresh. */
         (void)pm_watcher_refresh(self->host, NULL);
-        for (guint i = 0; i < pm_ns_watchers_count(self->others); i++)
-            (void)pm_watcher_refresh(pm_ns_watchers_get(self->others, i, NULL), NULL);
         self->last_ns_refresh = now;
     }
+    /* The other namespaces' in turn: a few each tick, not all at once. */
+    pm_ns_watchers_refresh_due(self->others, NS_REFRESH_US);
     if (self->ebpf)
         pm_ebpf_source_sync_clock(self->ebpf);
 }
@@ -477,6 +483,7 @@ pm_attribution_get_stats(pm_attribution *self, pm_attribution_stats *out)
     *out = self->stats;
     out->history_entries = pm_history_size(self->history);
     out->namespaces = pm_ns_watchers_count(self->others);
+    out->namespaces_skipped = self->registry ? pm_netns_skipped(self->registry) : 0;
     if (self->poller)
         pm_poller_get_stats(self->poller, &out->polls, &out->poll_busy_us);
 }

@@ -20,6 +20,8 @@
 #include <glib.h>
 
 #include "capture_comments.h"
+#include "ebpf_source.h"
+#include "monitor.h"
 #include "netns.h"
 #include "packet_parse.h"
 #include "watcher.h"
@@ -40,11 +42,6 @@ typedef struct {
     gboolean    namespaces;        /* look into other network namespaces */
     gboolean    containers;        /* container ids from cgroups */
     guint       poll_interval_ms;  /* the fallback poller's period */
-    const char *proc_root;         /* NULL: /proc */
-    /* Run first on each helper thread (capabilities); may be NULL. */
-    pm_netns_thread_init_fn netns_thread_init;
-    pm_netns_thread_init_fn poller_thread_init;
-    gpointer    thread_init_data;
 } pm_attribution_config;
 
 void pm_attribution_config_init(pm_attribution_config *config);
@@ -68,7 +65,13 @@ void pm_side_answer_clear(pm_side_answer *answer);
 
 typedef struct pm_attribution pm_attribution;
 
-pm_attribution *pm_attribution_new(const pm_attribution_config *config, GError **error);
+/* Everything it reads of processes and other namespaces comes from
+ * @monitor (borrowed), under the monitor's policy.  @ebpf: the loaded
+ * source (taken over), or NULL and @ebpf_error, why not (may be NULL: not
+ * tried).  Creates no thread when @ebpf is there; the fallback poller's
+ * otherwise.  The namespaces are scanned at the first tick. */
+pm_attribution *pm_attribution_new(const pm_attribution_config *config, pm_monitor *monitor,
+                                   pm_ebpf_source *ebpf, const GError *ebpf_error);
 void pm_attribution_free(pm_attribution *attribution);
 
 /* "eBPF: inet_sock_set_state, ..." or "netlink polling every 20 ms ...
@@ -89,7 +92,8 @@ void pm_attribution_resolve(pm_attribution *attribution, const pm_packet_tuple *
 void pm_attribution_subject(pm_attribution *attribution, const pm_side_answer *answer,
                             pm_comment_subject *out);
 
-/* Housekeeping, about once a second: expiry, new namespaces, the clock. */
+/* Housekeeping, about once a second (and once when the capture has
+ * opened): expiry, new namespaces, the clock. */
 void pm_attribution_tick(pm_attribution *attribution);
 
 typedef struct {
@@ -101,6 +105,7 @@ typedef struct {
     guint64 poll_busy_us;
     guint   history_entries;
     guint   namespaces;         /* other namespaces watched */
+    guint   namespaces_skipped; /* in use, past the limit of watched ones */
 } pm_attribution_stats;
 
 void pm_attribution_get_stats(pm_attribution *attribution, pm_attribution_stats *out);

@@ -17,6 +17,8 @@
 
 #include "capture_comments.h"
 #include "comment_cache.h"
+#include "ebpf_source.h"
+#include "monitor.h"
 #include "packet_parse.h"
 #include "pcapng_writer.h"
 #include "privileges.h"
@@ -25,6 +27,7 @@
 #define DELIVERY_TIMEOUT_MS 20
 #define COMMENT_CACHE_MAX 4096
 #define TICK_US G_USEC_PER_SEC
+#define DRAIN_ON_STOP_US (2 * G_USEC_PER_SEC)
 
 typedef struct {
     const pm_capture_options *options;
@@ -36,12 +39,13 @@ typedef struct {
     FILE             *stream;
     pm_pcapng_writer *writer;
     pm_attribution   *attribution;
+    pm_monitor       *monitor;
     GPtrArray        *comments;     /* reused per packet; borrowed from the cache */
     pm_comment_cache *comment_cache;
     gboolean          stop;
     int               status;
     guint64           packets, tuples, attributed[2];
-    char             *capabilities;  /* the capture thread's, after start-up */
+    char             *capabilities;  /* this process's, once capturing: none */
 } capture;
 
 static int stop_pipe[2] = { -1, -1 };
@@ -71,7 +75,6 @@ pm_capture_options_init(pm_capture_options *options)
 {
     memset(options, 0, sizeof *options);
     options->snaplen = PM_CAPTURE_DEFAULT_SNAPLEN;
-    options->drop_privileges = TRUE;
     pm_attribution_config_init(&options->attribution);
 }
 
@@ -98,12 +101,15 @@ int
 pm_capture_linktype(const char *interface)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t *pcap = pcap_create(interface, errbuf);
+    pcap_t *pcap;
     char *path, *text = NULL;
     int linktype = -1;
 
+    (void)pm_privileges_raise(PM_PRIV_CAPTURE);
+    pcap = pcap_create(interface, errbuf);
     if (pcap != NULL && pcap_activate(pcap) >= 0)
         linktype = pcap_datalink(pcap);
+    pm_privileges_lower();
     if (pcap)
         pcap_close(pcap);
     if (linktype >= 0)
@@ -190,26 +196,12 @@ on_packet(u_char *user, const struct pcap_pkthdr *header, const u_char *data)
     }
 }
 
-static void
-thread_keeps_netns(gpointer data)
-{
-    if (((const pm_capture_options *)data)->drop_privileges)
-        (void)pm_privileges_keep(PM_PRIV_NETNS | PM_PRIV_READ_PROCS, NULL);
-}
-
-static void
-thread_keeps_reading(gpointer data)
-{
-    if (((const pm_capture_options *)data)->drop_privileges)
-        (void)pm_privileges_keep(PM_PRIV_READ_PROCS, NULL);
-}
-
+/* Opens the capture, with cap_net_raw and cap_net_admin raised for it alone. */
 static gboolean
 open_capture(capture *cap, GError **error)
 {
     const pm_capture_options *options = cap->options;
     char errbuf[PCAP_ERRBUF_SIZE] = "";
-    struct bpf_program program;
     int status;
 
     cap->pcap = pcap_create(options->interface, errbuf);
@@ -230,7 +222,9 @@ open_capture(capture *cap, GError **error)
         return FALSE;
     }
     cap->nanoseconds = pcap_set_tstamp_precision(cap->pcap, PCAP_TSTAMP_PRECISION_NANO) == 0;
+    (void)pm_privileges_raise(PM_PRIV_CAPTURE);
     status = pcap_activate(cap->pcap);
+    pm_privileges_lower();
     if (status < 0) {
         g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED, "cannot capture on %s: %s%s",
                     options->interface, pcap_geterr(cap->pcap),
@@ -241,6 +235,18 @@ open_capture(capture *cap, GError **error)
     cap->nanoseconds = cap->nanoseconds &&
                        pcap_get_tstamp_precision(cap->pcap) == PCAP_TSTAMP_PRECISION_NANO;
     cap->linktype = pcap_datalink(cap->pcap);
+    return TRUE;
+}
+
+/* The rest of the set-up needs no privilege: the caller's filter is
+ * compiled (by libpcap's parser) only once there is none. */
+static gboolean
+finish_capture(capture *cap, GError **error)
+{
+    const pm_capture_options *options = cap->options;
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    struct bpf_program program;
+
     if (options->filter && *options->filter) {
         if (pcap_compile(cap->pcap, &program, options->filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
             pcap_setfilter(cap->pcap, &program) != 0) {
@@ -256,6 +262,29 @@ open_capture(capture *cap, GError **error)
     }
     cap->has_mac = cap->linktype == 1 && read_own_mac(options->interface, cap->own_mac);
     return TRUE;
+}
+
+/* The eBPF programs, with cap_bpf and cap_perfmon raised for them alone,
+ * told before they load what the caller may learn (monitor_policy.h).
+ * NULL and @why when they cannot load. */
+static pm_ebpf_source *
+load_ebpf(capture *cap, GError **why)
+{
+    const pm_mon_hello *hello = pm_monitor_hello(cap->monitor);
+    gboolean hidepid_hides = hello->hidepid != PM_HIDEPID_OFF && !hello->hidepid_exempt;
+    pm_ebpf_config config = {
+        .pidns = hello->proc_pidns,
+        .caller_uid = hello->caller_uid,
+        .others_hidden = hello->caller_uid != 0 &&
+                         (hello->level == PM_POLICY_NONE || hidepid_hides),
+        .others_full = hello->caller_uid == 0 || hello->level == PM_POLICY_FULL,
+    };
+    pm_ebpf_source *source;
+
+    (void)pm_privileges_raise(PM_PRIV_EBPF);
+    source = pm_ebpf_source_new(&config, why);
+    pm_privileges_lower();
+    return source;
 }
 
 static gboolean
@@ -322,14 +351,34 @@ write_stats(capture *cap)
                            stats.answers[PM_ANSWER_LIVE]);
     g_string_append_printf(text, "events=%" G_GUINT64_FORMAT "\nsightings=%" G_GUINT64_FORMAT
                            "\nevent_waits=%" G_GUINT64_FORMAT "\nnamespaces=%u\n"
-                           "history_entries=%u\n", stats.events, stats.sightings,
-                           stats.event_waits, stats.namespaces, stats.history_entries);
+                           "namespaces_skipped=%u\nhistory_entries=%u\n", stats.events,
+                           stats.sightings, stats.event_waits, stats.namespaces,
+                           stats.namespaces_skipped, stats.history_entries);
+    g_string_append_printf(text, "monitor_pid=%d\n",
+                           cap->monitor ? (int)pm_monitor_pid(cap->monitor) : 0);
     g_string_append_printf(text, "polls=%" G_GUINT64_FORMAT "\npoll_ms_average=%.1f\n",
                            stats.polls, stats.polls ? stats.poll_busy_us / 1000.0 / stats.polls : 0);
     g_string_append_printf(text, "pcap_received=%u\npcap_dropped=%u\n", ps.ps_recv, ps.ps_drop);
     if (!g_file_set_contents(cap->options->stats_file, text->str, (gssize)text->len, NULL))
         g_printerr("procmap-capture: cannot write %s\n", cap->options->stats_file);
     g_string_free(text, TRUE);
+}
+
+/* Asked to stop: the packets the kernel already holds are still written
+ * (a loaded machine may lag behind them by seconds), for a bounded time. */
+static void
+drain_on_stop(capture *cap)
+{
+    gint64 deadline = g_get_monotonic_time() + DRAIN_ON_STOP_US;
+    GError *error = NULL;
+    int n;
+
+    pm_attribution_drain(cap->attribution);
+    do {
+        n = pcap_dispatch(cap->pcap, DISPATCH_BATCH, on_packet, (u_char *)cap);
+    } while (n > 0 && !cap->stop && g_get_monotonic_time() < deadline);
+    if (!cap->stop && !pm_pcapng_flush(cap->writer, &error))
+        stop_on_write_error(cap, error);
 }
 
 static void
@@ -354,6 +403,7 @@ run_loop(capture *cap)
             break;
         }
         if (fds[1].revents) {
+            drain_on_stop(cap);
             cap->stop = TRUE;
             break;
         }
@@ -383,11 +433,10 @@ int
 pm_capture_run(const pm_capture_options *options)
 {
     capture cap = { .options = options };
-    pm_attribution_config config = options->attribution;
     struct sigaction action;
-    GError *error = NULL;
+    pm_ebpf_source *ebpf = NULL;
+    GError *error = NULL, *ebpf_error = NULL;
 
-    (void)pm_privileges_raise();
     if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         g_printerr("procmap-capture: pipe: %s\n", g_strerror(errno));
         return 1;
@@ -399,27 +448,49 @@ pm_capture_run(const pm_capture_options *options)
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGHUP, &action, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* Many namespaces, many sockets: as many descriptors as allowed. */
+    pm_netns_raise_fd_limit();
 
     cap.comments = g_ptr_array_new();
     cap.comment_cache = pm_comment_cache_new();
     cap.status = 0;
-    /* The event source first: every packet the capture sees then has its
-     * events, none is captured while eBPF is still loading. */
-    config.netns_thread_init = thread_keeps_netns;
-    config.poller_thread_init = thread_keeps_reading;
-    config.thread_init_data = (gpointer)options;
-    cap.attribution = pm_attribution_new(&config, &error);
-    if (cap.attribution == NULL)
+    /* The monitor first: it inherits nothing of the capture. */
+    cap.monitor = pm_monitor_start(NULL, &error);
+    if (cap.monitor == NULL)
         goto failed;
-    if (!open_capture(&cap, &error))
+    /* Reading processes and entering namespaces is the monitor's. */
+    if (!pm_privileges_limit(PM_PRIV_CAPTURE | PM_PRIV_EBPF, &error))
         goto failed;
-    /* Start-up is done: the capture is open, eBPF attached, the helpers
-     * running with their own sets.  This thread reads processes only. */
-    if (options->drop_privileges && !pm_privileges_keep(PM_PRIV_READ_PROCS, &error))
+    /* The event source before the capture: every packet the capture sees
+     * then has its events, none is captured while eBPF is still loading. */
+    if (options->attribution.source != PM_SOURCE_NETLINK) {
+        ebpf = load_ebpf(&cap, &ebpf_error);
+        if (ebpf == NULL && options->attribution.source == PM_SOURCE_EBPF) {
+            g_propagate_error(&error, g_steal_pointer(&ebpf_error));
+            goto failed;
+        }
+    }
+    if (!open_capture(&cap, &error)) {
+        pm_ebpf_source_free(ebpf);
         goto failed;
+    }
+    /* Start-up is done: the capture and the programs are open.  From here
+     * on this process, and every thread it starts, holds no capability. */
+    if (!pm_privileges_drop_all(&error)) {
+        pm_ebpf_source_free(ebpf);
+        goto failed;
+    }
     cap.capabilities = pm_privileges_describe();
+    if (!finish_capture(&cap, &error)) {
+        pm_ebpf_source_free(ebpf);
+        goto failed;
+    }
+    cap.attribution = pm_attribution_new(&options->attribution, cap.monitor, ebpf, ebpf_error);
+    g_clear_error(&ebpf_error);
     if (!open_output(&cap, &error))
         goto failed;
+    /* The capture runs: now the namespaces (any number of them) may be scanned. */
+    pm_attribution_tick(cap.attribution);
     run_loop(&cap);
     goto done;
 
@@ -430,9 +501,11 @@ failed:
         cap.status = 1;
     }
     g_clear_error(&error);
+    g_clear_error(&ebpf_error);
 done:
     write_stats(&cap);
     pm_attribution_free(cap.attribution);
+    pm_monitor_stop(cap.monitor);
     pm_pcapng_writer_free(cap.writer);
     if (cap.stream)
         fclose(cap.stream);

@@ -25,18 +25,26 @@ typedef struct {
     const char *filter;          /* a capture filter, or NULL */
     guint       snaplen;
     guint       packet_limit;    /* stop after this many packets; 0: never */
-    gboolean    drop_privileges; /* keep only what the running capture needs */
     const char *stats_file;      /* where to write counters at the end, or NULL */
     pm_attribution_config attribution;
 } pm_capture_options;
 
 void pm_capture_options_init(pm_capture_options *options);
 
-/* Runs the capture; returns the exit status (0: stopped normally). */
+/* Runs the capture; returns the exit status (0: stopped normally).
+ * @options->interface must have passed pm_extcap_network_interface().
+ *
+ * The order is the privilege boundary: the monitor is forked first (it
+ * inherits nothing of the capture); this process keeps only cap_net_raw,
+ * cap_net_admin, cap_bpf and cap_perfmon, loads the eBPF programs and
+ * opens the capture with them, each raised around its calls, then gives up
+ * every capability while it has one thread - before the capture filter is
+ * compiled, the output opened or the first packet read. */
 int pm_capture_run(const pm_capture_options *options);
 
-/* The link type of @interface: from an activated capture when this process
- * may open one, else from /sys/class/net/<interface>/type.  -1 if unknown. */
+/* The link type of network interface @interface (checked by the caller):
+ * from an activated capture when this process may open one, else from
+ * /sys/class/net/<interface>/type.  -1 if unknown. */
 int pm_capture_linktype(const char *interface);
 
 G_END_DECLS

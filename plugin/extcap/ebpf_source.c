@@ -15,11 +15,10 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 
+#include "ebpf_decode.h"
 #include "sock_events.h"
 #include "sock_events.skel.h"
 
@@ -33,11 +32,11 @@ struct pm_ebpf_source {
     guint32             pidns;
 };
 
-/* The initial pid namespace's inode (PROC_PID_INIT_INO, fixed since 3.8). */
-#define INITIAL_PIDNS_INUM 0xEFFFFFFCu
-
 /* libbpf's messages of the load being tried, for the error. */
 static GString *libbpf_log;
+
+static int collect_libbpf_message(enum libbpf_print_level level, const char *format,
+                                  va_list args) G_GNUC_PRINTF(2, 0);
 
 static int
 collect_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)
@@ -78,27 +77,6 @@ pm_ebpf_probe(GError **error)
     return TRUE;
 }
 
-/* The pid namespace that @proc_root shows (0: the initial one, or not
- * known): that of its pid 1, a namespace's first process, which lives in
- * it; else this process's own, the same unless /proc was mounted in
- * another namespace (pid 1 may not be inspected without CAP_SYS_PTRACE). */
-static guint32
-pidns_of_proc(const char *proc_root)
-{
-    static const char *const links[] = { "1/ns/pid", "self/ns/pid" };
-
-    for (guint i = 0; i < G_N_ELEMENTS(links); i++) {
-        char *path = g_build_filename(proc_root ? proc_root : "/proc", links[i], NULL);
-        struct stat st;
-        int found = stat(path, &st);
-
-        g_free(path);
-        if (found == 0)
-            return st.st_ino == INITIAL_PIDNS_INUM ? 0 : (guint32)st.st_ino;
-    }
-    return 0;
-}
-
 static gint64
 clock_ns(clockid_t clock)
 {
@@ -120,74 +98,49 @@ epoch_us(pm_ebpf_source *source, guint64 boot_ns)
     return ((gint64)boot_ns + source->boot_to_epoch_ns) / 1000;
 }
 
-static void
-endpoint_of(guint16 family, const unsigned char *addr, guint16 port, pm_endpoint *out)
+static pm_event_process
+event_process(pm_ebpf_source *source, const pm_ebpf_process *in)
 {
-    memset(out, 0, sizeof *out);
-    if (family == AF_INET)
-        pm_addr_from_ipv4(&out->addr, addr);
-    else
-        pm_addr_from_ipv6(&out->addr, addr);
-    out->port = port;
-}
+    pm_event_process out = {
+        .pid = in->pid, .tid = in->tid, .ppid = in->ppid, .uid = in->uid,
+        .start_time_ns = in->start_boot_ns
+                         ? (guint64)((gint64)in->start_boot_ns + source->boot_to_epoch_ns) : 0,
+        .comm = in->comm,
+    };
 
-static void
-process_of(pm_ebpf_source *source, const struct pm_ev_process *in, char comm[PM_EV_COMM_LEN + 1],
-           pm_event_process *out)
-{
-    memcpy(comm, in->comm, PM_EV_COMM_LEN);
-    comm[PM_EV_COMM_LEN] = '\0';
-    out->pid = (gint32)in->pid;
-    out->tid = (gint32)in->tid;
-    out->ppid = (gint32)in->ppid;
-    out->uid = in->uid;
-    out->start_time_ns = in->start_ns ? (guint64)((gint64)in->start_ns + source->boot_to_epoch_ns)
-                                      : 0;
-    out->comm = comm;
+    return out;
 }
 
 static int
 on_event(void *ctx, void *data, size_t size)
 {
     pm_ebpf_source *source = ctx;
-    unsigned char type = size > 0 ? *(const unsigned char *)data : 0;
-    char comm[PM_EV_COMM_LEN + 1];
+    pm_ebpf_record record;
     pm_event_process process;
 
-    if ((type == PM_EV_SOCKET || type == PM_EV_CLOSE) && size >= sizeof(struct pm_ev_socket)) {
-        const struct pm_ev_socket *ev = data;
-        pm_endpoint local, remote;
-
-        endpoint_of(ev->family, ev->local_addr, ev->local_port, &local);
-        endpoint_of(ev->family, ev->remote_addr, ev->remote_port, &remote);
-        if (type == PM_EV_CLOSE) {
-            if (ev->local_port != 0 && source->callbacks.close)
-                source->callbacks.close(source->data, &local, &remote,
-                                        epoch_us(source, ev->time_ns));
-            return 0;
-        }
-        if (ev->local_port == 0 || source->callbacks.socket == NULL)
-            return 0;
-        process_of(source, &ev->process, comm, &process);
-        source->callbacks.socket(source->data,
-                                 ev->protocol == IPPROTO_TCP ? PM_TRANSPORT_TCP : PM_TRANSPORT_UDP,
-                                 &local, &remote, ev->netns, &process,
-                                 ev->origin == PM_ORIGIN_CONNECT ? PM_ORIGIN_EBPF_CONNECT
-                                 : ev->origin == PM_ORIGIN_SEND ? PM_ORIGIN_EBPF_SEND
-                                 : PM_ORIGIN_EBPF_RECV,
-                                 epoch_us(source, ev->time_ns));
-    } else if (type == PM_EV_EXEC && size >= sizeof(struct pm_ev_exec)) {
-        const struct pm_ev_exec *ev = data;
-        char filename[PM_EV_FILENAME_LEN + 1];
-
+    if (!pm_ebpf_decode(data, size, &record))
+        return 0;           /* not a record of ours: skipped */
+    switch (record.kind) {
+    case PM_EBPF_RECORD_CLOSE:
+        if (source->callbacks.close)
+            source->callbacks.close(source->data, &record.local, &record.remote,
+                                    epoch_us(source, record.time_boot_ns));
+        break;
+    case PM_EBPF_RECORD_SOCKET:
+        if (source->callbacks.socket == NULL)
+            break;
+        process = event_process(source, &record.process);
+        source->callbacks.socket(source->data, record.transport, &record.local, &record.remote,
+                                 record.netns, &process, record.origin,
+                                 epoch_us(source, record.time_boot_ns));
+        break;
+    case PM_EBPF_RECORD_EXEC:
         if (source->callbacks.exec == NULL)
-            return 0;
-        memcpy(filename, ev->filename, PM_EV_FILENAME_LEN);
-        filename[PM_EV_FILENAME_LEN] = '\0';
-        process_of(source, &ev->process, comm, &process);
-        source->callbacks.exec(source->data, &process, filename, ev->args,
-                               MIN(ev->args_len, (unsigned)PM_EV_ARGS_LEN),
-                               epoch_us(source, ev->time_ns));
+            break;
+        process = event_process(source, &record.process);
+        source->callbacks.exec(source->data, &process, record.filename, record.args,
+                               record.args_len, epoch_us(source, record.time_boot_ns));
+        break;
     }
     return 0;
 }
@@ -234,9 +187,23 @@ fail(GError **failure, const char *what, int err)
                 g_strstrip(libbpf_log->str));
 }
 
+/* The maps keyed by kernel addresses (sockets) stay the programs' alone:
+ * their descriptors in this process are pointed at /dev/null, so that
+ * libbpf's later close() closes that instead. */
+static void
+seal_map(struct bpf_map *map)
+{
+    int fd = bpf_map__fd(map);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+    if (fd >= 0 && null >= 0 && dup3(null, fd, O_CLOEXEC) < 0)
+        g_error("procmap-capture: cannot close an eBPF map: %s", g_strerror(errno));
+    if (null >= 0)
+        close(null);
+}
+
 pm_ebpf_source *
-pm_ebpf_source_new(const char *proc_root, const pm_ebpf_callbacks *callbacks, gpointer data,
-                   GError **error)
+pm_ebpf_source_new(const pm_ebpf_config *config, GError **error)
 {
     pm_ebpf_source *source = g_new0(pm_ebpf_source, 1);
     GString *attached = g_string_new(NULL);
@@ -244,8 +211,6 @@ pm_ebpf_source_new(const char *proc_root, const pm_ebpf_callbacks *callbacks, gp
     struct btf *vmlinux;
     int err;
 
-    source->callbacks = *callbacks;
-    source->data = data;
     pm_ebpf_source_sync_clock(source);
     libbpf_log = g_string_new(NULL);
     libbpf_set_print(collect_libbpf_message);
@@ -278,8 +243,11 @@ pm_ebpf_source_new(const char *proc_root, const pm_ebpf_callbacks *callbacks, gp
             bpf_program__set_autoload(program_of(source->skeleton, i), false);
     }
     btf__free(vmlinux);
-    source->pidns = pidns_of_proc(proc_root);
-    source->skeleton->rodata->pidns_inum = source->pidns;
+    source->pidns = config->pidns;
+    source->skeleton->rodata->pidns_inum = config->pidns;
+    source->skeleton->rodata->caller_uid = config->caller_uid;
+    source->skeleton->rodata->others_hidden = config->others_hidden ? 1 : 0;
+    source->skeleton->rodata->others_full = config->others_full ? 1 : 0;
     err = sock_events__load(source->skeleton);
     if (err != 0) {
         fail(&failure, "loading the programs", err);
@@ -311,6 +279,8 @@ pm_ebpf_source_new(const char *proc_root, const pm_ebpf_callbacks *callbacks, gp
         fail(&failure, "opening the ring buffer", errno);
         goto out;
     }
+    seal_map(source->skeleton->maps.connecting);
+    seal_map(source->skeleton->maps.seen);
 out:
     libbpf_set_print(NULL);
     g_string_free(libbpf_log, TRUE);
@@ -323,6 +293,14 @@ out:
         return NULL;
     }
     return source;
+}
+
+void
+pm_ebpf_source_set_callbacks(pm_ebpf_source *source, const pm_ebpf_callbacks *callbacks,
+                             gpointer data)
+{
+    source->callbacks = *callbacks;
+    source->data = data;
 }
 
 void
@@ -378,12 +356,11 @@ pm_ebpf_built(void)
 gboolean
 pm_ebpf_probe(GError **error)
 {
-    return pm_ebpf_source_new(NULL, NULL, NULL, error) != NULL;
+    return pm_ebpf_source_new(NULL, error) != NULL;
 }
 
 pm_ebpf_source *
-pm_ebpf_source_new(const char *proc_root, const pm_ebpf_callbacks *callbacks, gpointer data,
-                   GError **error)
+pm_ebpf_source_new(const pm_ebpf_config *config, GError **error)
 {
     g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_UNSUPPORTED,
                 "eBPF: this build has no eBPF programs (clang, bpftool or the build "
@@ -392,6 +369,8 @@ pm_ebpf_source_new(const char *proc_root, const pm_ebpf_callbacks *callbacks, gp
 }
 
 void pm_ebpf_source_free(pm_ebpf_source *source) { g_free(source); }
+void pm_ebpf_source_set_callbacks(pm_ebpf_source *source, const pm_ebpf_callbacks *callbacks,
+                                  gpointer data) { }
 int pm_ebpf_source_fd(pm_ebpf_source *source) { return -1; }
 int pm_ebpf_source_poll(pm_ebpf_source *source, int timeout_ms) { return -1; }
 const char *pm_ebpf_source_hooks(pm_ebpf_source *source) { return ""; }

@@ -44,12 +44,30 @@ gboolean pm_ebpf_built(void);
  * lets this process create BPF maps. */
 gboolean pm_ebpf_probe(GError **error);
 
-/* @proc_root (NULL: /proc) is where user space reads processes: events
- * carry pids of the pid namespace it shows, and none for processes that
- * namespace cannot see (inside a container, the host's). */
-pm_ebpf_source *pm_ebpf_source_new(const char *proc_root, const pm_ebpf_callbacks *callbacks,
-                                   gpointer data, GError **error);
+/* What the programs are told before they load (their read-only data: the
+ * capture process cannot change it afterwards). */
+typedef struct {
+    /* The pid namespace whose pids events carry (that of the /proc user
+     * space reads; 0: the initial one), and none for processes that
+     * namespace cannot see (inside a container, the host's). */
+    guint32  pidns;
+    /* Events of processes of other uids than @caller_uid: none at all
+     * (@others_hidden: the policy or hidepid hides them from the caller),
+     * or without exec events and thread names (not @others_full). */
+    guint32  caller_uid;
+    gboolean others_hidden;
+    gboolean others_full;
+} pm_ebpf_config;
+
+/* Loads and attaches the programs: call it with cap_bpf and cap_perfmon
+ * effective.  The maps whose keys are kernel addresses are then closed in
+ * this process: only the ring buffer stays readable. */
+pm_ebpf_source *pm_ebpf_source_new(const pm_ebpf_config *config, GError **error);
 void pm_ebpf_source_free(pm_ebpf_source *source);
+
+/* Where events go from now on. */
+void pm_ebpf_source_set_callbacks(pm_ebpf_source *source, const pm_ebpf_callbacks *callbacks,
+                                  gpointer data);
 
 /* A file descriptor that polls readable when events wait. */
 int pm_ebpf_source_fd(pm_ebpf_source *source);
@@ -59,7 +77,7 @@ int pm_ebpf_source_poll(pm_ebpf_source *source, int timeout_ms);
 /* The tracepoints attached, comma-separated ("inet_sock_set_state, ..."). */
 const char *pm_ebpf_source_hooks(pm_ebpf_source *source);
 /* The inode of the pid namespace whose pids events carry; 0 for the
- * initial one (or when it could not be told: the kernel's pids then). */
+ * initial one. */
 guint32 pm_ebpf_source_pidns(pm_ebpf_source *source);
 
 /* Re-reads the offset between the boot clock and the epoch (call now and

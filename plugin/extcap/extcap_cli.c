@@ -6,8 +6,10 @@
 
 #include "extcap_error.h"
 
+#include <net/if.h>
 #include <pcap/pcap.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "capture.h"
 
@@ -20,22 +22,63 @@ pm_extcap_device_of(const char *extcap_interface)
     return extcap_interface + strlen(PM_EXTCAP_PREFIX);
 }
 
+/* Names libpcap opens as something else than a network interface, whatever
+ * /sys/class/net holds (pcap_create() asks these sources first). */
+static const char *const pcap_special_prefixes[] = {
+    "usbmon", "bluetooth", "nflog", "nfqueue", "dbus", "netmap:", "vale", "rdma",
+    "canusb", "dag", "snf", "septel",
+};
+
+gboolean
+pm_extcap_network_interface(const char *device, GError **error)
+{
+    char *path;
+    struct stat st;
+    gboolean ok = TRUE;
+
+    if (g_strcmp0(device, "any") == 0)
+        return TRUE;
+    if (device == NULL || *device == '\0' || strlen(device) >= IFNAMSIZ ||
+        strcmp(device, ".") == 0 || strcmp(device, "..") == 0 || strpbrk(device, "/: \t\n") ||
+        !g_utf8_validate(device, -1, NULL))
+        ok = FALSE;
+    for (guint i = 0; ok && i < G_N_ELEMENTS(pcap_special_prefixes); i++)
+        ok = !g_str_has_prefix(device, pcap_special_prefixes[i]);
+    if (ok) {
+        path = g_strdup_printf("/sys/class/net/%s", device);
+        ok = lstat(path, &st) == 0;
+        g_free(path);
+    }
+    if (!ok) {
+        char *shown = g_strescape(device ? device : "", NULL);
+
+        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_INVALID,
+                    "\"%s\" is not a network interface of this host: procmap-capture "
+                    "captures only the interfaces of /sys/class/net and \"any\"", shown);
+        g_free(shown);
+    }
+    return ok;
+}
+
+const char *
+pm_extcap_checked_device(const char *extcap_interface, GError **error)
+{
+    const char *device = pm_extcap_device_of(extcap_interface);
+
+    if (device == NULL) {
+        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_INVALID,
+                    "not a procmap interface: %s", extcap_interface ? extcap_interface : "(none)");
+        return NULL;
+    }
+    return pm_extcap_network_interface(device, error) ? device : NULL;
+}
+
 /* Devices that carry IP: network interfaces (/sys/class/net) and "any";
  * not USB, Bluetooth, D-Bus or netfilter queues. */
 static gboolean
 carries_ip(const pcap_if_t *device)
 {
-    char *path;
-    gboolean exists;
-
-    if (g_strcmp0(device->name, "any") == 0)
-        return TRUE;
-    if (strchr(device->name, '/') != NULL)
-        return FALSE;
-    path = g_strdup_printf("/sys/class/net/%s", device->name);
-    exists = g_file_test(path, G_FILE_TEST_EXISTS);
-    g_free(path);
-    return exists;
+    return pm_extcap_network_interface(device->name, NULL);
 }
 
 char *
@@ -66,15 +109,12 @@ pm_extcap_interfaces(GError **error)
 char *
 pm_extcap_dlts(const char *extcap_interface, GError **error)
 {
-    const char *device = pm_extcap_device_of(extcap_interface);
+    const char *device = pm_extcap_checked_device(extcap_interface, error);
     int linktype;
     const char *name, *description;
 
-    if (device == NULL) {
-        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_INVALID,
-                    "not a procmap interface: %s", extcap_interface ? extcap_interface : "(none)");
+    if (device == NULL)
         return NULL;
-    }
     linktype = pm_capture_linktype(device);
     if (linktype < 0) {
         g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_NOT_FOUND, "no such interface: %s", device);
@@ -93,11 +133,8 @@ pm_extcap_config(const char *extcap_interface, const char *active_short, const c
     GString *out;
     char *escaped, *escaped_short;
 
-    if (pm_extcap_device_of(extcap_interface) == NULL) {
-        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_INVALID,
-                    "not a procmap interface: %s", extcap_interface ? extcap_interface : "(none)");
+    if (pm_extcap_checked_device(extcap_interface, error) == NULL)
         return NULL;
-    }
     /* Braces and brackets would end a field early. */
     escaped = g_strdelimit(g_strdup(active), "{}[]", '/');
     escaped_short = g_strdelimit(g_strndup(active_short, 40), "{}[]", '/');

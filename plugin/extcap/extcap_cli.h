@@ -20,9 +20,18 @@ G_BEGIN_DECLS
 /* "lo" for "procmap-lo"; NULL for a name that is not ours. */
 const char *pm_extcap_device_of(const char *extcap_interface);
 
+/* Whether @device may be captured: "any", or a network interface of this
+ * namespace (/sys/class/net/<name>) that libpcap would open as one - never
+ * a USB, Bluetooth, D-Bus or netfilter source, a path, "." or "..".
+ * Checked before anything privileged is opened. */
+gboolean pm_extcap_network_interface(const char *device, GError **error);
+
 /* Each returns the text to print (newly allocated), or NULL and @error. */
 char *pm_extcap_interfaces(GError **error);
 char *pm_extcap_dlts(const char *extcap_interface, GError **error);
+/* The interface of @extcap_interface ("procmap-lo"), checked as above:
+ * the device, or NULL and @error. */
+const char *pm_extcap_checked_device(const char *extcap_interface, GError **error);
 /* @active_short: which event source a capture would use now, in a word or
  * two ("eBPF"); @active: the same with details (a sentence).  Wireshark
  * makes a preference title of an option's display text, and aborts on one

@@ -9,39 +9,31 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
-#include <sched.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "netlink.h"
+/* Descriptors kept for everything else a capture holds. */
+#define FDS_RESERVED 256
 
+/* The sockets of one namespace, most recently used last. */
 typedef struct {
-    int          protocol;
-    guint32      netns;       /* 0: a rescan request */
-    int          fd;          /* the answer */
-    int          err;
-    gboolean     done;
-} ns_request;
+    guint32 netns;
+    int     fds[2];        /* NETLINK_SOCK_DIAG, NETLINK_ROUTE */
+} pooled;
 
 struct pm_netns_registry {
-    char        *proc_root;
-    int          own_fd;      /* our namespace, to come back to */
-    guint32      self;
-    GMutex       lock;        /* guards handles, generation, the requests' done */
-    GCond        answered;
-    GHashTable  *handles;     /* inode -> fd of /proc/<pid>/ns/net */
-    guint        generation;
-    GAsyncQueue *requests;
-    GThread     *thread;
-    gboolean     stopping;
-    pm_netns_thread_init_fn thread_init;
-    gpointer     thread_init_data;
-    gboolean     named;       /* also /run/netns and docker's: the real /proc only */
+    pm_monitor *monitor;
+    guint32     self;
+    guint       limit;
+    GMutex      lock;          /* guards everything below */
+    GArray     *watched;       /* guint32 inodes, by priority */
+    guint       generation;
+    guint       skipped;
+    gboolean    told_limit;
+    GArray     *pool;          /* of pooled */
 };
-
-static ns_request stop_request;
 
 guint32
 pm_netns_of_pid(const char *proc_root, gint32 pid)
@@ -49,233 +41,79 @@ pm_netns_of_pid(const char *proc_root, gint32 pid)
     char path[64];
     struct stat st;
 
-    g_snprintf(path, sizeof path, "%s/%d/ns/net", proc_root, pid);
+    g_snprintf(path, sizeof path, "%s/%d/ns/net", proc_root ? proc_root : "/proc", pid);
     if (stat(path, &st) != 0)
         return 0;
     return (guint32)st.st_ino;
 }
 
-/* Where named namespaces live: `ip netns add` (with no process in it yet)
- * and docker's sandboxes. */
-static const char *const named_dirs[] = { "/run/netns", "/run/docker/netns" };
-
-/* Notes one namespace handle at @path: opened once per namespace. */
-static gboolean
-note_namespace(pm_netns_registry *registry, const char *path, GHashTable *seen)
+void
+pm_netns_raise_fd_limit(void)
 {
-    struct stat st;
-    guint32 inode;
-    gboolean added = FALSE;
-    int fd;
+    struct rlimit limit;
 
-    if (stat(path, &st) != 0)
-        return FALSE;       /* gone, a kernel thread, or not ours to see */
-    inode = (guint32)st.st_ino;
-    if (inode == registry->self || g_hash_table_contains(seen, GUINT_TO_POINTER(inode)))
-        return FALSE;
-    g_hash_table_add(seen, GUINT_TO_POINTER(inode));
-    g_mutex_lock(&registry->lock);
-    if (!g_hash_table_contains(registry->handles, GUINT_TO_POINTER(inode))) {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        /* The handle must be the namespace we saw (the pid may be new). */
-        if (fd >= 0 && (fstat(fd, &st) != 0 || (guint32)st.st_ino != inode)) {
-            close(fd);
-            fd = -1;
-        }
-        if (fd >= 0) {
-            g_hash_table_insert(registry->handles, GUINT_TO_POINTER(inode), GINT_TO_POINTER(fd));
-            added = TRUE;
-        }
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &limit);
     }
-    g_mutex_unlock(&registry->lock);
-    return added;
 }
 
-/* Every namespace in use by some process or named: adds new ones, drops
- * gone ones. */
-static void
-rescan(pm_netns_registry *registry)
+guint
+pm_netns_watch_limit(void)
 {
-    GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
-    GDir *dir = g_dir_open(registry->proc_root, 0, NULL);
-    const char *name;
-    GHashTableIter iter;
-    gpointer key, value;
-    gboolean changed = FALSE;
+    struct rlimit limit;
+    rlim_t room;
 
-    if (dir == NULL) {
-        g_hash_table_unref(seen);
-        return;
-    }
-    while ((name = g_dir_read_name(dir)) != NULL) {
-        char path[64];
-
-        if (!g_ascii_isdigit(*name))
-            continue;
-        g_snprintf(path, sizeof path, "%s/%s/ns/net", registry->proc_root, name);
-        changed |= note_namespace(registry, path, seen);
-    }
-    g_dir_close(dir);
-    for (guint i = 0; i < G_N_ELEMENTS(named_dirs) && registry->named; i++) {
-        GDir *named = g_dir_open(named_dirs[i], 0, NULL);
-
-        while (named != NULL && (name = g_dir_read_name(named)) != NULL) {
-            char *path = g_build_filename(named_dirs[i], name, NULL);
-
-            changed |= note_namespace(registry, path, seen);
-            g_free(path);
-        }
-        if (named)
-            g_dir_close(named);
-    }
-
-    g_mutex_lock(&registry->lock);
-    g_hash_table_iter_init(&iter, registry->handles);
-    while (g_hash_table_iter_next(&iter, &key, &value)) {
-        if (!g_hash_table_contains(seen, key)) {
-            close(GPOINTER_TO_INT(value));    /* lets the namespace go */
-            g_hash_table_iter_remove(&iter);
-            changed = TRUE;
-        }
-    }
-    if (changed)
-        registry->generation++;
-    g_mutex_unlock(&registry->lock);
-    g_hash_table_unref(seen);
-}
-
-/* On the helper thread: a socket made inside @netns. */
-static int
-open_inside(pm_netns_registry *registry, guint32 netns, int protocol, int *err)
-{
-    int ns_fd, fd = -1;
-
-    g_mutex_lock(&registry->lock);
-    ns_fd = GPOINTER_TO_INT(g_hash_table_lookup(registry->handles, GUINT_TO_POINTER(netns)));
-    if (!g_hash_table_contains(registry->handles, GUINT_TO_POINTER(netns)))
-        ns_fd = -1;
-    g_mutex_unlock(&registry->lock);
-    if (ns_fd < 0) {
-        *err = ENOENT;
-        return -1;
-    }
-    if (setns(ns_fd, CLONE_NEWNET) != 0) {
-        *err = errno;
-        return -1;
-    }
-    fd = pm_netlink_open_kernel(protocol, NULL);
-    *err = fd < 0 ? errno : 0;
-    if (setns(registry->own_fd, CLONE_NEWNET) != 0)
-        g_error("procmap-capture: cannot return to its own network namespace: %s",
-                g_strerror(errno));   /* every later socket would be wrong */
-    return fd;
-}
-
-static gpointer
-helper_main(gpointer data)
-{
-    pm_netns_registry *registry = data;
-
-    if (registry->thread_init)
-        registry->thread_init(registry->thread_init_data);
-    for (;;) {
-        ns_request *request = g_async_queue_timeout_pop(registry->requests,
-                                                        PM_NETNS_RESCAN_S * G_USEC_PER_SEC);
-
-        if (request == &stop_request)
-            break;
-        if (request == NULL || request->netns == 0) {
-            rescan(registry);
-        } else {
-            request->fd = open_inside(registry, request->netns, request->protocol,
-                                      &request->err);
-        }
-        if (request != NULL) {
-            g_mutex_lock(&registry->lock);
-            request->done = TRUE;
-            g_cond_broadcast(&registry->answered);
-            g_mutex_unlock(&registry->lock);
-        }
-    }
-    return NULL;
-}
-
-static void
-ask(pm_netns_registry *registry, ns_request *request)
-{
-    g_async_queue_push(registry->requests, request);
-    g_mutex_lock(&registry->lock);
-    while (!request->done)
-        g_cond_wait(&registry->answered, &registry->lock);
-    g_mutex_unlock(&registry->lock);
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return 0;
+    if (limit.rlim_cur == RLIM_INFINITY)
+        return PM_NETNS_WATCH_MAX;
+    room = limit.rlim_cur > FDS_RESERVED + 2 * PM_NETNS_POOL
+           ? limit.rlim_cur - FDS_RESERVED - 2 * PM_NETNS_POOL : 0;
+    return (guint)MIN(room, (rlim_t)PM_NETNS_WATCH_MAX);
 }
 
 pm_netns_registry *
-pm_netns_registry_new(const char *proc_root, pm_netns_thread_init_fn thread_init,
-                      gpointer thread_init_data, GError **error)
+pm_netns_registry_new(pm_monitor *monitor, GError **error)
 {
+    const pm_mon_hello *hello = pm_monitor_hello(monitor);
     pm_netns_registry *registry;
-    char path[64];
-    struct stat st;
-    int own_fd;
 
-    proc_root = proc_root ? proc_root : "/proc";
-    g_snprintf(path, sizeof path, "%s/thread-self/ns/net", proc_root);
-    own_fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (own_fd < 0 || fstat(own_fd, &st) != 0) {
-        int err = errno;
-        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED,
-                    "cannot open %s: %s", path, g_strerror(err));
-        if (own_fd >= 0)
-            close(own_fd);
-        return NULL;
-    }
-    /* Entering our own namespace is refused exactly when entering any is. */
-    if (setns(own_fd, CLONE_NEWNET) != 0) {
-        int err = errno;
+    if (!hello->can_enter_netns) {
         g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED,
                     "cannot enter network namespaces (setns: %s; needs CAP_SYS_ADMIN)",
-                    g_strerror(err));
-        close(own_fd);
+                    g_strerror(hello->netns_errno ? hello->netns_errno : EPERM));
         return NULL;
     }
     registry = g_new0(pm_netns_registry, 1);
-    registry->proc_root = g_strdup(proc_root);
-    registry->named = g_strcmp0(proc_root, "/proc") == 0;
-    registry->own_fd = own_fd;
-    registry->self = (guint32)st.st_ino;
+    registry->monitor = monitor;
+    registry->self = hello->own_netns;
+    registry->limit = pm_netns_watch_limit();
     g_mutex_init(&registry->lock);
-    g_cond_init(&registry->answered);
-    registry->handles = g_hash_table_new(g_direct_hash, g_direct_equal);
-    registry->requests = g_async_queue_new();
-    registry->thread_init = thread_init;
-    registry->thread_init_data = thread_init_data;
-    registry->thread = g_thread_new("procmap-netns", helper_main, registry);
-
-    ns_request scan = { .netns = 0 };
-    ask(registry, &scan);
+    registry->watched = g_array_new(FALSE, FALSE, sizeof(guint32));
+    registry->pool = g_array_new(FALSE, FALSE, sizeof(pooled));
     return registry;
+}
+
+static void
+pooled_close(pooled *entry)
+{
+    for (int i = 0; i < 2; i++) {
+        if (entry->fds[i] >= 0)
+            close(entry->fds[i]);
+    }
 }
 
 void
 pm_netns_registry_free(pm_netns_registry *registry)
 {
-    GHashTableIter iter;
-    gpointer value;
-
     if (registry == NULL)
         return;
-    g_async_queue_push(registry->requests, &stop_request);
-    g_thread_join(registry->thread);
-    g_hash_table_iter_init(&iter, registry->handles);
-    while (g_hash_table_iter_next(&iter, NULL, &value))
-        close(GPOINTER_TO_INT(value));
-    g_hash_table_unref(registry->handles);
-    g_async_queue_unref(registry->requests);
-    g_cond_clear(&registry->answered);
+    for (guint i = 0; i < registry->pool->len; i++)
+        pooled_close(&g_array_index(registry->pool, pooled, i));
+    g_array_unref(registry->pool);
+    g_array_unref(registry->watched);
     g_mutex_clear(&registry->lock);
-    close(registry->own_fd);
-    g_free(registry->proc_root);
     g_free(registry);
 }
 
@@ -285,45 +123,118 @@ pm_netns_self(pm_netns_registry *registry)
     return registry->self;
 }
 
-static gint
-compare_inodes(gconstpointer a, gconstpointer b)
+gboolean
+pm_netns_registry_rescan(pm_netns_registry *registry)
 {
-    guint32 x = *(const guint32 *)a, y = *(const guint32 *)b;
+    GArray *found = pm_monitor_netns_list(registry->monitor, NULL);
+    GArray *watched;
+    gboolean changed;
+    guint skipped;
 
-    return (x > y) - (x < y);
+    if (found == NULL)
+        return FALSE;       /* no monitor: keep what was known */
+    watched = g_array_new(FALSE, FALSE, sizeof(guint32));
+    for (guint i = 0; i < found->len && watched->len < registry->limit; i++) {
+        guint32 inode = (guint32)g_array_index(found, pm_mon_netns, i).inode;
+
+        if (inode != registry->self)
+            g_array_append_val(watched, inode);
+    }
+    skipped = found->len - MIN(found->len, watched->len);
+    g_array_unref(found);
+
+    g_mutex_lock(&registry->lock);
+    changed = watched->len != registry->watched->len ||
+              memcmp(watched->data, registry->watched->data, watched->len * sizeof(guint32)) != 0;
+    if (changed) {
+        g_array_unref(registry->watched);
+        registry->watched = watched;
+        registry->generation++;
+        watched = NULL;
+    }
+    registry->skipped = skipped;
+    if (skipped > 0 && !registry->told_limit) {
+        registry->told_limit = TRUE;
+        g_message("procmap-capture: %u network namespaces in use; only %u are watched "
+                  "(the limit, from the descriptor limit and %u): the sockets of the others "
+                  "are not attributed", skipped + registry->limit, registry->limit,
+                  PM_NETNS_WATCH_MAX);
+    }
+    /* A namespace no longer watched gives its sockets back. */
+    for (guint i = registry->pool->len; changed && i-- > 0;) {
+        pooled *entry = &g_array_index(registry->pool, pooled, i);
+        gboolean still = FALSE;
+
+        for (guint j = 0; j < registry->watched->len && !still; j++)
+            still = g_array_index(registry->watched, guint32, j) == entry->netns;
+        if (!still) {
+            pooled_close(entry);
+            g_array_remove_index(registry->pool, i);
+        }
+    }
+    g_mutex_unlock(&registry->lock);
+    if (watched)
+        g_array_unref(watched);
+    return changed;
 }
 
 GArray *
 pm_netns_list(pm_netns_registry *registry, guint *generation)
 {
-    GArray *list = g_array_new(FALSE, FALSE, sizeof(guint32));
-    GHashTableIter iter;
-    gpointer key;
+    GArray *list;
 
     g_mutex_lock(&registry->lock);
-    g_hash_table_iter_init(&iter, registry->handles);
-    while (g_hash_table_iter_next(&iter, &key, NULL)) {
-        guint32 inode = GPOINTER_TO_UINT(key);
-        g_array_append_val(list, inode);
-    }
+    list = g_array_copy(registry->watched);
     if (generation)
         *generation = registry->generation;
     g_mutex_unlock(&registry->lock);
-    g_array_sort(list, compare_inodes);
     return list;
+}
+
+guint
+pm_netns_skipped(pm_netns_registry *registry)
+{
+    guint skipped;
+
+    g_mutex_lock(&registry->lock);
+    skipped = registry->skipped;
+    g_mutex_unlock(&registry->lock);
+    return skipped;
 }
 
 int
 pm_netns_open_netlink(pm_netns_registry *registry, guint32 netns, int protocol)
 {
-    ns_request request = { .protocol = protocol, .netns = netns, .fd = -1 };
+    int slot = protocol == NETLINK_ROUTE ? 1 : 0;
+    pooled entry = { netns, { -1, -1 } };
+    int fd = -1, err = 0;
+    gboolean found = FALSE;
 
-    if (netns == 0) {
+    if (netns == 0 || (protocol != NETLINK_ROUTE && protocol != NETLINK_SOCK_DIAG)) {
         errno = EINVAL;
         return -1;
     }
-    ask(registry, &request);
-    if (request.fd < 0)
-        errno = request.err;
-    return request.fd;
+    g_mutex_lock(&registry->lock);
+    for (guint i = 0; i < registry->pool->len && !found; i++) {
+        if (g_array_index(registry->pool, pooled, i).netns == netns) {
+            entry = g_array_index(registry->pool, pooled, i);
+            g_array_remove_index(registry->pool, i);
+            found = TRUE;
+        }
+    }
+    if (!found) {
+        err = pm_monitor_netns_sockets(registry->monitor, netns, entry.fds);
+        if (err == 0 && registry->pool->len >= PM_NETNS_POOL) {
+            pooled_close(&g_array_index(registry->pool, pooled, 0));   /* the least used */
+            g_array_remove_index(registry->pool, 0);
+        }
+    }
+    if (err == 0) {
+        fd = fcntl(entry.fds[slot], F_DUPFD_CLOEXEC, 0);
+        err = fd < 0 ? errno : 0;
+        g_array_append_val(registry->pool, entry);
+    }
+    g_mutex_unlock(&registry->lock);
+    errno = err;
+    return fd;
 }

@@ -1,18 +1,19 @@
 /* netns.h - the network namespaces of this host, and sockets inside them.
  *
  * Sockets of processes in other network namespaces (containers, `ip netns`)
- * are not in this namespace's socket table.  The registry finds every
- * namespace through /proc/<pid>/ns/net (distinct inodes; needs
- * CAP_SYS_PTRACE for other users' processes), and the named ones in
- * /run/netns (`ip netns add`, before any process runs there) and
- * /run/docker/netns, and opens netlink sockets
- * inside one on request: a socket stays bound to the namespace it was made
- * in, so only making it needs setns(2) and CAP_SYS_ADMIN.  That is done by
- * one helper thread, the only one that keeps CAP_SYS_ADMIN; it also rescans
- * the namespaces every PM_NETNS_RESCAN_S seconds, and closes its handle of
- * a namespace no process uses any more.
+ * are not in this namespace's socket table.  The monitor (monitor.h) finds
+ * the namespaces in use and makes netlink sockets inside one on request (a
+ * socket stays bound to the namespace it was made in); this registry keeps
+ * what it said, without a thread and without a descriptor per namespace:
  *
- * Thread-safe.
+ *  - at most pm_netns_watch_limit() namespaces are watched (those an
+ *    administrator made first: any user can make thousands with
+ *    `unshare -rn`); one message says when the limit is reached;
+ *  - sockets are asked for when a dump needs them and kept in a small pool
+ *    (PM_NETNS_POOL namespaces), so descriptors stay bounded however many
+ *    namespaces there are.
+ *
+ * Thread-safe (the fallback poller's thread reads namespaces too).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -21,34 +22,46 @@
 
 #include <glib.h>
 
+#include "monitor.h"
+
 G_BEGIN_DECLS
 
 #define PM_NETNS_RESCAN_S 1
+#define PM_NETNS_WATCH_MAX 256
+#define PM_NETNS_POOL 32
 
 typedef struct pm_netns_registry pm_netns_registry;
 
-/* Called on the helper thread when it starts (e.g. to drop capabilities it
- * does not need); may be NULL. */
-typedef void (*pm_netns_thread_init_fn)(gpointer user_data);
-
-/* Starts the helper thread and scans once.  Fails when this process cannot
- * enter namespaces (no CAP_SYS_ADMIN) or has no /proc. */
-pm_netns_registry *pm_netns_registry_new(const char *proc_root,
-                                         pm_netns_thread_init_fn thread_init,
-                                         gpointer thread_init_data, GError **error);
+/* Fails when the monitor cannot enter namespaces (no cap_sys_admin).  No
+ * scan yet: pm_netns_registry_rescan() does it, once the capture runs. */
+pm_netns_registry *pm_netns_registry_new(pm_monitor *monitor, GError **error);
 void pm_netns_registry_free(pm_netns_registry *registry);
 
 /* This process's own network namespace (its inode). */
 guint32 pm_netns_self(pm_netns_registry *registry);
 
-/* The other namespaces known now (guint32 inodes, sorted), and a number
- * that changes whenever that set does. */
+/* Asks the monitor which namespaces are in use now.  TRUE when the set of
+ * watched ones changed. */
+gboolean pm_netns_registry_rescan(pm_netns_registry *registry);
+
+/* The namespaces watched now (guint32 inodes, those made by an
+ * administrator first), and a number that changes whenever that set does. */
 GArray *pm_netns_list(pm_netns_registry *registry, guint *generation);
 
+/* Namespaces in use but not watched (past the limit). */
+guint pm_netns_skipped(pm_netns_registry *registry);
+
 /* A netlink socket of @protocol (NETLINK_SOCK_DIAG, NETLINK_ROUTE) made in
- * namespace @netns, connected to the kernel; -1 with errno set when the
- * namespace is gone or cannot be entered. */
+ * namespace @netns, connected to the kernel (the caller closes it); -1 with
+ * errno set when the namespace is gone or cannot be entered. */
 int pm_netns_open_netlink(pm_netns_registry *registry, guint32 netns, int protocol);
+
+/* How many namespaces may be watched with this process's descriptor limit
+ * (RLIMIT_NOFILE): each watched one may hold a lookup socket. */
+guint pm_netns_watch_limit(void);
+
+/* Raises the soft RLIMIT_NOFILE to the hard one. */
+void pm_netns_raise_fd_limit(void);
 
 /* The inode of the namespace of /proc/<pid>/ns/net, or 0. */
 guint32 pm_netns_of_pid(const char *proc_root, gint32 pid);

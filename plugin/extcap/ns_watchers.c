@@ -1,48 +1,43 @@
-/* ns_watchers.c - one watcher per network namespace.
+/* ns_watchers.c - one watcher per watched network namespace.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "ns_watchers.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/netlink.h>
-#include <unistd.h>
 
-#include "netlink.h"
+#include "monitor_backend.h"
 
-/* The netlink backend opens a socket per dump and closes it; it gets a
- * duplicate of one made once in the namespace. */
+/* What the netlink backend of one namespace's watcher opens its sockets
+ * with. */
 typedef struct {
     pm_netns_registry *registry;
     guint32 netns;
-    int     sockets[2];        /* NETLINK_SOCK_DIAG, NETLINK_ROUTE; -1: not yet */
 } ns_opener;
 
 typedef struct {
     guint32     netns;
     ns_opener  *opener;
     pm_watcher *watcher;
+    gint64      refreshed_us;  /* monotonic */
 } ns_entry;
 
 struct pm_ns_watchers {
     pm_netns_registry *registry;
-    char   *proc_root;
-    guint   generation;
-    gboolean synced;
-    GArray *entries;           /* of ns_entry, by netns */
+    pm_monitor *monitor;
+    guint       generation;
+    gboolean    synced;        /* every namespace of `generation` has its watcher */
+    GPtrArray  *entries;       /* of ns_entry* */
+    GHashTable *by_netns;      /* inode -> ns_entry* */
+    guint       cursor;        /* the next entry pm_ns_watchers_refresh_due() looks at */
 };
 
 static int
 open_in_namespace(int protocol, gpointer data)
 {
     ns_opener *opener = data;
-    int slot = protocol == NETLINK_ROUTE ? 1 : 0;
-    int fd;
+    int fd = pm_netns_open_netlink(opener->registry, opener->netns, protocol);
 
-    if (opener->sockets[slot] < 0)
-        opener->sockets[slot] = pm_netns_open_netlink(opener->registry, opener->netns, protocol);
-    fd = opener->sockets[slot] >= 0 ? fcntl(opener->sockets[slot], F_DUPFD_CLOEXEC, 0) : -1;
     if (fd < 0) {
         /* Transient for the backend: it must not fall back to /proc/net,
          * which shows our namespace, not this one.  A namespace gone is
@@ -53,29 +48,24 @@ open_in_namespace(int protocol, gpointer data)
 }
 
 static void
-entry_clear(gpointer data)
+entry_free(gpointer data)
 {
     ns_entry *entry = data;
 
-    if (entry->opener == NULL)      /* moved to a new array */
-        return;
     pm_watcher_free(entry->watcher);
-    for (int i = 0; i < 2; i++) {
-        if (entry->opener->sockets[i] >= 0)
-            close(entry->opener->sockets[i]);
-    }
     g_free(entry->opener);
+    g_free(entry);
 }
 
 pm_ns_watchers *
-pm_ns_watchers_new(pm_netns_registry *registry, const char *proc_root)
+pm_ns_watchers_new(pm_netns_registry *registry, pm_monitor *monitor)
 {
     pm_ns_watchers *set = g_new0(pm_ns_watchers, 1);
 
     set->registry = registry;
-    set->proc_root = g_strdup(proc_root);
-    set->entries = g_array_new(FALSE, FALSE, sizeof(ns_entry));
-    g_array_set_clear_func(set->entries, entry_clear);
+    set->monitor = monitor;
+    set->entries = g_ptr_array_new_with_free_func(entry_free);
+    set->by_netns = g_hash_table_new(g_direct_hash, g_direct_equal);
     return set;
 }
 
@@ -84,36 +74,46 @@ pm_ns_watchers_free(pm_ns_watchers *set)
 {
     if (set == NULL)
         return;
-    g_array_unref(set->entries);
-    g_free(set->proc_root);
+    g_hash_table_unref(set->by_netns);
+    g_ptr_array_unref(set->entries);
     g_free(set);
 }
 
-static ns_entry
+static ns_entry *
 make_entry(pm_ns_watchers *set, guint32 netns)
 {
-    ns_entry entry = { .netns = netns };
+    ns_entry *entry = g_new0(ns_entry, 1);
     pm_watcher_config config;
 
-    entry.opener = g_new0(ns_opener, 1);
-    entry.opener->registry = set->registry;
-    entry.opener->netns = netns;
-    entry.opener->sockets[0] = entry.opener->sockets[1] = -1;
+    entry->netns = netns;
+    entry->opener = g_new0(ns_opener, 1);
+    entry->opener->registry = set->registry;
+    entry->opener->netns = netns;
     pm_watcher_config_init(&config);
-    entry.watcher = pm_watcher_new(pm_netlink_backend_new_with_opener(set->proc_root,
-                                                                      open_in_namespace,
-                                                                      entry.opener),
-                                   &config, NULL, NULL);
-    (void)pm_watcher_refresh(entry.watcher, NULL);   /* learns its local addresses */
+    entry->watcher = pm_watcher_new(pm_monitor_backend_new(set->monitor, open_in_namespace,
+                                                           entry->opener),
+                                    &config, NULL, NULL);
+    (void)pm_watcher_refresh(entry->watcher, NULL);   /* learns its local addresses */
+    entry->refreshed_us = g_get_monotonic_time();
     return entry;
+}
+
+static gint
+by_inode(gconstpointer a, gconstpointer b)
+{
+    const ns_entry *x = *(ns_entry *const *)a, *y = *(ns_entry *const *)b;
+
+    return (x->netns > y->netns) - (x->netns < y->netns);
 }
 
 gboolean
 pm_ns_watchers_sync(pm_ns_watchers *set)
 {
-    guint generation;
-    GArray *known, *entries;
-    guint old = 0;
+    guint generation, made = 0;
+    gint64 deadline = g_get_monotonic_time() + PM_NS_WATCHERS_BUDGET_US;
+    GArray *known;
+    GHashTable *wanted;
+    gboolean changed = FALSE, complete = TRUE;
 
     if (set->registry == NULL)
         return FALSE;
@@ -122,32 +122,63 @@ pm_ns_watchers_sync(pm_ns_watchers *set)
         g_array_unref(known);
         return FALSE;
     }
-    /* Both lists are sorted by inode: merge. */
-    entries = g_array_new(FALSE, FALSE, sizeof(ns_entry));
-    g_array_set_clear_func(entries, entry_clear);
-    for (guint i = 0; i < known->len; i++) {
-        guint32 netns = g_array_index(known, guint32, i);
+    wanted = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (guint i = 0; i < known->len; i++)
+        g_hash_table_add(wanted, GUINT_TO_POINTER(g_array_index(known, guint32, i)));
+    /* Gone or no longer watched. */
+    for (guint i = set->entries->len; i-- > 0;) {
+        ns_entry *entry = g_ptr_array_index(set->entries, i);
 
-        while (old < set->entries->len && g_array_index(set->entries, ns_entry, old).netns < netns)
-            old++;
-        if (old < set->entries->len && g_array_index(set->entries, ns_entry, old).netns == netns) {
-            ns_entry moved = g_array_index(set->entries, ns_entry, old);
-
-            /* Taken over: the old array must not clear it. */
-            g_array_index(set->entries, ns_entry, old).watcher = NULL;
-            g_array_index(set->entries, ns_entry, old).opener = NULL;
-            g_array_append_val(entries, moved);
-        } else {
-            ns_entry fresh = make_entry(set, netns);
-            g_array_append_val(entries, fresh);
+        if (!g_hash_table_contains(wanted, GUINT_TO_POINTER(entry->netns))) {
+            g_hash_table_remove(set->by_netns, GUINT_TO_POINTER(entry->netns));
+            g_ptr_array_remove_index_fast(set->entries, i);
+            changed = TRUE;
         }
     }
-    g_array_unref(set->entries);
-    set->entries = entries;
+    /* New ones, in the registry's order, a few per sync. */
+    for (guint i = 0; i < known->len; i++) {
+        guint32 netns = g_array_index(known, guint32, i);
+        ns_entry *entry;
+
+        if (g_hash_table_contains(set->by_netns, GUINT_TO_POINTER(netns)))
+            continue;
+        if (made == PM_NS_WATCHERS_NEW_PER_SYNC ||
+            (made > 0 && g_get_monotonic_time() > deadline)) {
+            complete = FALSE;
+            break;
+        }
+        entry = make_entry(set, netns);
+        g_ptr_array_add(set->entries, entry);
+        g_hash_table_insert(set->by_netns, GUINT_TO_POINTER(netns), entry);
+        made++;
+        changed = TRUE;
+    }
+    if (changed)
+        g_ptr_array_sort(set->entries, by_inode);
     set->generation = generation;
-    set->synced = TRUE;
+    set->synced = complete;
+    g_hash_table_unref(wanted);
     g_array_unref(known);
-    return TRUE;
+    return changed;
+}
+
+void
+pm_ns_watchers_refresh_due(pm_ns_watchers *set, gint64 max_age_us)
+{
+    gint64 start = g_get_monotonic_time();
+    guint n = set ? set->entries->len : 0;
+
+    for (guint k = 0; k < n; k++) {
+        ns_entry *entry = g_ptr_array_index(set->entries, set->cursor++ % n);
+        gint64 now = g_get_monotonic_time();
+
+        if (now - start > PM_NS_WATCHERS_BUDGET_US)
+            break;
+        if (now - entry->refreshed_us < max_age_us)
+            continue;
+        (void)pm_watcher_refresh(entry->watcher, NULL);
+        entry->refreshed_us = g_get_monotonic_time();
+    }
 }
 
 guint
@@ -159,7 +190,7 @@ pm_ns_watchers_count(pm_ns_watchers *set)
 pm_watcher *
 pm_ns_watchers_get(pm_ns_watchers *set, guint index, guint32 *netns)
 {
-    ns_entry *entry = &g_array_index(set->entries, ns_entry, index);
+    ns_entry *entry = g_ptr_array_index(set->entries, index);
 
     if (netns)
         *netns = entry->netns;
@@ -169,9 +200,7 @@ pm_ns_watchers_get(pm_ns_watchers *set, guint index, guint32 *netns)
 pm_watcher *
 pm_ns_watchers_find(pm_ns_watchers *set, guint32 netns)
 {
-    for (guint i = 0; set != NULL && i < set->entries->len; i++) {
-        if (g_array_index(set->entries, ns_entry, i).netns == netns)
-            return g_array_index(set->entries, ns_entry, i).watcher;
-    }
-    return NULL;
+    ns_entry *entry = set ? g_hash_table_lookup(set->by_netns, GUINT_TO_POINTER(netns)) : NULL;
+
+    return entry ? entry->watcher : NULL;
 }

@@ -85,6 +85,14 @@ parse_ipv4(const guint8 *p, gsize len, pm_packet_tuple *out)
 }
 
 static gboolean
+is_v4_mapped(const guint8 *addr)
+{
+    static const guint8 prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+    return memcmp(addr, prefix, sizeof prefix) == 0;
+}
+
+static gboolean
 parse_ipv6(const guint8 *p, gsize len, pm_packet_tuple *out)
 {
     guint8 next;
@@ -110,6 +118,12 @@ parse_ipv6(const guint8 *p, gsize len, pm_packet_tuple *out)
         }
     }
     if (offset > len)
+        return FALSE;
+    /* A v4-mapped address (::ffff:a.b.c.d) never travels in an IPv6 header
+     * (RFC 4291): the kernel sends such a socket's traffic as IPv4.  One
+     * that does is forged, and would read as IPv4 (pm_addr canonicalises
+     * it), a local IPv4 socket's: not a tuple. */
+    if (is_v4_mapped(p + 8) || is_v4_mapped(p + 24))
         return FALSE;
     pm_addr_from_ipv6(&out->src.addr, p + 8);
     pm_addr_from_ipv6(&out->dst.addr, p + 24);

@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "monitor_backend.h"
 #include "ns_watchers.h"
 #include "watcher.h"
 
@@ -19,11 +20,9 @@ typedef struct {
 } reported_key;
 
 struct pm_poller {
-    char              *proc_root;
+    pm_monitor        *monitor;
     pm_netns_registry *registry;
     guint              interval_ms;
-    pm_netns_thread_init_fn thread_init;
-    gpointer           thread_init_data;
     GAsyncQueue       *batches;
     int                wake_fd;
     GThread           *thread;
@@ -142,15 +141,13 @@ poller_main(gpointer data)
     pm_watcher *host;
     pm_ns_watchers *others;
     GHashTable *reported = g_hash_table_new_full(reported_hash, reported_equal, g_free, g_free);
-    guint32 self = poller->registry ? pm_netns_self(poller->registry)
-                                    : pm_netns_of_pid(poller->proc_root, getpid());
+    guint32 self = pm_monitor_hello(poller->monitor)->own_netns;
     gint64 deadline;
 
-    if (poller->thread_init)
-        poller->thread_init(poller->thread_init_data);
     pm_watcher_config_init(&config);
-    host = pm_watcher_new(pm_backend_new_default(poller->proc_root), &config, NULL, NULL);
-    others = pm_ns_watchers_new(poller->registry, poller->proc_root);
+    host = pm_watcher_new(pm_monitor_backend_new(poller->monitor, NULL, NULL), &config, NULL,
+                          NULL);
+    others = pm_ns_watchers_new(poller->registry, poller->monitor);
 
     g_mutex_lock(&poller->lock);
     while (!poller->stopping) {
@@ -193,16 +190,13 @@ poller_main(gpointer data)
 }
 
 pm_poller *
-pm_poller_new(const char *proc_root, pm_netns_registry *registry, guint interval_ms,
-              pm_netns_thread_init_fn thread_init, gpointer thread_init_data)
+pm_poller_new(pm_monitor *monitor, pm_netns_registry *registry, guint interval_ms)
 {
     pm_poller *poller = g_new0(pm_poller, 1);
 
-    poller->proc_root = g_strdup(proc_root ? proc_root : "/proc");
+    poller->monitor = monitor;
     poller->registry = registry;
     poller->interval_ms = MAX(interval_ms, 1u);
-    poller->thread_init = thread_init;
-    poller->thread_init_data = thread_init_data;
     poller->batches = g_async_queue_new_full((GDestroyNotify)g_ptr_array_unref);
     poller->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     g_mutex_init(&poller->lock);
@@ -226,7 +220,6 @@ pm_poller_free(pm_poller *poller)
         close(poller->wake_fd);
     g_cond_clear(&poller->stop_cond);
     g_mutex_clear(&poller->lock);
-    g_free(poller->proc_root);
     g_free(poller);
 }
 

@@ -19,6 +19,7 @@
 #include <glib.h>
 
 #include "backend.h"
+#include "monitor.h"
 #include "netns.h"
 
 G_BEGIN_DECLS
@@ -39,11 +40,9 @@ void pm_poll_sighting_free(pm_poll_sighting *sighting);
 
 typedef struct pm_poller pm_poller;
 
-/* @registry may be NULL (this namespace only).  @thread_init runs first on
- * the polling thread (capabilities); may be NULL. */
-pm_poller *pm_poller_new(const char *proc_root, pm_netns_registry *registry,
-                         guint interval_ms, pm_netns_thread_init_fn thread_init,
-                         gpointer thread_init_data);
+/* @registry may be NULL (this namespace only).  Owners and processes come
+ * from @monitor (borrowed); the polling thread holds no capability. */
+pm_poller *pm_poller_new(pm_monitor *monitor, pm_netns_registry *registry, guint interval_ms);
 void pm_poller_free(pm_poller *poller);
 
 /* How many polls ran, and how long they took together. */

@@ -1,19 +1,23 @@
-/* privileges.h - least privilege: keep only the capabilities still needed.
+/* privileges.h - capabilities raised only around the calls that need them.
  *
  * The extcap runs with file capabilities (README: the setcap line), never
- * as a setuid root program, so Wireshark itself stays unprivileged.  What
- * each capability is for:
+ * as a setuid root program: its uids stay the caller's, so with an empty
+ * effective set every open(2) and every /proc access is judged as the
+ * caller's own.  What each capability is for, and which process keeps it:
  *
- *   cap_net_raw, cap_net_admin   opening the capture (libpcap)
- *   cap_bpf, cap_perfmon         loading and attaching the eBPF programs
- *   cap_sys_admin                entering other network namespaces (setns)
- *   cap_sys_ptrace,              reading other users' /proc/<pid>/fd, exe,
- *   cap_dac_read_search          cwd and ns/net, all capture long
+ *   cap_net_raw, cap_net_admin   opening the capture (libpcap)    capture process,
+ *   cap_bpf, cap_perfmon         loading the eBPF programs        until the first
+ *   (cap_sys_resource)           (old kernels' memlock)           packet, then none
+ *   cap_sys_ptrace,              other users' /proc/<pid>/fd,     the monitor
+ *   cap_dac_read_search          exe, cwd, ns/net                 (monitor.h) only
+ *   cap_sys_admin                entering network namespaces
  *
- * Linux capabilities belong to threads: each thread keeps the sets it needs
- * (the capture thread: reading processes; the namespace helper: that and
- * cap_sys_admin) and drops the rest from its permitted set for good, once
- * start-up is done.
+ * main() empties the effective set first of all (pm_privileges_init), so
+ * nothing runs with a capability by accident; each privileged call is
+ * wrapped in pm_privileges_raise() / pm_privileges_lower().  Capabilities
+ * belong to threads: the capture process drops everything
+ * (pm_privileges_drop_all) while it has one thread, so every thread it
+ * starts later has none.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -32,17 +36,35 @@ typedef enum {
     PM_PRIV_ALL        = 0xf
 } pm_privilege;
 
-/* Makes every permitted capability the program uses effective (a file
- * capability set without +e).  FALSE if capabilities cannot be read. */
-gboolean pm_privileges_raise(void);
+/* The first thing main() does: an empty effective set (the permitted set is
+ * kept), no inheritable or ambient capabilities.  FALSE if the sets cannot
+ * be changed (then nothing was effective in the first place). */
+gboolean pm_privileges_init(void);
 
-/* This thread keeps @sets (those it has) and loses every other capability,
- * from its permitted set too.  FALSE (and a message) on failure. */
-gboolean pm_privileges_keep(guint sets, GError **error);
+/* Makes effective the capabilities of @sets that are permitted (the others
+ * stay as they are); FALSE when none of them is permitted or on failure. */
+gboolean pm_privileges_raise(guint sets);
+/* Empties the effective set again. */
+void pm_privileges_lower(void);
 
-/* This thread's capabilities in cap_to_text() form ("=" when none), newly
- * allocated. */
+/* The sets of which at least one capability is permitted. */
+guint pm_privileges_permitted(void);
+
+/* Keeps only the capabilities of @sets in the permitted set, for good; the
+ * effective set is left empty. */
+gboolean pm_privileges_limit(guint sets, GError **error);
+
+/* Gives up every capability for good (permitted, effective, inheritable,
+ * ambient), sets no_new_privs and keeps the process non-dumpable.  Fails
+ * when the process has more than one thread: the others would keep theirs. */
+gboolean pm_privileges_drop_all(GError **error);
+
+/* The calling thread's capabilities in cap_to_text() form ("=" when none),
+ * newly allocated. */
 char *pm_privileges_describe(void);
+
+/* The number of threads of this process (/proc/self/status), 0 if unknown. */
+guint pm_privileges_thread_count(void);
 
 G_END_DECLS
 

@@ -38,9 +38,11 @@ typedef struct {
 } process_key;
 
 struct pm_process_info {
-    pm_backend *procfs;
-    char       *proc_root;
+    pm_backend *procfs;        /* or the monitor's backend */
+    char       *proc_root;     /* the procfs backend's, for containers; or NULL */
     gboolean    read_containers;
+    pm_container_fn containers;
+    gpointer    containers_data;
     pm_diag     diag;
     GHashTable *events;        /* pid -> event_record* */
     GHashTable *execs;         /* pid -> exec_record* */
@@ -95,20 +97,50 @@ process_key_equal(gconstpointer a, gconstpointer b)
     return x->pid == y->pid && x->start_time_ns == y->start_time_ns;
 }
 
-pm_process_info *
-pm_process_info_new(const char *proc_root, gboolean read_containers)
+static pm_process_info *
+info_new(pm_backend *backend)
 {
     pm_process_info *info = g_new0(pm_process_info, 1);
 
-    info->proc_root = g_strdup(proc_root ? proc_root : "/proc");
-    info->procfs = pm_procfs_backend_new(info->proc_root);
-    info->read_containers = read_containers;
+    info->procfs = backend;
     pm_diag_init(&info->diag, NULL, NULL);
     info->events = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, event_record_free);
     info->execs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, exec_record_free);
     info->around = g_hash_table_new_full(process_key_hash, process_key_equal, g_free,
                                          surroundings_free);
     info->users = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    return info;
+}
+
+static gboolean
+container_from_proc_root(gpointer data, gint32 pid, pm_container *out)
+{
+    return pm_container_of_pid(((pm_process_info *)data)->proc_root, NULL, pid, out);
+}
+
+pm_process_info *
+pm_process_info_new(const char *proc_root, gboolean read_containers)
+{
+    pm_process_info *info;
+
+    proc_root = proc_root ? proc_root : "/proc";
+    info = info_new(pm_procfs_backend_new(proc_root));
+    info->proc_root = g_strdup(proc_root);
+    info->read_containers = read_containers;
+    info->containers = container_from_proc_root;
+    info->containers_data = info;
+    return info;
+}
+
+pm_process_info *
+pm_process_info_new_with_backend(pm_backend *backend, pm_container_fn containers,
+                                 gpointer containers_data)
+{
+    pm_process_info *info = info_new(backend);
+
+    info->read_containers = containers != NULL;
+    info->containers = containers;
+    info->containers_data = containers_data;
     return info;
 }
 
@@ -185,14 +217,18 @@ complete_from_exec(pm_process_info *info, pm_process_raw *raw, guint64 start_tim
     }
 }
 
-/* A record of @pid read from /proc, or NULL (gone, or another process now). */
+/* A record of @pid read from /proc, or NULL (gone, another process now, or
+ * not the caller's to see: then @hidden). */
 static pm_process *
-read_live(pm_process_info *info, gint32 pid, guint64 start_time_ns)
+read_live(pm_process_info *info, gint32 pid, guint64 start_time_ns, gboolean *hidden)
 {
     pm_process_raw raw;
     pm_process *process;
+    pm_read_status status = info->procfs->ops->read_process(info->procfs, pid, &raw, &info->diag);
 
-    if (info->procfs->ops->read_process(info->procfs, pid, &raw, &info->diag) != PM_READ_OK) {
+    if (hidden)
+        *hidden = status == PM_READ_FAILED;
+    if (status != PM_READ_OK) {
         pm_process_raw_clear(&raw);
         return NULL;
     }
@@ -237,6 +273,7 @@ pm_process_info_from_event(pm_process_info *info, const pm_event_process *event,
 {
     event_record *record = g_hash_table_lookup(info->events, GINT_TO_POINTER(event->pid));
     pm_process *process;
+    gboolean hidden;
 
     /* The same process, still running the same program (an exec renames
      * comm; a thread may have its own name, but then the record is read
@@ -247,7 +284,9 @@ pm_process_info_from_event(pm_process_info *info, const pm_event_process *event,
         record->used_us = now_us;
         return pm_process_ref(record->process);
     }
-    process = read_live(info, event->pid, event->start_time_ns);
+    process = read_live(info, event->pid, event->start_time_ns, &hidden);
+    if (process == NULL && hidden)
+        return NULL;
     if (process == NULL)
         process = from_event(info, event);
     record = g_new0(event_record, 1);
@@ -300,9 +339,9 @@ pm_process_info_subject(pm_process_info *info, const pm_process *process, guint3
     if (around == NULL) {
         around = g_new0(surroundings, 1);
         if (process->ppid > 0)
-            around->parent = read_live(info, process->ppid, 0);
-        if (info->read_containers)
-            (void)pm_container_of_pid(info->proc_root, NULL, process->pid, &around->container);
+            around->parent = read_live(info, process->ppid, 0, NULL);
+        if (info->read_containers && info->containers)
+            (void)info->containers(info->containers_data, process->pid, &around->container);
         g_hash_table_insert(info->around, g_memdup2(&key, sizeof key), around);
     }
     around->used_us = now_us;

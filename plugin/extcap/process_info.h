@@ -20,6 +20,7 @@
 
 #include "backend.h"
 #include "capture_comments.h"
+#include "container.h"
 #include "process.h"
 
 G_BEGIN_DECLS
@@ -36,12 +37,21 @@ typedef struct {
     const char *comm;            /* the thread's name */
 } pm_event_process;
 
-/* @proc_root: NULL for /proc.  @read_containers: look up containers (a
- * cgroup read per process). */
+/* The container of a process; FALSE: none or unknown. */
+typedef gboolean (*pm_container_fn)(gpointer data, gint32 pid, pm_container *out);
+
+/* Processes read from @proc_root (NULL: /proc) with the procfs backend.
+ * @read_containers: look up containers (a cgroup read per process). */
 pm_process_info *pm_process_info_new(const char *proc_root, gboolean read_containers);
+/* Processes read through @backend (taken over): the capture's reads go
+ * through the monitor.  @containers NULL: no containers. */
+pm_process_info *pm_process_info_new_with_backend(pm_backend *backend, pm_container_fn containers,
+                                                  gpointer containers_data);
 void pm_process_info_free(pm_process_info *info);
 
-/* The record of @event's process (a new reference; never NULL). */
+/* The record of @event's process (a new reference).  NULL when the backend
+ * refuses to read it (PM_READ_FAILED: the policy hides it from the caller):
+ * such a process is not built from the event either. */
 pm_process *pm_process_info_from_event(pm_process_info *info, const pm_event_process *event,
                                        gint64 now_us);
 

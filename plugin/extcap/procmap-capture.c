@@ -15,15 +15,26 @@
  *                   [--extcap-capture-filter F] [--source auto|ebpf|netlink]
  *                   [--snaplen N] [--poll-interval MS] [--no-namespaces]
  *
+ * It runs with file capabilities as its caller (a member of the group
+ * wireshark): main() empties the effective set before anything else, every
+ * path from the command line is opened with the caller's own rights, and
+ * the capture itself is split between a monitor that keeps three
+ * capabilities and parses nothing, and a capture process that holds none
+ * once it reads packets (capture.h, monitor.h, docs/security.md).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <glib.h>
 
 #include "capture.h"
 #include "ebpf_source.h"
+#include "extcap_error.h"
+#include "monitor_policy.h"
 #include "extcap_cli.h"
 #include "privileges.h"
 
@@ -59,8 +70,9 @@ print_or_fail(char *text, GError *error, int *status)
 {
     if (text == NULL) {
         g_printerr("procmap-capture: %s\n", error->message);
+        /* Bad input (an interface that is not one) is a usage error. */
+        *status = g_error_matches(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_INVALID) ? 2 : 1;
         g_error_free(error);
-        *status = 1;
         return;
     }
     fputs(text, stdout);
@@ -73,10 +85,13 @@ static char *
 active_source(const char **in_short)
 {
     GError *error = NULL;
+    gboolean ok;
     char *text;
 
-    (void)pm_privileges_raise();
-    if (pm_ebpf_probe(&error)) {
+    (void)pm_privileges_raise(PM_PRIV_EBPF);
+    ok = pm_ebpf_probe(&error);
+    pm_privileges_lower();
+    if (ok) {
         *in_short = "eBPF";
         text = g_strdup("eBPF (BTF tracepoints inet_sock_set_state, sock_send_length, "
                         "sock_recv_length, net_dev_queue, sched_process_exec)");
@@ -86,6 +101,19 @@ active_source(const char **in_short)
         g_error_free(error);
     }
     return text;
+}
+
+/* What the request main() will serve may use (in the order it picks one). */
+static guint
+privileges_for(const arguments *args)
+{
+    if (args->version || args->list_interfaces)
+        return 0;
+    if (args->list_dlts)
+        return PM_PRIV_CAPTURE;
+    if (args->config)
+        return PM_PRIV_EBPF;
+    return args->capture ? PM_PRIV_ALL : 0;
 }
 
 int
@@ -118,8 +146,9 @@ main(int argc, char **argv)
         { "packets", 0, 0, G_OPTION_ARG_INT, &args.packets, "Stop after N packets", "N" },
         { "stats-file", 0, 0, G_OPTION_ARG_FILENAME, &args.stats_file,
           "Write counters there at the end", "PATH" },
-        { "keep-privileges", 0, 0, G_OPTION_ARG_NONE, &args.keep_privileges,
-          "Do not drop capabilities after start-up (debugging)", NULL },
+        /* Gone: refused rather than ignored, so nobody believes it works. */
+        { "keep-privileges", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &args.keep_privileges,
+          NULL, NULL },
         { "debug", 0, 0, G_OPTION_ARG_NONE, &args.debug,
           "Log messages to standard error", NULL },
         { "debug-file", 0, 0, G_OPTION_ARG_FILENAME, &args.debug_file,
@@ -127,11 +156,19 @@ main(int argc, char **argv)
         { "version", 0, 0, G_OPTION_ARG_NONE, &args.version, "Print the version", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
-    GOptionContext *context = g_option_context_new("- a Wireshark extcap: capture with the "
-                                                   "process of each packet");
+    GOptionContext *context;
     GError *error = NULL;
     int status = 0;
 
+    /* Before anything else: no capability effective until a call needs it. */
+    (void)pm_privileges_init();
+    /* Uids that differ would open files as someone else than the caller. */
+    if (getuid() != geteuid() || getgid() != getegid()) {
+        g_printerr("procmap-capture: refusing to run set-user-ID or set-group-ID; give it "
+                   "file capabilities instead (see its manual page)\n");
+        return 2;
+    }
+    context = g_option_context_new("- a Wireshark extcap: capture with the process of each packet");
     g_option_context_add_main_entries(context, entries, NULL);
     /* Wireshark may pass options of newer protocol versions. */
     g_option_context_set_ignore_unknown_options(context, TRUE);
@@ -139,20 +176,38 @@ main(int argc, char **argv)
         g_printerr("procmap-capture: %s\n", error->message);
         g_error_free(error);
         g_option_context_free(context);
-        return 2;
+        status = 2;
+        goto out;
     }
     g_option_context_free(context);
+    if (args.keep_privileges) {
+        g_printerr("procmap-capture: --keep-privileges is gone: the capture process never "
+                   "keeps a capability (docs/security.md)\n");
+        status = 2;
+        goto out;
+    }
 
-    if (args.debug_file != NULL)
-        log_stream = fopen(args.debug_file, "a");
-    else if (args.debug)
+    /* With the caller's own rights: the effective set is empty. */
+    if (args.debug_file != NULL) {
+        log_stream = fopen(args.debug_file, "ae");
+        if (log_stream == NULL) {
+            g_printerr("procmap-capture: cannot open %s: %s\n", args.debug_file,
+                       g_strerror(errno));
+            status = 1;
+            goto out;
+        }
+    } else if (args.debug)
         log_stream = stderr;
+    /* Each request keeps only the capabilities it may use; a capture splits
+     * them between its monitor and itself (capture.h). */
+    (void)pm_privileges_limit(privileges_for(&args), NULL);
     g_log_set_default_handler(log_message, NULL);
     g_log_set_handler("procmap", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
                       log_message, NULL);
 
     if (args.version) {
-        printf("procmap-capture %s\n", PROCMAP_VERSION);
+        printf("procmap-capture %s\nconfiguration file: %s\n", PROCMAP_VERSION,
+               PM_CAPTURE_CONFIG_FILE);
     } else if (args.list_interfaces) {
         char *text = pm_extcap_interfaces(&error);
 
@@ -163,17 +218,25 @@ main(int argc, char **argv)
         print_or_fail(text, error, &status);
     } else if (args.config) {
         const char *in_short = NULL;
-        char *active = active_source(&in_short);
-        char *text = pm_extcap_config(args.interface, in_short, active, &error);
+        char *active, *text;
 
-        print_or_fail(text, error, &status);
-        g_free(active);
+        if (pm_extcap_checked_device(args.interface, &error) == NULL) {
+            print_or_fail(NULL, error, &status);
+        } else {
+            active = active_source(&in_short);
+            text = pm_extcap_config(args.interface, in_short, active, &error);
+            print_or_fail(text, error, &status);
+            g_free(active);
+        }
     } else if (args.capture) {
         pm_capture_options options;
         const char *device = pm_extcap_device_of(args.interface);
 
         pm_capture_options_init(&options);
-        if (device == NULL || args.fifo == NULL || args.snaplen < 0 || args.poll_interval < 1 ||
+        if (device != NULL && !pm_extcap_network_interface(device, &error)) {
+            /* Before anything privileged is opened. */
+            print_or_fail(NULL, error, &status);
+        } else if (device == NULL || args.fifo == NULL || args.snaplen < 0 || args.poll_interval < 1 ||
             args.packets < 0 ||
             (args.source && !pm_source_choice_parse(args.source, &options.attribution.source))) {
             g_printerr("procmap-capture: --capture needs --extcap-interface procmap-<interface> "
@@ -186,7 +249,6 @@ main(int argc, char **argv)
             options.snaplen = args.snaplen > 0 ? (guint)args.snaplen : PM_CAPTURE_DEFAULT_SNAPLEN;
             options.packet_limit = (guint)args.packets;
             options.stats_file = args.stats_file;
-            options.drop_privileges = !args.keep_privileges;
             options.attribution.namespaces = !args.no_namespaces;
             options.attribution.containers = !args.no_containers;
             options.attribution.poll_interval_ms = (guint)args.poll_interval;
@@ -197,6 +259,7 @@ main(int argc, char **argv)
                    "(--extcap-interfaces, --capture ...)\n");
         status = 2;
     }
+out:
     g_free(args.extcap_version);
     g_free(args.interface);
     g_free(args.fifo);

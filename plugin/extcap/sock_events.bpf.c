@@ -23,6 +23,14 @@
  * see (the host, a sibling container) is not told at all: user space then
  * answers from its live lookups, which cannot see it either.
  *
+ * The ring buffer is read by the capture process, which runs as its caller
+ * (a member of the group wireshark) with no capability: what the caller may
+ * not learn of other users' processes is never put into it (monitor_policy.h).
+ * Processes of other uids than `caller_uid` are not told at all when
+ * `others_hidden` (the policy says none, or /proc's hidepid hides them from
+ * the caller); otherwise, unless `others_full`, without their exec events
+ * (path and arguments) and with the process's name instead of the thread's.
+ *
  * Built with clang -target bpf against the running kernel's BTF
  * (vmlinux.h), loaded through a libbpf skeleton (ebpf_source.c).
  *
@@ -83,6 +91,12 @@ struct {
  * (the kernel's own pids, read directly). */
 const volatile __u32 pidns_inum = 0;
 
+/* Who reads the ring buffer, and what it may learn of others (see above).
+ * The defaults tell everything (a root caller). */
+const volatile __u32 caller_uid = 0;
+const volatile __u8 others_hidden = 0;
+const volatile __u8 others_full = 1;
+
 /* MAX_PID_NS_LEVEL: namespaces nest at most this deep. */
 #define PM_PIDNS_MAX_LEVEL 32
 
@@ -111,12 +125,23 @@ number_in_pidns(struct pid *pid)
     return 0;
 }
 
-/* FALSE when the process is not visible from `pidns_inum`. */
+/* Whether the current process's uid is another user's than the caller's. */
+static __always_inline int
+another_users(__u32 uid)
+{
+    return uid != caller_uid && caller_uid != 0;
+}
+
+/* FALSE when the process is not visible from `pidns_inum`, or not to be
+ * told to the caller at all. */
 static __always_inline int
 current_process(struct pm_ev_process *out)
 {
     struct task_struct *task = bpf_get_current_task_btf();
+    __u32 uid = (__u32)bpf_get_current_uid_gid();
 
+    if (another_users(uid) && others_hidden)
+        return 0;
     if (pidns_inum == 0) {
         __u64 pid_tgid = bpf_get_current_pid_tgid();
 
@@ -131,9 +156,12 @@ current_process(struct pm_ev_process *out)
         /* 0 when the parent is outside (the namespace's init): as /proc says. */
         out->ppid = number_in_pidns(BPF_CORE_READ(task, real_parent, group_leader, thread_pid));
     }
-    out->uid = (__u32)bpf_get_current_uid_gid();
+    out->uid = uid;
     out->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-    bpf_get_current_comm(out->comm, sizeof out->comm);
+    if (another_users(uid) && !others_full)     /* its name, not its thread's */
+        BPF_CORE_READ_STR_INTO(&out->comm, task, group_leader, comm);
+    else
+        bpf_get_current_comm(out->comm, sizeof out->comm);
     return 1;
 }
 
@@ -287,6 +315,11 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 
     if (!ev)
         return 0;
+    /* A program's path and arguments: another user's only in full. */
+    if (another_users((__u32)bpf_get_current_uid_gid()) && !others_full) {
+        bpf_ringbuf_discard(ev, 0);
+        return 0;
+    }
     ev->type = PM_EV_EXEC;
     ev->time_ns = bpf_ktime_get_boot_ns();
     __builtin_memset(&ev->process, 0, sizeof ev->process);

@@ -269,15 +269,16 @@ class PcapNg(Pcap):
         return options
 
     def to_bytes(self):
-        out = pcapng_block(PCAPNG_SHB, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+        # Blocks joined once: appending to bytes would copy the file per frame.
+        out = [pcapng_block(PCAPNG_SHB, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))]
         # No if_tsresol: microseconds.
-        out += pcapng_block(PCAPNG_IDB, struct.pack("<HHI", self.linktype, 0, 262144))
+        out.append(pcapng_block(PCAPNG_IDB, struct.pack("<HHI", self.linktype, 0, 262144)))
         for pid, name in self.darwin_processes:
-            out += pcapng_block(PCAPNG_DARWIN_PIB, struct.pack("<I", pid) + pcapng_options(
-                [(OPT_DARWIN_PIB_NAME, name.encode("utf-8"))]))
+            out.append(pcapng_block(PCAPNG_DARWIN_PIB, struct.pack("<I", pid) + pcapng_options(
+                [(OPT_DARWIN_PIB_NAME, name.encode("utf-8"))])))
         for (frame, timestamp), options in zip(self.frames, self.frame_options):
             micros = int(round(timestamp * 1e6))
             body = struct.pack("<IIIII", 0, micros >> 32, micros & 0xFFFFFFFF, len(frame),
                                len(frame)) + _pad4(frame) + pcapng_options(options)
-            out += pcapng_block(PCAPNG_EPB, body)
-        return out
+            out.append(pcapng_block(PCAPNG_EPB, body))
+        return b"".join(out)

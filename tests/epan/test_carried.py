@@ -450,6 +450,24 @@ def test_many_distinct_huge_comments_in_bounded_time(tshark, tmp_path):
     assert rows[199]["procmap.src.name"] == "p199"
 
 
+def test_more_distinct_comments_than_the_cache_holds(tshark, tmp_path):
+    """20 000 frames, each with its own comments: more sets than the carried
+    cache keeps (16 384, carried_cache.h).  Both passes of tshark -2 answer
+    every frame right: the ones forgotten are read again from the file."""
+    count = 20000
+    pcap = PcapNg()
+    t = old()
+    for i in range(count):
+        pcap.add(udp_packet(LOCAL, 20000 + i % 40000, REMOTE, 53, b"q"), t + i * 0.0001,
+                 comments=["PID: %d\nCmd: /bin/p%d" % (100000 + i, i)],
+                 direction=DIRECTION_OUTBOUND)
+    path = pcap.write(tmp_path / "distinct.pcapng")
+    rows = tshark.fields(path, ["frame.number", "procmap.src.pid", "procmap.src.name"], "-2",
+                         timeout=300)
+    assert [r["procmap.src.pid"] for r in rows] == [str(100000 + i) for i in range(count)]
+    assert rows[0]["procmap.src.name"] == "p0" and rows[-1]["procmap.src.name"] == "p%d" % (count - 1)
+
+
 # ---- Darwin process blocks (Wireshark 4.6+) ------------------------------------
 
 def darwin_capture(tmp_path):

@@ -257,6 +257,47 @@ test_problems_in_the_view(fixture *f, gconstpointer data)
     g_assert_cmpstr(view.carried_malformed, ==, "a malformed or out-of-range PID");
 }
 
+/* A file whose every packet carries other comments: the cache stays within
+ * its budget, and a frame whose set it forgot is asked for its comments
+ * again and answered as the first time, whatever the order of the passes. */
+static void
+test_bounded_with_distinct_comments(fixture *f, gconstpointer data)
+{
+    enum { FRAMES = 2000, BUDGET = 8 };
+    char **texts = g_new0(char *, FRAMES + 1);
+    guint asked_again = 0;
+    (void)data;
+
+    pm_frame_engine_set_carried_budget(f->engine, BUDGET, 1024 * 1024);
+    for (guint i = 0; i < FRAMES; i++)
+        texts[i] = g_strdup_printf("PID: %u\nCmd: /usr/bin/p%u", 1000 + i, i);
+    for (int pass = 0; pass < 3; pass++) {
+        for (guint k = 0; k < FRAMES; k++) {
+            /* Forwards, backwards, then scattered (a GUI jumping around). */
+            guint i = pass == 0 ? k : pass == 1 ? FRAMES - 1 - k : (k * 7919u) % FRAMES;
+            gboolean known = pm_frame_engine_known(f->engine, i + 1);
+            const char *comments[] = { texts[i] };
+            pm_frame_input input = frame(i + 1, "10.0.0.5:40000", "192.0.2.1:443",
+                                         known ? NULL : comments, known ? 0 : 1,
+                                         PM_DIRECTION_OUTBOUND);
+            pm_frame_view view;
+
+            if (pass > 0 && !known)
+                asked_again++;
+            frame_fixture_attribute(f, &input, &view);
+            g_assert_true(view.carried);
+            g_assert_nonnull(view.src.process);
+            g_assert_cmpint(view.src.process->pid, ==, 1000 + (gint)i);
+            g_assert_cmpuint(view.src.source, ==, PM_SOURCE_PTCPDUMP);
+            g_assert_cmpuint(pm_frame_engine_carried_entries(f->engine), <=, BUDGET);
+        }
+    }
+    /* Later passes re-read almost every frame: they were forgotten. */
+    g_assert_cmpuint(asked_again, >=, 2 * (FRAMES - BUDGET));
+    g_assert_cmpuint(mock_refresh_count(f->h.mock), ==, 0);     /* never a live lookup */
+    g_strfreev(texts);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -273,6 +314,7 @@ main(int argc, char **argv)
     ADD(no_transport);
     ADD(later_passes_keep_the_answer);
     ADD(problems_in_the_view);
+    ADD(bounded_with_distinct_comments);
 #undef ADD
     return g_test_run();
 }

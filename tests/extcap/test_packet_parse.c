@@ -127,6 +127,14 @@ test_ipv6_and_raw(void)
     g_assert_false(pm_packet_parse(PM_DLT_IPV4, packet, len, NULL, &tuple));
     packet[40] = 1;      /* ICMP: not a tuple */
     g_assert_false(pm_packet_parse(PM_DLT_RAW, packet, len, NULL, &tuple));
+    /* A v4-mapped address in an IPv6 header is forged: it would read as a
+     * local IPv4 socket's end (::ffff:127.0.0.1). */
+    len = ipv6_udp(packet);
+    memset(packet + 24, 0, 16);
+    packet[34] = packet[35] = 0xff;
+    packet[36] = 127;
+    packet[39] = 1;
+    g_assert_false(pm_packet_parse(PM_DLT_RAW, packet, len, NULL, &tuple));
 }
 
 static void

@@ -1,90 +1,77 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Least privilege: an ordinary user runs procmap-capture with the file
-capabilities of the README's setcap line; after start-up each thread keeps
-only what it still needs (the capture thread: reading processes; the
-namespace helper: that and entering namespaces), and the processes of other
-users (root's curl here) are still attributed in full."""
-import os
-import shutil
+"""Least privilege that still attributes: a member of the group wireshark
+(nobody) runs procmap-capture with the package's file capabilities.  The
+capture process holds no capability once it captures and the monitor holds
+only its three, yet every frame of a one-shot curl is attributed: root's
+curl and root's web server by identity (pid, name, user - not their
+executable or arguments), the member's own curl in full.  test_boundary.py
+tries the attacks; this is the everyday use."""
 import subprocess
 import time
 
 import pytest
 
-from extcap_env import Extcap, one_shot_curl
+from boundary_env import MONITOR_CAPS, Member, children_of, mask, status_of, threads_of
+from extcap_env import curl_frames_share, one_shot_curl
 
-README_CAPS = ("cap_net_raw,cap_net_admin,cap_sys_ptrace,cap_dac_read_search,"
-               "cap_bpf,cap_perfmon,cap_sys_admin+ep")
-NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
-# Bits of /proc/<pid>/status Cap* masks.
-CAP = {"dac_read_search": 2, "net_admin": 12, "net_raw": 13, "sys_ptrace": 19,
-       "sys_admin": 21, "perfmon": 38, "bpf": 39}
+FIELDS = ["tcp.srcport", "tcp.dstport", "procmap.src.pid", "procmap.dst.pid",
+          "procmap.src.name", "procmap.src.exe", "procmap.src.args", "procmap.src.user",
+          "procmap.dst.name", "procmap.dst.user", "procmap.dst.exe"]
 
 
-def mask(*names):
-    return sum(1 << CAP[name] for name in names)
+@pytest.fixture(scope="module")
+def member(extcap_binary):
+    installed = Member(extcap_binary)
+    if not installed.file_capabilities:
+        installed.remove()
+        pytest.skip("file capabilities unsupported here: %s" % installed.setcap_error)
+    yield installed
+    installed.remove()
 
 
-def thread_caps(pid):
-    caps = {}
-    for tid in os.listdir("/proc/%d/task" % pid):
-        with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
-            comm = f.read().strip()
-        with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
-            status = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
-        caps[comm] = (int(status["CapPrm"], 16), int(status["CapEff"], 16))
-    return caps
+def own_curl(member, port):
+    proc = subprocess.Popen(member.as_nobody("curl", "-s", "-o", "/dev/null", "--max-time", "10",
+                                             "-w", "%{local_port}",
+                                             "http://127.0.0.1:%d/mine" % port),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    return proc.pid, int(out)
 
 
-@pytest.fixture
-def capable_copy(extcap_binary, tmp_path):
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    os.chmod(tmp_path, 0o755)
-    os.chmod(folder, 0o755)
-    binary = str(folder / "procmap-capture")
-    shutil.copy2(extcap_binary, binary)
-    result = subprocess.run(["setcap", README_CAPS, binary], capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.skip("file capabilities unsupported here: %s" % result.stderr.strip())
-    return binary
-
-
-def test_unprivileged_user_with_file_capabilities(capable_copy, wireshark, server, tmp_path,
-                                                  started):
-    outdir = tmp_path / "out"
-    outdir.mkdir()
-    os.chmod(outdir, 0o777)
-    out = str(outdir / "nobody.pcapng")
-    cap = Extcap(capable_copy, "lo", out, "--extcap-capture-filter", "tcp port %d" % server.port)
-    cap.proc.kill()
-    cap.proc.wait()
-    cap.proc = subprocess.Popen(NOBODY + cap.proc.args, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+def test_member_attributes_with_no_capability(member, wireshark, server, need_ebpf, started):
+    cap = member.capture("lo", "member.pcapng", "--extcap-capture-filter",
+                         "tcp port %d" % server.port)
     started.append(cap)
     cap.wait_ready()
     time.sleep(0.3)
-    caps = thread_caps(cap.proc.pid)
-    curl_pid, curl_port = one_shot_curl("http://127.0.0.1:%d/" % server.port)
+    (monitor,) = children_of(cap.proc.pid)
+    threads = {tid: status_of(cap.proc.pid, tid) for tid in threads_of(cap.proc.pid)}
+    monitor_status = status_of(monitor)
+    root_curls = [one_shot_curl("http://127.0.0.1:%d/root" % server.port) for _ in range(3)]
+    member_curls = [own_curl(member, server.port) for _ in range(3)]
     time.sleep(1)
     status, stderr, stats = cap.stop()
     assert (status, stderr) == (0, "")
 
-    reading = mask("dac_read_search", "sys_ptrace")
-    assert caps["procmap-capture"] == (reading, reading), caps
-    assert caps["procmap-netns"] == (reading | mask("sys_admin"),) * 2, caps
-    for permitted, effective in caps.values():
-        assert permitted & mask("net_raw", "net_admin", "bpf", "perfmon") == 0
-    assert stats["capabilities"] == "cap_dac_read_search,cap_sys_ptrace=ep"
+    for fields in threads.values():
+        assert int(fields["CapEff"], 16) == int(fields["CapPrm"], 16) == 0
+    assert int(monitor_status["CapPrm"], 16) == mask(*MONITOR_CAPS)
+    assert stats["capabilities"] == "=" and stats["ebpf"] == "1"
 
-    frames = wireshark.fields(out, ["tcp.srcport", "procmap.src.pid", "procmap.src.exe",
-                                    "procmap.src.user", "procmap.dst.pid"])
-    sent = [f for f in frames if f["tcp.srcport"] == str(curl_port)]
-    assert len(sent) >= 4
-    for frame in sent:
-        # root's processes, read by nobody: pid, user and the exe link.
-        assert (frame["procmap.src.pid"], frame["procmap.dst.pid"]) == (str(curl_pid),
-                                                                      str(server.pid))
-        assert frame["procmap.src.exe"].endswith("/curl")
-        assert frame["procmap.src.user"] == "root"
+    frames = wireshark.fields(cap.output, FIELDS)
+    right, total = curl_frames_share(frames, root_curls + member_curls)
+    assert total >= 6 * 6 and right == total, "%d/%d curl frames with curl's pid" % (right, total)
+    root_ports = {port for _, port in root_curls}
+    member_ports = {port for _, port in member_curls}
+    for frame in frames:
+        if int(frame["tcp.srcport"]) in root_ports:
+            # root's curl, seen by a member: who, not what it ran.
+            assert (frame["procmap.src.name"], frame["procmap.src.user"]) == ("curl", "root")
+            assert frame["procmap.src.exe"] == frame["procmap.src.args"] == "", frame
+        elif int(frame["tcp.srcport"]) in member_ports:
+            assert frame["procmap.src.user"] == "nobody", frame
+            assert frame["procmap.src.exe"].endswith("/curl"), frame
+            assert "/mine" in frame["procmap.src.args"], frame
+        if frame["procmap.dst.pid"] == str(server.pid):
+            assert frame["procmap.dst.user"] == "root" and frame["procmap.dst.exe"] == ""

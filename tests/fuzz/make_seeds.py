@@ -272,6 +272,86 @@ def main():
                       b"/usr/sbin/dropbear -F -p 22\r\n", b"\0\0\0PID: 5\xff\nCmd:\t\x01"])
     write("endpoint_text", [b"127.0.0.1:8080", b"[::1]:22", b"fe80::1:443", b"*:53",
                             b"[::ffff:10.0.0.1]:65535", b"1.2.3.4:65536", b"[]:1"])
+    extcap_seeds()
+    write("carried_cache", [b"\x05\x02" + procmap_src + b"\0" + procmap_dst + b"\0\x82"
+                            + procmap_src + b"\0" + procmap_dst + b"\0\x01" + ptcpdump.split(b"\0")[0],
+                            b"\x00\x01PID: 1\0\x81PID: 2\0\x81PID: 1\0\x01note\0",
+                            b"\xff\x03a\0b\0PID=1 TID=2\0"])
+
+
+# ---- procmap-capture ----------------------------------------------------------
+
+def extcap_seeds():
+    sys.path.insert(0, os.path.join(HERE, "..", "epan"))
+    from pcapgen import ether, ipv4, ipv6, tcp_packet, udp_packet
+
+    own_mac = b"\x02\0\0\0\0\x01"
+    tcp4 = tcp_packet("10.0.0.5", 40000, "192.0.2.1", 443, flags="S")
+    udp6 = udp_packet("fe80::1", 5353, "ff02::fb", 5353, b"q")
+    vlan = (b"\x02\0\0\0\0\x02" + own_mac + b"\x81\x00\x00\x05\x08\x00" + tcp4)
+    sll2 = struct.pack(">HHIHBB8s", 0x0800, 0, 1, 772, 4, 6, b"\0" * 8) + tcp4
+    write("packet_parse", [b"\x01\x01" + own_mac + ether(tcp4), b"\x01\x00" + ether(udp6),
+                           b"\x01\x01" + own_mac + vlan, b"\x02\x00" + tcp4,
+                           b"\x07\x00" + udp6, b"\x08\x00" + sll2,
+                           b"\x00\x00\x02\0\0\0" + tcp4, b"\x01\x00" + ether(tcp4)[:30]])
+
+    cid = b"4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b"
+    write("container", [
+        b"\0" + b"0::/system.slice/docker-" + cid + b".scope\n",
+        b"\0" + b"12:pids:/docker/" + cid + b"\n11:cpu:/docker/" + cid + b"\n",
+        b"\0" + b"0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/crio-"
+        + cid + b".scope\n",
+        b"\0" + b"0::/machine.slice/machine-web\\x2dfront.scope\n",
+        b"\0" + b"0::/user.slice/user-1000.slice/user@1000.service/app.slice/docker-" + cid
+        + b".scope\n",
+        b"\0" + proc("/proc/self/cgroup"),
+        b"\1" + b'{"ID":"x","Name":"/web","Config":{"Name":"/evil","Env":["A=1"]},"State":{}}',
+        b"\1" + b'{"Name":"/a\\"b"}', b"\1" + b"[[[[[[[[[[[[[[]]]]]]]]]]]]]]",
+        b"\1" + b'{"Name":42,"x":{"Name":"/y"}}'])
+
+    def ev_process(pid, uid, comm):
+        return struct.pack("<IIIIQ16s", pid, pid, 1, uid, 123456789, comm)
+    socket_ev = struct.pack("<BBBBHHHHIQ16s16s", 1, 2, 6, 0, 2, 40000, 443, 0, 4026531840,
+                            987654321, bytes([10, 0, 0, 5]) + b"\0" * 12,
+                            bytes([192, 0, 2, 1]) + b"\0" * 12) + ev_process(4242, 1000, b"curl")
+    close_ev = b"\x02" + socket_ev[1:]
+    args = b"curl\0-s\0http://127.0.0.1:8080/\0"
+    exec_ev = (struct.pack("<B3xIQ", 3, len(args), 5555) + ev_process(4242, 1000, b"curl")
+               + b"/usr/bin/curl".ljust(256, b"\0") + args.ljust(512, b"\0"))
+    assert len(socket_ev) == 96 and len(exec_ev) == 824
+    write("ebpf_record", [b"\x01" + exec_ev + b"\x00" + socket_ev, b"\x00" + socket_ev,
+                          b"\x00" + close_ev, b"\x01" + exec_ev[:300],
+                          b"\x00" + socket_ev[:4] + b"\x0a\x00" + socket_ev[6:]])
+
+    def field(text):
+        return bytes([len(text)]) + text
+
+    def comment_process(comm, exe, cwd, user, args, last=False):
+        return (b"\x10\x00\x01\x03\x05" + field(comm) + field(exe) + field(cwd) + field(user)
+                + (args if last else field(args)))
+    write("capture_comments", [
+        b"\x07\x92\x10\x04\x10" + comment_process(b"curl", b"/usr/bin/curl", b"/root", b"root",
+                                                   b"curl -s http://x/")
+        + comment_process(b"python3", b"/usr/bin/python3", b"/srv", b"www", b"python3 -m http")
+        + comment_process(b"bash", b"/bin/bash", b"/", b"root", b"-bash")
+        + field(b"4a3b") + b"worker\nthread\xff",
+        b"\x10\x00\x00\x00\x00" + comment_process(b"a\r\nb", b"/x\ny", b"", b"", b"", True)])
+
+    def request(kind, count=0, pid=0, want=0, netns=0, cid=b"", inodes=()):
+        body = struct.pack("<IIiIQ72s", kind, count, pid, want, netns, cid)
+        return body + b"".join(struct.pack("<Q", i) for i in inodes)
+    write("monitor", [
+        b"\x00" + request(1), b"\x00" + request(2, 2, inodes=(12345, 67890)),
+        b"\x00" + request(4, pid=1, want=0x3f), b"\x00" + request(6, netns=4026531840),
+        b"\x00" + request(7, cid=cid), b"\x00" + request(7, cid=b"../../etc/shadow"),
+        b"\x01" + request(4, pid=1, want=1),
+        b"\x02\x00" + struct.pack("<iIII", 1, 0, 0, 0) + struct.pack("<10I", 65534, 1, 0, 2, 0, 1,
+                                                                      1, 0, 0, 4026531840),
+        b"\x02\x03" + struct.pack("<IiII", 4, 0, 0, 0) + struct.pack("<IIIii", 1, 1, 0, 4, -1)
+        + b"/bin".ljust(4096, b"\0"),
+        b"\x03[capture]\nother-users=full\n", b"\x03[capture]\nother-users=\n",
+        b"\x04" + proc("/proc/self/mountinfo")[:3000],
+        b"\x04" + b"22 28 0:21 / /proc rw - proc proc rw,hidepid=invisible,gid=4\n"])
 
 
 if __name__ == "__main__":

@@ -37,8 +37,10 @@ readonly PACKAGES=(
     wireshark xvfb imagemagick xdotool    # the GUI test (tests/gui); trixie
                                           # and sid have no wireshark-qt
     libpcap-dev libcap-dev libcap2-bin    # procmap-capture, the extcap (plugin/extcap)
+    libjson-glib-dev                      # ... docker's container names
     libbpf-dev bpftool clang              # ... its eBPF event source
     nftables                              # NAT rules of the conntrack tests (tests/nat)
+    strace                                # ... its privilege tests (tests/extcap)
 )
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -228,12 +228,23 @@ ebpf_for_capturer() {
 }
 check "capturer: the extcap's options say Event source (now: eBPF)" ebpf_for_capturer
 
+# The policy on other users' processes ships as a conffile, root's, so that
+# it counts (README.Debian).
+conffile_counts() {
+    local conffiles
+    conffiles=$(dpkg-query -W -f='${Conffiles}' procmap-capture)
+    grep -q ' /etc/procmap/capture.conf ' <<<"$conffiles" || { echo "conffiles: $conffiles"; return 1; }
+    [ "$(stat -c '%U:%G %a' /etc/procmap/capture.conf /etc/procmap | sort -u)" = "root:root 644
+root:root 755" ] || { stat -c '%n %U:%G %a' /etc/procmap/capture.conf /etc/procmap; return 1; }
+    grep -qx 'other-users=identity' /etc/procmap/capture.conf
+}
+check "/etc/procmap/capture.conf is a root-owned conffile saying other-users=identity" conffile_counts
+
 # capturer captures through the extcap while root's curl talks to root's
 # slow server: another user's processes, attributed from the comments the
-# extcap wrote (procmap.src.source).  Not compared: the pid.  This test runs
-# in a pid namespace (test-deb.sh), and the extcap's eBPF events carry the
-# pids of the initial namespace, so procmap.src.pid is curl's pid as the
-# host sees it, not $client.
+# extcap wrote (procmap.src.source) - by identity only: name and pid, not
+# the executable.  Not compared: the pid (this test runs in a pid
+# namespace, test-deb.sh).
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 - "$port" <<'EOF' &
 import http.server, sys, time
@@ -250,7 +261,7 @@ EOF
 server=$!
 as_user capturer tshark -i procmap-lo -f "tcp port $port" -a duration:10 -l -T fields -E separator=/t \
     -e tcp.srcport -e procmap.src.name -e procmap.src.pid -e procmap.dst.name -e procmap.src.source \
-    >/tmp/extcap-frames.txt 2>/tmp/extcap-tshark.err &
+    -e procmap.src.exe -e procmap.src.user >/tmp/extcap-frames.txt 2>/tmp/extcap-tshark.err &
 capture=$!
 for _ in $(seq 150); do
     grep -q "Capturing on" /tmp/extcap-tshark.err && break
@@ -264,11 +275,12 @@ kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 frames=$(cat /tmp/extcap-frames.txt)
 to_server=$(awk -F'\t' -v p="$port" \
-    '$1 != p && $2 == "curl" && $3 > 0 && $4 == "python3" && $5 == "procmap-capture"' <<<"$frames" | wc -l)
+    '$1 != p && $2 == "curl" && $3 > 0 && $4 == "python3" && $5 == "procmap-capture" && $6 == "" && $7 == "root"' \
+    <<<"$frames" | wc -l)
 to_client=$(awk -F'\t' -v p="$port" \
     '$1 == p && $2 == "python3" && $4 == "curl" && $5 == "procmap-capture"' <<<"$frames" | wc -l)
 if [ "$to_server" -gt 0 ] && [ "$to_client" -gt 0 ]; then
-    ok "capturer through procmap-lo: curl on $to_server frames, python3 on $to_client, from the extcap's comments"
+    ok "capturer through procmap-lo: root's curl (identity: no executable) on $to_server frames, python3 on $to_client, from the extcap's comments"
 else
     fail "capturer through procmap-lo: curl and python3, from the extcap's comments" \
         "$frames" "$(cat /tmp/extcap-tshark.err)"
