@@ -59,7 +59,7 @@ def icmp_echo(src, dst):
 
 def test_too_old_is_a_note_per_frame(tshark, host, tmp_path):
     path = loopback_capture(tmp_path, old()).write(tmp_path / "old.pcap")
-    options = prefs(proc_root=host.write())
+    options = prefs(capture_host="this-host", proc_root=host.write())
     assert expert(tshark, path, *options) == [("Notes", 3, "Undecoded", TOO_OLD)]
     assert frames_matching(tshark, path, "procmap.too_old", *options) == [1, 2, 3]
     # Under the frame's Process tree, as Wireshark shows its own.
@@ -75,7 +75,7 @@ def test_unreadable_socket_table_is_a_warning_per_frame(tshark, tmp_path):
     pcap = loopback_capture(tmp_path, recent())
     pcap.add(tcp_packet(REMOTE4, 50000, LOCAL4, WEB_PORT, "S", 1))
     path = pcap.write(tmp_path / "c.pcap")
-    options = prefs(proc_root=str(tmp_path / "no-such-proc"))
+    options = prefs(capture_host="this-host", proc_root=str(tmp_path / "no-such-proc"))
     assert expert(tshark, path, *options) == [("Warns", 4, "Undecoded", BACKEND)]
     assert frames_matching(tshark, path, "procmap.backend_failed", *options) == [1, 2, 3, 4]
 
@@ -86,7 +86,7 @@ def test_ordinary_answers_add_none(tshark, host, tmp_path):
     pcap.add(tcp_packet(REMOTE4, 50000, LOCAL4, UNOWNED_PORT, "S", 1))   # no-socket
     pcap.add(tcp_packet(REMOTE4, 50000, REMOTE, 80, "S", 1))             # not-local
     path = pcap.write(tmp_path / "c.pcap")
-    options = prefs(proc_root=host.write())
+    options = prefs(capture_host="this-host", proc_root=host.write())
     rows = tshark.fields(path, ["procmap.src.reason", "procmap.dst.reason"], *options)
     assert [r["procmap.dst.reason"] for r in rows[3:]] == ["no-socket", "not-local"]
     assert expert(tshark, path, *options) == []
