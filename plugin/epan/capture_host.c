@@ -134,11 +134,11 @@ classify(pm_capture_source *source, GPtrArray *children, gboolean other_netns,
         source->any_name = TRUE;    /* a pcapng stream keeps its own names */
         if (source->idb_name == NULL)
             source->idb_name = g_strdup(source->extcap);
+    } else if (g_str_has_prefix(name, "rpcap://") || g_str_has_prefix(name, "TCP@")) {
+        source->host = PM_CAPTURED_ELSEWHERE;
     } else if (strcmp(name, "-") == 0 || strchr(name, '/') != NULL) {
         source->host = PM_CAPTURED_UNKNOWN;     /* a pipe, a FIFO: anything */
         source->any_name = TRUE;
-    } else if (g_str_has_prefix(name, "rpcap://") || g_str_has_prefix(name, "TCP@")) {
-        source->host = PM_CAPTURED_ELSEWHERE;
     } else if (!other_netns && (strcmp(name, "any") == 0 || is_local(name, data))) {
         source->host = PM_CAPTURED_HERE;
     } else {

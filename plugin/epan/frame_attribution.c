@@ -171,13 +171,11 @@ keep_process(pm_frame_engine *engine, pm_process *process)
 }
 
 /* An answer without a process that no other frame of the stream changes:
- * not this host's end, or not this host's frame (a stream seen on a local
- * and a remote interface has one tcp.stream). */
+ * not this host's end. */
 static gboolean
 final_without_process(guint8 reason)
 {
-    return reason == PM_REASON_NOT_LOCAL || reason == PM_REASON_FORWARDED ||
-           reason == PM_REASON_OTHER_HOST || reason == PM_REASON_HOST_UNKNOWN;
+    return reason == PM_REASON_NOT_LOCAL || reason == PM_REASON_FORWARDED;
 }
 
 static void
@@ -484,8 +482,11 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
 
     record->stored = TRUE;
     record->icmp_quoted = input->icmp_quoted;
-    /* An ICMP error is not part of the quoted stream. */
-    record->has_stream = input->has_stream && !input->icmp_quoted && !input->no_transport;
+    /* An ICMP error is not part of the quoted stream.  A frame not captured
+     * here neither teaches nor learns its stream's processes: a stream seen
+     * on a local and a remote interface is one tcp.stream. */
+    record->has_stream = input->has_stream && !input->icmp_quoted && !input->no_transport &&
+                         input->capture_host == PM_CAPTURED_HERE;
     record->transport = (guint8)input->transport;
     record->stream = input->stream;
     /* What the capture carries is not a live lookup: it holds for frames
