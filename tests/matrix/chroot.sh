@@ -39,6 +39,7 @@ readonly PACKAGES=(
     libpcap-dev libcap-dev libcap2-bin    # procmap-capture, the extcap (plugin/extcap)
     libbpf-dev bpftool clang              # ... its eBPF event source
     nftables                              # NAT rules of the conntrack tests (tests/nat)
+    openssh-server                        # the stand-in remote host of tests/remote (sshdump)
 )
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
