@@ -23,7 +23,8 @@ static gint       pref_capture_host = 0;      /* capture_host_values */
 
 static const enum_val_t live_mode_values[] = {
     { "auto", "Auto: only frames captured within the live window", PM_LIVE_AUTO },
-    { "always", "Always (even for old capture files: usually wrong)", PM_LIVE_ALWAYS },
+    { "always", "Always, whatever the frame's age (old captures: usually wrong)",
+      PM_LIVE_ALWAYS },
     { "never", "Never", PM_LIVE_NEVER },
     { NULL, NULL, 0 }
 };

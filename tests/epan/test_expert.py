@@ -24,6 +24,9 @@ BACKEND = ("The socket table could not be read: no live lookup (see the proc_roo
            "preference)")
 MALFORMED = "Malformed process information in the capture: "
 UNRESOLVED = "The packet refers to a process information block the capture does not have"
+HOST_UNKNOWN = ("Not known to be captured on this host (a file, a pipe): no live lookup; set the "
+                "capture_host preference to this-host if it was (noted on the first such frame "
+                "of each interface)")
 REMOTE = "192.0.2.1"
 
 
@@ -69,6 +72,19 @@ def test_too_old_is_a_note_per_frame(tshark, host, tmp_path):
     assert expert(tshark, path, *options, *prefs(live_lookups="always")) == []
     recent_path = loopback_capture(tmp_path, recent()).write(tmp_path / "recent.pcap")
     assert expert(tshark, recent_path, *options) == []
+
+
+def test_host_unknown_is_one_note_per_interface(tshark, host, tmp_path):
+    """A recent file: not known to be this host's, said once, on its first
+    frame, on every pass; nothing when the user says this host."""
+    path = loopback_capture(tmp_path, recent()).write(tmp_path / "recent.pcap")
+    options = prefs(proc_root=host.write())
+    assert expert(tshark, path, *options) == [("Notes", 1, "Undecoded", HOST_UNKNOWN)]
+    assert frames_matching(tshark, path, "procmap.host_unknown", *options) == [1]
+    assert frames_matching(tshark, path, "procmap.host_unknown", *options, "-2") == [1]
+    reasons = tshark.fields(path, ["procmap.src.reason", "procmap.dst.reason"], *options)
+    assert {value for row in reasons for value in row.values()} == {"host-unknown"}
+    assert expert(tshark, path, *options, *prefs(capture_host="this-host")) == []
 
 
 def test_unreadable_socket_table_is_a_warning_per_frame(tshark, tmp_path):
