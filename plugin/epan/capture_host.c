@@ -21,7 +21,8 @@ static const char *const remote_extcaps[] = {
 
 /* dumpcap's options that take a value: their value is never an option. */
 static const char *const dumpcap_valued[] = {
-    "-i", "-f", "-s", "-y", "-B", "-a", "-b", "-c", "-w", "-Z", "-F", "-C", "-k", "-N",
+    "-i", "-f", "-s", "-y", "-B", "-a", "-b", "-c", "-w", "-Z", "-F", "-C", "-k", "-N", "-A",
+    "-m",
     "--ifname", "--ifdescr", "--capture-comment", "--log-level", "--log-domains",
     "--log-fatal", "--log-fatal-domains", "--log-debug", "--log-noisy", "--log-file",
     "--temp-dir", "--update-interval", "--time-stamp-type", "--interface",
