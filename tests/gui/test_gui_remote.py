@@ -29,7 +29,7 @@ from harness import SYSTEM_PYTHON, Peer  # noqa: E402
 from profile_files import read_colorfilters  # noqa: E402
 from scenario_gui import HAS_PROCESS  # noqa: E402
 from standin import HOST_ALIAS, Hosts, standin_unavailable, user_home  # noqa: E402
-from test_gui import assert_clean_log, assert_real_window  # noqa: E402
+from test_gui import assert_clean_log  # noqa: E402
 from test_gui_extcap import stop_and_quit, wait_for_all_rows  # noqa: E402
 from test_remote import Prober, wait_for_a_packet  # noqa: E402
 
@@ -69,6 +69,18 @@ def procmap_capture():
     if not os.access(path, os.X_OK):
         pytest.skip("procmap-capture is not built (%s)" % path)
     return path
+
+
+def assert_a_window(shot, size):
+    """A real window with widgets and text on it, not a blank frame.  Four
+    rows leave most of the packet list (and, on 4.4 and 4.6, of the details
+    pane) white: more white than test_gui's helper allows, less than a
+    blank frame."""
+    assert shot.size == size
+    assert len(shot.colors) >= 200, "only %d colours" % len(shot.colors)
+    color, pixels = shot.colors.most_common(1)[0]
+    assert pixels < 0.9 * shot.pixels, "%s covers %d of %d pixels" % (tuple(color), pixels,
+                                                                     shot.pixels)
 
 
 def save_sshdump_options(config_dir, command):
@@ -130,7 +142,7 @@ def test_gui_remote_capture_names_the_servers_processes(plugin_dirs, config_dir,
 
         path = os.path.join(artifact_dir, "procmap-gui-remote.png")
         shot = wait_for_all_rows(gui, xvfb, window, background, 4, path, timeout=120)
-        assert_real_window(shot, xvfb.size)
+        assert_a_window(shot, xvfb.size)
         stop_and_quit(gui, xvfb, window, capture)
         assert_clean_log(gui.log())
         laptop_pids = {int(laptop.wait_for("pid")), int(server.wait_for("pid"))}

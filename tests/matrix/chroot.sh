@@ -39,7 +39,8 @@ readonly PACKAGES=(
     libpcap-dev libcap-dev libcap2-bin    # procmap-capture, the extcap (plugin/extcap)
     libbpf-dev bpftool clang              # ... its eBPF event source
     nftables                              # NAT rules of the conntrack tests (tests/nat)
-    openssh-server                        # the stand-in remote host of tests/remote (sshdump)
+    openssh-server openssh-client         # tests/remote: the stand-in host's sshd, the
+                                          # laptop's ssh config (sid splits them)
 )
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -96,9 +96,13 @@ class Hosts:
         with open(os.path.join(ssh_dir, "known_hosts"), "w") as known:
             known.write("%s,%s %s\n" % (HOST_ALIAS, REMOTE_ADDR, key))
         with open(os.path.join(ssh_dir, "config"), "w") as config:
+            # GlobalKnownHostsFile: libssh would warn that there is no
+            # /etc/ssh/ssh_known_hosts, and Wireshark 4.6 reports any extcap
+            # warning as an error once the capture stops.
             config.write("Host %s\n    HostName %s\n    User root\n    IdentityFile %s\n"
-                         "    UserKnownHostsFile %s\n"
+                         "    UserKnownHostsFile %s\n    GlobalKnownHostsFile %s\n"
                          % (HOST_ALIAS, REMOTE_ADDR, self.path("client_key"),
+                            os.path.join(ssh_dir, "known_hosts"),
                             os.path.join(ssh_dir, "known_hosts")))
         for name in os.listdir(ssh_dir):
             os.chmod(os.path.join(ssh_dir, name), 0o600)

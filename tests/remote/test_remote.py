@@ -271,13 +271,15 @@ def test_file_from_another_host_read_at_once_is_host_unknown(tshark, hosts, peer
 
 def test_local_capture_on_the_laptop_is_live(tshark, hosts, peers):
     """tshark -i lo on the laptop: its own processes, live, as before."""
+    # The server first: the table the first frame makes has its listener
+    # (a socket new since the last refresh could say refresh-suppressed).
+    server = peers.laptop("server", "127.0.0.1", LO_SERVER)
+    server.wait_for("port")
     prober = Prober(hosts, hosts.laptop)
     runner = tshark.start("-i", "lo", "-l", "-n", "-f", FILTER, "-a", "duration:120",
                           *fields_args(FIELDS))
     try:
         runner.wait_line(is_probe, timeout=120, poke=prober.poke, interval=0.5)
-        server = peers.laptop("server", "127.0.0.1", LO_SERVER)
-        server.wait_for("port")
         client = peers.laptop("client", "127.0.0.1", LO_SERVER, "127.0.0.1", LO_CLIENT,
                               MESSAGES, DELAY)
         client.wait_for("done", timeout=60)
