@@ -197,20 +197,26 @@ side_set_reason(pm_frame_side *side, pm_reason reason)
     side->reason = (guint8)reason;
 }
 
-/* Whether a live lookup can say anything true about this frame now. */
+/* Whether a live lookup can say anything true about this frame now: only
+ * for a frame of this host.  Another host's frame says so whatever its age;
+ * a frame of unknown origin says too-old when it is, as that holds anyway. */
 static pm_reason
 live_lookup_verdict(const pm_frame_policy *policy, pm_watcher *watcher,
-                    gint64 frame_time_us, gint64 now_us)
+                    const pm_frame_input *input, gint64 now_us)
 {
     if (policy->live_mode == PM_LIVE_NEVER)
         return PM_REASON_LIVE_OFF;
+    if (input->capture_host == PM_CAPTURED_ELSEWHERE)
+        return PM_REASON_OTHER_HOST;
     if (watcher == NULL)
         return PM_REASON_BACKEND_FAILED;
     if (policy->live_mode == PM_LIVE_AUTO) {
-        gint64 age = now_us - frame_time_us;
+        gint64 age = now_us - input->frame_time_us;
         if (age > policy->live_window_us || age < -policy->live_window_us)
             return PM_REASON_TOO_OLD;
     }
+    if (input->capture_host != PM_CAPTURED_HERE)
+        return PM_REASON_HOST_UNKNOWN;
     return PM_REASON_FOUND;
 }
 
@@ -421,12 +427,15 @@ static void
 compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *policy,
         const pm_frame_input *input, gint64 now_us, frame_record *record)
 {
-    pm_reason verdict = live_lookup_verdict(policy, watcher, input->frame_time_us, now_us);
+    pm_reason verdict = live_lookup_verdict(policy, watcher, input, now_us);
 
     record->stored = TRUE;
     record->icmp_quoted = input->icmp_quoted;
-    /* An ICMP error is not part of the quoted stream. */
-    record->has_stream = input->has_stream && !input->icmp_quoted && !input->no_transport;
+    /* An ICMP error is not part of the quoted stream.  A frame not captured
+     * here neither teaches nor learns its stream's processes: a stream seen
+     * on a local and a remote interface is one tcp.stream. */
+    record->has_stream = input->has_stream && !input->icmp_quoted && !input->no_transport &&
+                         input->capture_host == PM_CAPTURED_HERE;
     record->transport = (guint8)input->transport;
     record->stream = input->stream;
     /* What the capture carries is not a live lookup: it holds for frames

@@ -44,6 +44,15 @@ typedef enum {
     PM_LIVE_NEVER
 } pm_live_mode;
 
+/* Where a frame was captured, as far as the glue can tell (capture_host.h):
+ * live lookups ask this host, so they are made only for frames captured
+ * here. */
+typedef enum {
+    PM_CAPTURED_HERE = 0,       /* a live capture of this host's interfaces */
+    PM_CAPTURED_ELSEWHERE,      /* another host (sshdump, udpdump, rpcap, ...) */
+    PM_CAPTURED_UNKNOWN         /* a file, a pipe, an unknown source */
+} pm_capture_host;
+
 typedef struct {
     pm_live_mode live_mode;
     gint64       live_window_us;
@@ -70,6 +79,7 @@ typedef struct {
     guint32      stream;         /* tcp.stream / udp.stream */
     gboolean     icmp_quoted;    /* the header is quoted inside an ICMP error */
     gint64       frame_time_us;  /* capture time, wall clock */
+    pm_capture_host capture_host;/* where the frame was captured */
     /* What the capture file carries (see carried.h); all optional. */
     const char *const *comments; /* the packet's comments */
     guint        n_comments;

@@ -40,6 +40,8 @@ static pm_frame_engine *engine;
 static expert_field ei_procmap_no_permission = EI_INIT;
 static expert_field ei_procmap_backend_failed = EI_INIT;
 static expert_field ei_procmap_too_old = EI_INIT;
+static expert_field ei_procmap_other_host = EI_INIT;
+static expert_field ei_procmap_host_unknown = EI_INIT;
 static expert_field ei_procmap_carried_malformed = EI_INIT;
 static expert_field ei_procmap_carried_unresolved = EI_INIT;
 
@@ -303,6 +305,11 @@ add_expert_info(packet_info *pinfo, const pm_frame_view *view, const procmap_tre
         expert_add_info(pinfo, items->root, &ei_procmap_backend_failed);
     if (either_side_says(view, PM_REASON_TOO_OLD))
         expert_add_info(pinfo, items->root, &ei_procmap_too_old);
+    /* Once an interface: every frame of a remote capture says so. */
+    if (either_side_says(view, PM_REASON_OTHER_HOST) && procmap_capture_host_note_here(pinfo))
+        expert_add_info(pinfo, items->root, &ei_procmap_other_host);
+    if (either_side_says(view, PM_REASON_HOST_UNKNOWN) && procmap_capture_host_note_here(pinfo))
+        expert_add_info(pinfo, items->root, &ei_procmap_host_unknown);
     if (view->carried_malformed != NULL)
         expert_add_info_format(pinfo, items->root, &ei_procmap_carried_malformed,
                                "Malformed process information in the capture: %s",
@@ -328,6 +335,16 @@ register_expert_info(int proto)
           { "procmap.too_old", PI_UNDECODED, PI_NOTE,
             "Captured too long ago for a live lookup of its processes (the live_window "
             "and live_lookups preferences)", EXPFILL } },
+        { &ei_procmap_other_host,
+          { "procmap.other_host", PI_UNDECODED, PI_NOTE,
+            "Captured on another host (sshdump, udpdump, rpcap, ...): no live lookup of its "
+            "processes here; procmap-capture on that host carries them (noted on the first "
+            "such frame of each interface)", EXPFILL } },
+        { &ei_procmap_host_unknown,
+          { "procmap.host_unknown", PI_UNDECODED, PI_NOTE,
+            "Not known to be captured on this host (a file, a pipe): no live lookup; set the "
+            "capture_host preference to this-host if it was (noted on the first such frame of "
+            "each interface)", EXPFILL } },
         { &ei_procmap_carried_malformed,
           { "procmap.carried.malformed", PI_MALFORMED, PI_WARN,
             "Malformed process information in the capture", EXPFILL } },
@@ -367,6 +384,8 @@ dissect_procmap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     } else if (!has_tuple) {
         return 0;
     }
+    if (!known)
+        input.capture_host = procmap_capture_host_of(pinfo);
     input.frame_number = pinfo->num;
     input.frame_time_us = (gint64)pinfo->abs_ts.secs * G_USEC_PER_SEC + pinfo->abs_ts.nsecs / 1000;
 
@@ -428,6 +447,8 @@ proto_register_procmap(void)
     procmap_tap = register_tap("procmap");
     register_init_routine(forget_frames);
     register_cleanup_routine(forget_frames);
+    register_init_routine(procmap_capture_host_init);
+    register_cleanup_routine(procmap_capture_host_cleanup);
     register_shutdown_routine(shutdown_procmap);
 }
 

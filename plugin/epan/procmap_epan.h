@@ -28,6 +28,8 @@ void procmap_prefs_register(int proto);
 void procmap_prefs_policy(pm_frame_policy *policy);
 /* The watcher of the current preferences, made on first use. */
 pm_watcher *procmap_prefs_watcher(void);
+/* Whether the user says every capture is of this host (capture_host). */
+gboolean procmap_prefs_captures_here(void);
 void procmap_prefs_cleanup(void);
 
 /* procmap_fields.c: the fields, and the tables the tree code reaches them
@@ -76,6 +78,16 @@ typedef struct {
  * has a comment or a Darwin process. */
 gboolean procmap_read_carried(packet_info *pinfo, procmap_frame_carried *carried,
                               pm_frame_input *input);
+
+/* capture_host_epan.c: where each frame was captured (capture_host.h),
+ * decided once per interface of the file.  init reads the live capture's
+ * sources (a register_init_routine: the file was just opened). */
+void procmap_capture_host_init(void);
+void procmap_capture_host_cleanup(void);
+pm_capture_host procmap_capture_host_of(packet_info *pinfo);
+/* Whether the frame is the first of its interface to say that it is not
+ * known to be of this host (that interface's one expert note). */
+gboolean procmap_capture_host_note_here(packet_info *pinfo);
 
 /* procmap_stats.c */
 void procmap_stats_register(void);

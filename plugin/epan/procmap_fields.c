@@ -194,7 +194,9 @@ procmap_fields_register(int proto)
             FT_STRING, BASE_NONE, NULL, 0x0,
             "Why there is no process: not-local, no-socket, no-permission, "
             "owner-gone, refresh-suppressed, backend-failed, too-old, "
-            "live-lookups-off, icmp-error, side-unknown, not-carried, forwarded", HFILL } },
+            "live-lookups-off, icmp-error, side-unknown, not-carried, forwarded, "
+            "other-host (captured on another host), host-unknown (not known to be "
+            "captured on this host: a file, a pipe)", HFILL } },
         { &hf_procmap_src_match,
           { "Source match rule", "procmap.src.match",
             FT_STRING, BASE_NONE, NULL, 0x0,
@@ -287,7 +289,9 @@ procmap_fields_register(int proto)
             FT_STRING, BASE_NONE, NULL, 0x0,
             "Why there is no process: not-local, no-socket, no-permission, "
             "owner-gone, refresh-suppressed, backend-failed, too-old, "
-            "live-lookups-off, icmp-error, side-unknown, not-carried, forwarded", HFILL } },
+            "live-lookups-off, icmp-error, side-unknown, not-carried, forwarded, "
+            "other-host (captured on another host), host-unknown (not known to be "
+            "captured on this host: a file, a pipe)", HFILL } },
         { &hf_procmap_dst_match,
           { "Destination match rule", "procmap.dst.match",
             FT_STRING, BASE_NONE, NULL, 0x0,

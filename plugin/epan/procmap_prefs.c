@@ -19,11 +19,22 @@ static guint      pref_mapping_ttl_s = 10;
 static guint      pref_process_ttl_s = 30;
 static guint      pref_min_refresh_ms = 250;
 static const char *pref_proc_root = PM_PROCFS_DEFAULT_ROOT;
+static gint       pref_capture_host = 0;      /* capture_host_values */
 
 static const enum_val_t live_mode_values[] = {
     { "auto", "Auto: only frames captured within the live window", PM_LIVE_AUTO },
-    { "always", "Always (even for old capture files: usually wrong)", PM_LIVE_ALWAYS },
+    { "always", "Always, whatever the frame's age (old captures: usually wrong)",
+      PM_LIVE_ALWAYS },
     { "never", "Never", PM_LIVE_NEVER },
+    { NULL, NULL, 0 }
+};
+
+#define CAPTURE_HOST_THIS_HOST 1
+static const enum_val_t capture_host_values[] = {
+    { "auto", "Auto: live captures of this host's interfaces only (not files, pipes, sshdump)",
+      0 },
+    { "this-host", "This host: every capture, files and pipes too, was made on this host",
+      CAPTURE_HOST_THIS_HOST },
     { NULL, NULL, 0 }
 };
 
@@ -198,6 +209,12 @@ procmap_prefs_policy(pm_frame_policy *policy)
     policy->live_window_us = (gint64)pref_live_window_s * G_USEC_PER_SEC;
 }
 
+gboolean
+procmap_prefs_captures_here(void)
+{
+    return pref_capture_host == CAPTURE_HOST_THIS_HOST;
+}
+
 void
 procmap_prefs_register(int proto)
 {
@@ -223,6 +240,12 @@ procmap_prefs_register(int proto)
     prefs_register_uint_preference(module, "live_window", "Live window (seconds)",
         "In auto mode, frames captured longer ago than this get no live lookup",
         10, &pref_live_window_s);
+    prefs_register_enum_preference(module, "capture_host", "Captured on this host",
+        "Live lookups ask this host, so they are made only for frames captured here. Auto: "
+        "frames of a live capture on this host's interfaces or procmap-capture's; not a file "
+        "or a pipe (not known: host-unknown), nor sshdump, udpdump, rpcap and other remote "
+        "sources (other-host). This host: you know that every capture you open was made on "
+        "this host (files and pipes too).", &pref_capture_host, capture_host_values, FALSE);
     prefs_register_uint_preference(module, "mapping_ttl", "Socket mapping lifetime (seconds)",
         "How long a socket seen by a table refresh keeps answering after it was last seen",
         10, &pref_mapping_ttl_s);

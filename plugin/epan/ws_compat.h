@@ -33,4 +33,14 @@ typedef gboolean pm_ws_bool;
 #define STATS_TREE_MENU_SEPARATOR "/"
 #endif
 
+/* The interface name of a record: 4.4 (and 4.2, unchecked) look it up in
+ * the record's section; 4.0 numbers interfaces across sections. */
+#if PM_WS_VERSION >= 402
+#define pm_epan_interface_name(epan, interface_id, section) \
+    epan_get_interface_name((epan), (interface_id), (section))
+#else
+#define pm_epan_interface_name(epan, interface_id, section) \
+    ((void)(section), epan_get_interface_name((epan), (interface_id)))
+#endif
+
 #endif /* PROCMAP_WS_COMPAT_H */

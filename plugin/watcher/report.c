@@ -40,6 +40,10 @@ static const word reasons[PM_REASON_COUNT] = {
     [PM_REASON_ICMP_ERROR] = { "icmp-error", "sent by a network stack (ICMP error)" },
     [PM_REASON_SIDE_UNKNOWN] = { "side-unknown", "the capture names a process but not its end" },
     [PM_REASON_NOT_CARRIED] = { "not-carried", "the capture names no process for this end" },
+    [PM_REASON_OTHER_HOST] = { "other-host",
+        "captured on another host: no live lookup on this one" },
+    [PM_REASON_HOST_UNKNOWN] = { "host-unknown",
+        "not known to be captured on this host (a file, a pipe): no live lookup" },
 };
 
 static const word unknown = { "unknown", "unknown" };

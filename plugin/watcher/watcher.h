@@ -113,6 +113,8 @@ typedef enum {
     PM_REASON_ICMP_ERROR,         /* the source of an ICMP error is a network stack */
     PM_REASON_SIDE_UNKNOWN,       /* the capture names a process but not at which end */
     PM_REASON_NOT_CARRIED,        /* the capture names a process at the other end only */
+    PM_REASON_OTHER_HOST,         /* captured on another host: this one's sockets say nothing */
+    PM_REASON_HOST_UNKNOWN,       /* where it was captured is not known (a file, a pipe) */
     PM_REASON_COUNT
 } pm_reason;
 

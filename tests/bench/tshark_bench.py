@@ -32,8 +32,9 @@ DISABLED = ["--disable-protocol", "procmap"]
 STATS_ENV = "PROCMAP_STATS"                     # stderr|PATH: watcher statistics at exit
 EVERY_MISS_ENV = "PROCMAP_REFRESH_ON_EVERY_MISS"  # 1: Packetbeat's rebuild on every miss
 # Frames are dissected up to minutes after capture here (repetitions): keep
-# every frame inside the live window in every arm.
-LIVE_WINDOW = ["-o", "procmap.live_window:3600"]
+# every frame inside the live window in every arm, and take the file, which
+# this host captured, as this host's (live lookups, as in a live capture).
+LIVE_WINDOW = ["-o", "procmap.live_window:3600", "-o", "procmap.capture_host:this-host"]
 # A socket seen by a refresh answers for mapping_ttl (10 s) of wall-clock
 # time; a `tshark -r` slower than that (a busy machine, callgrind) sees the
 # steady state's mappings expire mid-file and, its frames being older than

@@ -24,7 +24,7 @@ def dissect(tshark, host, pcap, tmp_path, *options):
     """Writes the fake tree and the capture; one row per frame."""
     root = host.write()
     path = pcap.write(tmp_path / "capture.pcap")
-    return tshark.fields(path, FIELDS, *prefs(proc_root=root), *options)
+    return tshark.fields(path, FIELDS, *prefs(capture_host="this-host", proc_root=root), *options)
 
 
 def assert_sides(row, src, dst):
@@ -281,7 +281,7 @@ def test_tree_summaries(tshark, host, tmp_path):
     pcap.add(tcp_packet(REMOTE4, 50000, LOCAL4, UNOWNED_PORT, "S", 1))
     root = host.write()
     text = tshark.run("-r", pcap.write(tmp_path / "c.pcap"), "-V", "-O", "procmap",
-                      *prefs(proc_root=root)).stdout
+                      *prefs(capture_host="this-host", proc_root=root)).stdout
     summaries = [line.strip() for line in text.splitlines() if "Process: " in line]
     assert summaries == [
         "[Process: curl (4242) \u2192 python3 (4100)]",

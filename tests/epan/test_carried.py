@@ -221,7 +221,8 @@ def test_carried_wins_over_a_live_answer(tshark, tmp_path):
     pcap.add(packets[1])
     pcap.add(packets[2], comments=["procmap-src\nPID: 31\nComm: x",
                                    "procmap-dst\nPID: 32\nComm: y"])
-    rows = tshark.fields(pcap.write(tmp_path / "c.pcapng"), FIELDS, *prefs(proc_root=root))
+    rows = tshark.fields(pcap.write(tmp_path / "c.pcapng"), FIELDS,
+                         *prefs(capture_host="this-host", proc_root=root))
     assert either(rows[0])["pid"] == "777"
     assert side(rows[0], "src")["reason"] == side(rows[0], "dst")["reason"] == "side-unknown"
     assert side(rows[1], "src")["pid"] == str(host.http.pid)

@@ -24,6 +24,9 @@ BACKEND = ("The socket table could not be read: no live lookup (see the proc_roo
            "preference)")
 MALFORMED = "Malformed process information in the capture: "
 UNRESOLVED = "The packet refers to a process information block the capture does not have"
+HOST_UNKNOWN = ("Not known to be captured on this host (a file, a pipe): no live lookup; set the "
+                "capture_host preference to this-host if it was (noted on the first such frame "
+                "of each interface)")
 REMOTE = "192.0.2.1"
 
 
@@ -59,7 +62,7 @@ def icmp_echo(src, dst):
 
 def test_too_old_is_a_note_per_frame(tshark, host, tmp_path):
     path = loopback_capture(tmp_path, old()).write(tmp_path / "old.pcap")
-    options = prefs(proc_root=host.write())
+    options = prefs(capture_host="this-host", proc_root=host.write())
     assert expert(tshark, path, *options) == [("Notes", 3, "Undecoded", TOO_OLD)]
     assert frames_matching(tshark, path, "procmap.too_old", *options) == [1, 2, 3]
     # Under the frame's Process tree, as Wireshark shows its own.
@@ -71,11 +74,24 @@ def test_too_old_is_a_note_per_frame(tshark, host, tmp_path):
     assert expert(tshark, recent_path, *options) == []
 
 
+def test_host_unknown_is_one_note_per_interface(tshark, host, tmp_path):
+    """A recent file: not known to be this host's, said once, on its first
+    frame, on every pass; nothing when the user says this host."""
+    path = loopback_capture(tmp_path, recent()).write(tmp_path / "recent.pcap")
+    options = prefs(proc_root=host.write())
+    assert expert(tshark, path, *options) == [("Notes", 1, "Undecoded", HOST_UNKNOWN)]
+    assert frames_matching(tshark, path, "procmap.host_unknown", *options) == [1]
+    assert frames_matching(tshark, path, "procmap.host_unknown", *options, "-2") == [1]
+    reasons = tshark.fields(path, ["procmap.src.reason", "procmap.dst.reason"], *options)
+    assert {value for row in reasons for value in row.values()} == {"host-unknown"}
+    assert expert(tshark, path, *options, *prefs(capture_host="this-host")) == []
+
+
 def test_unreadable_socket_table_is_a_warning_per_frame(tshark, tmp_path):
     pcap = loopback_capture(tmp_path, recent())
     pcap.add(tcp_packet(REMOTE4, 50000, LOCAL4, WEB_PORT, "S", 1))
     path = pcap.write(tmp_path / "c.pcap")
-    options = prefs(proc_root=str(tmp_path / "no-such-proc"))
+    options = prefs(capture_host="this-host", proc_root=str(tmp_path / "no-such-proc"))
     assert expert(tshark, path, *options) == [("Warns", 4, "Undecoded", BACKEND)]
     assert frames_matching(tshark, path, "procmap.backend_failed", *options) == [1, 2, 3, 4]
 
@@ -86,7 +102,7 @@ def test_ordinary_answers_add_none(tshark, host, tmp_path):
     pcap.add(tcp_packet(REMOTE4, 50000, LOCAL4, UNOWNED_PORT, "S", 1))   # no-socket
     pcap.add(tcp_packet(REMOTE4, 50000, REMOTE, 80, "S", 1))             # not-local
     path = pcap.write(tmp_path / "c.pcap")
-    options = prefs(proc_root=host.write())
+    options = prefs(capture_host="this-host", proc_root=host.write())
     rows = tshark.fields(path, ["procmap.src.reason", "procmap.dst.reason"], *options)
     assert [r["procmap.dst.reason"] for r in rows[3:]] == ["no-socket", "not-local"]
     assert expert(tshark, path, *options) == []

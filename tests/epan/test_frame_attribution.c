@@ -320,6 +320,68 @@ test_forwarded_end_never_sticks(fixture *f, gconstpointer data)
     assert_no_side(view.dst, PM_REASON_FORWARDED);
 }
 
+/* Frames not captured on this host are never looked up here, and never
+ * take an answer another frame of their stream got here: a stream seen on a
+ * local and a remote interface is one tcp.stream. */
+static void
+test_frames_of_elsewhere_never_looked_up(fixture *f, gconstpointer data)
+{
+    gint64 old = f->h.now_us - SEC(2 * 3600);
+    pm_frame_input input = frame_fixture_tcp(1, "127.0.0.1:40000", "127.0.0.1:8080", 7,
+                                             f->h.now_us);
+    pm_frame_view view;
+    pm_watcher_stats before, after;
+    (void)data;
+
+    mock_connect(f->h.mock, PM_TRANSPORT_TCP, 100, "127.0.0.1:40000", "127.0.0.1:8080");
+    frame_fixture_attribute(f, &input, &view);
+    assert_side(view.src, 100, PM_SOURCE_LIVE);
+    pm_watcher_get_stats(f->h.watcher, &before);
+
+    /* The same tuple, the same stream, from another host. */
+    input = frame_fixture_tcp(2, "127.0.0.1:40000", "127.0.0.1:8080", 7, f->h.now_us);
+    input.capture_host = PM_CAPTURED_ELSEWHERE;
+    frame_fixture_attribute(f, &input, &view);
+    assert_no_side(view.src, PM_REASON_OTHER_HOST);
+    assert_no_side(view.dst, PM_REASON_OTHER_HOST);
+    g_assert_cmpuint(view.src.source, ==, PM_SOURCE_NONE);
+    /* Another host's frame says so at any age. */
+    input = frame_fixture_tcp(3, "127.0.0.1:40000", "127.0.0.1:8080", 7, old);
+    input.capture_host = PM_CAPTURED_ELSEWHERE;
+    frame_fixture_attribute(f, &input, &view);
+    assert_no_side(view.dst, PM_REASON_OTHER_HOST);
+
+    /* Not known: host-unknown when recent, even with live lookups always;
+     * too-old when old, which holds wherever it was captured. */
+    input = frame_fixture_tcp(4, "127.0.0.1:40000", "127.0.0.1:8080", 7, f->h.now_us);
+    input.capture_host = PM_CAPTURED_UNKNOWN;
+    frame_fixture_attribute(f, &input, &view);
+    assert_no_side(view.src, PM_REASON_HOST_UNKNOWN);
+    assert_no_side(view.dst, PM_REASON_HOST_UNKNOWN);
+    input = frame_fixture_tcp(5, "127.0.0.1:40000", "127.0.0.1:8080", 7, old);
+    input.capture_host = PM_CAPTURED_UNKNOWN;
+    frame_fixture_attribute(f, &input, &view);
+    assert_no_side(view.dst, PM_REASON_TOO_OLD);
+    f->policy.live_mode = PM_LIVE_ALWAYS;
+    input = frame_fixture_tcp(6, "127.0.0.1:40000", "127.0.0.1:8080", 7, old);
+    input.capture_host = PM_CAPTURED_UNKNOWN;
+    frame_fixture_attribute(f, &input, &view);
+    assert_no_side(view.dst, PM_REASON_HOST_UNKNOWN);
+    pm_watcher_get_stats(f->h.watcher, &after);
+    g_assert_cmpuint(after.lookups, ==, before.lookups);    /* this host not asked */
+
+    /* Later passes: no backfill from the stream's answer either. */
+    input = frame_fixture_tcp(2, "127.0.0.1:40000", "127.0.0.1:8080", 7, f->h.now_us);
+    frame_fixture_attribute(f, &input, &view);
+    g_assert_false(view.first_pass);
+    assert_no_side(view.src, PM_REASON_OTHER_HOST);
+    input = frame_fixture_tcp(4, "127.0.0.1:40000", "127.0.0.1:8080", 7, f->h.now_us);
+    frame_fixture_attribute(f, &input, &view);
+    assert_no_side(view.dst, PM_REASON_HOST_UNKNOWN);
+    g_assert_cmpstr(pm_reason_name(PM_REASON_OTHER_HOST), ==, "other-host");
+    g_assert_cmpstr(pm_reason_name(PM_REASON_HOST_UNKNOWN), ==, "host-unknown");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -335,5 +397,6 @@ main(int argc, char **argv)
     ADD("icmp-error-attributes-quoted-sender", test_icmp_error_attributes_quoted_sender);
     ADD("reset-forgets-frames", test_reset_forgets_frames);
     ADD("forwarded-end-never-sticks", test_forwarded_end_never_sticks);
+    ADD("frames-of-elsewhere-never-looked-up", test_frames_of_elsewhere_never_looked_up);
     return g_test_run();
 }

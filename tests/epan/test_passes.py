@@ -48,8 +48,8 @@ def test_two_passes_match_one_pass(tshark, tmp_path):
             if i < len(flow):
                 pcap.add(flow[i])
     path = pcap.write(tmp_path / "capture.pcap")
-    one = tshark.fields(path, FIELDS, *prefs(proc_root=root))
-    two = tshark.fields(path, FIELDS, *prefs(proc_root=root), "-2")
+    one = tshark.fields(path, FIELDS, *prefs(capture_host="this-host", proc_root=root))
+    two = tshark.fields(path, FIELDS, *prefs(capture_host="this-host", proc_root=root), "-2")
     assert len(one) == len(pcap.frames)
     assert two == one
     sources = {row["procmap.%s.source" % side] for row in one for side in ("src", "dst")}
@@ -127,7 +127,7 @@ def socket_appears_later(tmp_path, feeders, run, before=()):
     pcap.add(syn_ack, recent(20.0))
     pcap.add(ack, recent(20.001))
     rows = run(pcap.write(tmp_path / "capture.pcap"),
-               *prefs(proc_root=root, min_refresh_interval=0))
+               *prefs(capture_host="this-host", proc_root=root, min_refresh_interval=0))
     assert feeder.served.is_set()
     return wget, rows[len(before):], rows[:len(before)]
 
@@ -148,7 +148,8 @@ def test_read_filter_sees_the_first_pass(tshark, tmp_path):
     pcap.add_all(TcpConversation((LOOP4, CURL_PORT), (LOOP4, HTTP_PORT)).exchange())
     pcap.add(tcp_packet(REMOTE4, 50000, LOCAL4, WEB_PORT, "S", 1))
     rows = tshark.fields(pcap.write(tmp_path / "capture.pcap"), ["frame.number"],
-                         *prefs(proc_root=root), "-2", "-R", 'procmap.name == "curl"')
+                         *prefs(capture_host="this-host", proc_root=root), "-2",
+                         "-R", 'procmap.name == "curl"')
     assert [row["frame.number"] for row in rows] == ["1", "2", "3", "4", "5", "6"]
 
 
@@ -177,7 +178,8 @@ def test_stream_keeps_a_process_whose_socket_is_gone(tshark, tmp_path):
     host, wget, inode = wget_host(tmp_path / "proc")
     root = host.write()
     fields = FIELDS + ["tcp.stream"]
-    runner = tshark.start("-r", "-", "-l", *prefs(proc_root=root, mapping_ttl=1),
+    runner = tshark.start("-r", "-", "-l",
+                          *prefs(capture_host="this-host", proc_root=root, mapping_ttl=1),
                           *fields_args(fields), stdin=True)
     conv = TcpConversation(CLIENT, SERVER)
     syn, syn_ack, ack = conv.handshake()

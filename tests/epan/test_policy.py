@@ -27,7 +27,7 @@ def loopback_capture(timestamp):
 
 def dissect(tshark, root, pcap, tmp_path, *options):
     return tshark.fields(pcap.write(tmp_path / "capture.pcap"), FIELDS,
-                         *prefs(proc_root=root), *options)
+                         *prefs(capture_host="this-host", proc_root=root), *options)
 
 
 def assert_both_sides(rows, src_then_dst):
@@ -101,7 +101,7 @@ def test_disabled_protocol_shows_nothing(tshark, host, tmp_path):
 def test_no_proc_access_when_switched_off(tshark, tmp_path, options):
     missing = str(tmp_path / "no-such-proc")
     result = tshark.run("-r", loopback_capture(recent()).write(tmp_path / "c.pcap"),
-                        *prefs(proc_root=missing), *options)
+                        *prefs(capture_host="this-host", proc_root=missing), *options)
     assert not [line for line in interesting_stderr(result.stderr) if missing in line]
 
 
@@ -130,7 +130,8 @@ def missing_root_run(tshark, tmp_path):
     missing = str(tmp_path / "no-such-proc")
     pcap = loopback_capture(recent())
     pcap.add(tcp_packet(REMOTE4, 50000, LOCAL4, WEB_PORT, "S", 1))
-    result = tshark.run("-r", pcap.write(tmp_path / "c.pcap"), *prefs(proc_root=missing),
+    result = tshark.run("-r", pcap.write(tmp_path / "c.pcap"),
+                        *prefs(capture_host="this-host", proc_root=missing),
                         "-T", "fields", "-e", "frame.number", "-e", "procmap.src.reason",
                         "-e", "procmap.dst.reason", "-e", "procmap.name")
     return missing, result

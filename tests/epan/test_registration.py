@@ -43,7 +43,8 @@ def test_every_field_registered(tshark):
     expected = set(all_process_fields())
     # Each Expert Info entry is a filter field too (FT_NONE).
     experts = {"procmap.no_permission", "procmap.too_old", "procmap.backend_failed",
-               "procmap.carried.malformed", "procmap.carried.unresolved"}
+               "procmap.carried.malformed", "procmap.carried.unresolved",
+               "procmap.other_host", "procmap.host_unknown"}
     assert set(fields) == expected | experts
     for name in experts:
         assert fields[name][3] == "FT_NONE", fields[name]
@@ -61,6 +62,7 @@ def test_preferences_registered(tshark):
     prefs = tshark.run("-G", "defaultprefs").stdout
     # An enum preference is written with its description.
     assert re.search(r"^#procmap\.live_lookups: Auto\b", prefs, re.M)
+    assert re.search(r"^#procmap\.capture_host: Auto\b", prefs, re.M)
     for line in ("#procmap.live_window: 30", "#procmap.mapping_ttl: 10",
                  "#procmap.cache_ttl: 30", "#procmap.min_refresh_interval: 250",
                  "#procmap.proc_root: /proc"):

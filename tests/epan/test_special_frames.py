@@ -24,7 +24,7 @@ def host(tmp_path):
 def dissect(tshark, host, pcap, tmp_path, *options, extra=()):
     root = host.write()
     return tshark.fields(pcap.write(tmp_path / "capture.pcap"), FIELDS + list(extra),
-                         *prefs(proc_root=root), *options)
+                         *prefs(capture_host="this-host", proc_root=root), *options)
 
 
 @pytest.mark.parametrize("family", [4, 6])

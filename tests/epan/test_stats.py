@@ -100,9 +100,10 @@ def stats_and_fields(tshark, capture, *filter_args):
     path = pcap.write(tmp_path / "capture.pcap")
     suffix = ",%s" % filter_args[0] if filter_args else ""
     text = tshark.run("-r", path, "-q", "-z", "procmap,tree" + suffix,
-                      *prefs(proc_root=root)).stdout
+                      *prefs(capture_host="this-host", proc_root=root)).stdout
     read_filter = ["-Y", filter_args[0]] if filter_args else []
-    rows = tshark.fields(path, FIELDS, *prefs(proc_root=root), *read_filter)
+    rows = tshark.fields(path, FIELDS, *prefs(capture_host="this-host", proc_root=root),
+                         *read_filter)
     return parse_tree(text), rows
 
 

@@ -10,8 +10,9 @@ from harness import prefs
 
 def offline_options(root):
     """Preferences that make a generated capture dissect the same on every
-    run: the fake /proc at @root, live lookups whatever the frame's age."""
-    return prefs(proc_root=root, live_lookups="always")
+    run: the fake /proc at @root, live lookups whatever the frame's age, the
+    file taken as captured on this host (the fake one)."""
+    return prefs(proc_root=root, live_lookups="always", capture_host="this-host")
 
 
 def psml(tshark, pcap, *options):

@@ -41,6 +41,8 @@ readonly PACKAGES=(
     libbpf-dev bpftool clang              # ... its eBPF event source
     nftables                              # NAT rules of the conntrack tests (tests/nat)
     strace                                # ... its privilege tests (tests/extcap)
+    openssh-server openssh-client         # tests/remote: the stand-in host's sshd, the
+                                          # laptop's ssh config (sid splits them)
 )
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -273,7 +273,7 @@ def capture_file(host_tshark, path, capture_filter, probe, seconds):
 def dissect_as_nobody(nobody_tshark, path):
     os.chmod(path, 0o644)
     result = nobody_tshark.run("-r", path, "-o", "procmap.live_lookups:always",
-                               *fields_args(FIELDS))
+                               "-o", "procmap.capture_host:this-host", *fields_args(FIELDS))
     assert result.returncode == 0, result.stderr
     assert "CRITICAL" not in result.stderr and "Dissector bug" not in result.stderr
     return result

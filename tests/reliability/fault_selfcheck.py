@@ -35,7 +35,8 @@ def main():
         os.environ["PROCMAP_INJECT_FAULT"] = "overflow"
         result = Tshark(plugins, system_dir, os.path.join(work, "config")).run(
             "-r", pcap.write(os.path.join(work, "c.pcap")),
-            *prefs(proc_root=root, live_lookups="always"), check=False)
+            *prefs(proc_root=root, live_lookups="always", capture_host="this-host"),
+            check=False)
     finally:
         shutil.rmtree(work)
     reports = sorted(set(os.listdir(report_dir)) - before)

@@ -206,7 +206,8 @@ def main():
     standard_root = standard.write()
     standard_pcap = standard_capture(os.path.join(work, "standard.pcap"))
     standard_args = ["-r", standard_pcap, "-2", "-V", "-z", "procmap,tree",
-                     *prefs(proc_root=standard_root, live_lookups="always")]
+                     *prefs(proc_root=standard_root, live_lookups="always",
+                            capture_host="this-host")]
     bad = badhost.BadHost(os.path.join(work, "bad-proc"))
     bad_root = bad.write()
     bad_pcap = bad_frames()[0].write(os.path.join(work, "bad.pcap"))
@@ -217,7 +218,8 @@ def main():
             "standard": (standard_args, ours_dir, None),
             "bad-input": (["-r", bad_pcap, "-T", "json",
                            *prefs(proc_root=bad_root, live_lookups="always",
-                                  min_refresh_interval=0)], ours_dir, None),
+                                  capture_host="this-host", min_refresh_interval=0)],
+                          ours_dir, None),
             "live": (None, ours_dir, None),
             "injected": (standard_args, faulty_dir, {"PROCMAP_INJECT_FAULT": "leak"}),
         }
@@ -225,7 +227,7 @@ def main():
             tshark_args, plugins, env = cases[name]
             if name == "live":
                 tshark_args = ["-r", live_capture(os.path.join(work, "live.pcap"), peers),
-                               "-V", *prefs(live_lookups="always")]
+                               "-V", *prefs(live_lookups="always", capture_host="this-host")]
             result, seconds, mine, theirs = run_case(name, args.out, tshark_args, plugins,
                                                      system_dir, env)
             invalid, leaks = summarize(name, result, seconds, mine, theirs)

@@ -20,7 +20,7 @@ FIELDS = ["frame.number"] + ["procmap.%s.%s" % (side, f) for side in ("src", "ds
 # Every bad-input frame is sent this many times: each round refreshes again.
 ROUNDS = 3
 # Lookups on every miss: each round re-reads the bad tables.
-OPTIONS = prefs(live_lookups="always", min_refresh_interval=0)
+OPTIONS = prefs(live_lookups="always", capture_host="this-host", min_refresh_interval=0)
 
 
 def bad_frames():

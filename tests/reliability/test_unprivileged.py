@@ -131,6 +131,7 @@ def test_own_processes_attributed_others_no_permission(sandbox, flows):
     pcap = capture(os.path.join(sandbox, "flows.pcap"), flows)
     os.chmod(pcap, 0o644)
     result = nobody_tshark(sandbox, "-r", pcap, "-o", "procmap.live_lookups:always",
+                           "-o", "procmap.capture_host:this-host",
                            "-o", "procmap.min_refresh_interval:0", *fields_args(FIELDS))
     assert result.returncode == 0, result.stderr
     rows = parse_fields(result.stdout, FIELDS)
@@ -160,7 +161,8 @@ def test_no_permission_in_expert_info(sandbox, flows):
     none."""
     pcap = capture(os.path.join(sandbox, "flows.pcap"), flows)
     os.chmod(pcap, 0o644)
-    options = ["-o", "procmap.live_lookups:always", "-o", "procmap.min_refresh_interval:0"]
+    options = ["-o", "procmap.live_lookups:always", "-o", "procmap.capture_host:this-host",
+               "-o", "procmap.min_refresh_interval:0"]
     result = nobody_tshark(sandbox, "-r", pcap, "-q", "-z", "expert", *options)
     assert result.returncode == 0, result.stderr
     # root -> root: both sides; nobody -> root: the destination.
