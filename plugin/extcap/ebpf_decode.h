@@ -13,7 +13,7 @@
 
 #include <glib.h>
 
-#include "backend/backend.h"
+#include "backend.h"
 #include "history.h"
 #include "sock_events.h"
 

@@ -29,7 +29,7 @@
 
 #include <glib.h>
 
-#include "backend/backend.h"
+#include "backend.h"
 #include "container.h"
 #include "monitor_protocol.h"
 

@@ -14,7 +14,7 @@
 #ifndef PROCMAP_EXTCAP_MONITOR_BACKEND_H
 #define PROCMAP_EXTCAP_MONITOR_BACKEND_H
 
-#include "backend/backend.h"
+#include "backend.h"
 #include "monitor.h"
 #include "netlink.h"
 

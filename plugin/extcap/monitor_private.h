@@ -8,7 +8,7 @@
 
 #include <sys/types.h>
 
-#include "backend/backend.h"
+#include "backend.h"
 #include "monitor.h"
 
 G_BEGIN_DECLS
