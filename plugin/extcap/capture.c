@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture_comments.h"
@@ -30,6 +31,7 @@
 #define COMMENT_CACHE_MAX 4096
 #define TICK_US G_USEC_PER_SEC
 #define DRAIN_ON_STOP_US (2 * G_USEC_PER_SEC)
+#define RELEASE_READER_US (5 * G_USEC_PER_SEC)
 
 typedef struct {
     const pm_capture_options *options;
@@ -445,6 +447,30 @@ run_loop(capture *cap)
     }
 }
 
+/* Failed before the output was opened (a bad capture filter): dumpcap
+ * waits on the FIFO for a writer, and tshark would wait forever instead of
+ * showing the message.  Opened and closed at once, the FIFO gives it an end
+ * of file.  Only once no capability is left (the caller's path), never
+ * created, and for a bounded time (a reader that never comes). */
+static void
+release_reader(const char *output)
+{
+    gint64 deadline = g_get_monotonic_time() + RELEASE_READER_US;
+    struct stat st;
+    int fd;
+
+    if (g_strcmp0(output, "-") == 0 || stat(output, &st) != 0 || !S_ISFIFO(st.st_mode))
+        return;
+    do {
+        fd = open(output, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0) {
+            close(fd);
+            return;
+        }
+        g_usleep(50 * 1000);
+    } while (errno == ENXIO && g_get_monotonic_time() < deadline && !stop_requested());
+}
+
 int
 pm_capture_run(const pm_capture_options *options)
 {
@@ -515,6 +541,8 @@ failed:
     if (!stop_requested()) {
         g_printerr("procmap-capture: %s\n", error->message);
         cap.status = 1;
+        if (cap.capabilities != NULL && cap.stream == NULL)
+            release_reader(options->output);
     }
     g_clear_error(&error);
     g_clear_error(&ebpf_error);
