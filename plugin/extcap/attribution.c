@@ -27,11 +27,6 @@
 #define NS_REFRESH_US   (5 * G_USEC_PER_SEC)
 
 typedef struct {
-    gint32  pid;
-    guint64 start_time_ns;
-} poll_key;
-
-typedef struct {
     pm_process *process;
     gint64      used_us;
 } poll_record;
@@ -47,7 +42,7 @@ struct pm_attribution {
     pm_ns_watchers    *others;
     pm_ebpf_source    *ebpf;
     pm_poller         *poller;
-    GHashTable        *poll_records;    /* poll_key* -> poll_record* */
+    GHashTable        *poll_records;    /* pm_process_key* -> poll_record* */
     char              *description;
     gint64             budget_second;   /* the second the budget is for */
     gint64             budget_used_us;
@@ -57,12 +52,6 @@ struct pm_attribution {
 };
 
 static const char *const choice_names[] = { "auto", "ebpf", "netlink" };
-
-const char *
-pm_source_choice_name(pm_source_choice choice)
-{
-    return (guint)choice < G_N_ELEMENTS(choice_names) ? choice_names[choice] : "?";
-}
 
 gboolean
 pm_source_choice_parse(const char *text, pm_source_choice *out)
@@ -90,22 +79,6 @@ void
 pm_side_answer_clear(pm_side_answer *answer)
 {
     g_clear_pointer(&answer->process, pm_process_unref);
-}
-
-static guint
-poll_key_hash(gconstpointer data)
-{
-    const poll_key *key = data;
-
-    return (guint)key->pid ^ (guint)(key->start_time_ns >> 7);
-}
-
-static gboolean
-poll_key_equal(gconstpointer a, gconstpointer b)
-{
-    const poll_key *x = a, *y = b;
-
-    return x->pid == y->pid && x->start_time_ns == y->start_time_ns;
 }
 
 static void
@@ -167,13 +140,14 @@ take_sightings(pm_attribution *self)
 
         for (guint i = 0; i < batch->len; i++) {
             pm_poll_sighting *sighting = g_ptr_array_index(batch, i);
-            poll_key key = { sighting->process.pid, sighting->process.start_time_ns };
+            pm_process_key key = { sighting->process.pid, sighting->process.start_time_ns };
             poll_record *record = g_hash_table_lookup(self->poll_records, &key);
 
             if (record == NULL) {
                 record = g_new0(poll_record, 1);
                 record->process = pm_process_new(&sighting->process, sighting->user, NULL, 0);
-                g_hash_table_insert(self->poll_records, g_memdup2(&key, sizeof key), record);
+                g_hash_table_insert(self->poll_records,
+                                    pm_process_key_new(key.pid, key.start_time_ns), record);
             }
             record->used_us = now;
             pm_history_put(self->history, sighting->transport, &sighting->local,
@@ -242,8 +216,7 @@ pm_attribution_new(const pm_attribution_config *config, pm_monitor *monitor,
     self->info = pm_process_info_new_with_backend(pm_monitor_backend_new(monitor, NULL, NULL),
                                                   config->containers ? container_via_monitor
                                                                      : NULL, monitor);
-    self->poll_records = g_hash_table_new_full(poll_key_hash, poll_key_equal, g_free,
-                                               poll_record_free);
+    self->poll_records = pm_process_key_table_new(poll_record_free);
     pm_watcher_config_init(&watcher_config);
     self->host = pm_watcher_new(pm_monitor_backend_new(monitor, NULL, NULL), &watcher_config,
                                 NULL, NULL);

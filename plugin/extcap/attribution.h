@@ -34,7 +34,6 @@ typedef enum {
     PM_SOURCE_NETLINK      /* netlink polling and the watcher, never eBPF */
 } pm_source_choice;
 
-const char *pm_source_choice_name(pm_source_choice choice);
 gboolean pm_source_choice_parse(const char *text, pm_source_choice *out);
 
 typedef struct {

@@ -8,11 +8,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if_arp.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture_comments.h"
@@ -28,6 +31,7 @@
 #define COMMENT_CACHE_MAX 4096
 #define TICK_US G_USEC_PER_SEC
 #define DRAIN_ON_STOP_US (2 * G_USEC_PER_SEC)
+#define RELEASE_READER_US (5 * G_USEC_PER_SEC)
 
 typedef struct {
     const pm_capture_options *options;
@@ -98,11 +102,39 @@ read_own_mac(const char *interface, guint8 mac[6])
 }
 
 int
+pm_capture_linktype_of_type(const char *interface)
+{
+    char *path, *text = NULL;
+    int linktype = -1;
+
+    if (g_strcmp0(interface, "any") == 0)
+        return DLT_LINUX_SLL;   /* libpcap's default for "any" */
+    /* What libpcap maps the ARPHRD type to. */
+    path = g_strdup_printf("/sys/class/net/%s/type", interface);
+    if (!strchr(interface, '/') && g_file_get_contents(path, &text, NULL, NULL)) {
+        switch (atoi(text)) {
+        case ARPHRD_ETHER: case ARPHRD_LOOPBACK:
+            linktype = DLT_EN10MB;
+            break;
+        case ARPHRD_NONE: case ARPHRD_TUNNEL: case ARPHRD_SIT:
+            linktype = DLT_RAW;
+            break;
+        default:
+            /* Types libpcap does not map: it captures them cooked. */
+            linktype = DLT_LINUX_SLL;
+            break;
+        }
+    }
+    g_free(text);
+    g_free(path);
+    return linktype;
+}
+
+int
 pm_capture_linktype(const char *interface)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
     pcap_t *pcap;
-    char *path, *text = NULL;
     int linktype = -1;
 
     (void)pm_privileges_raise(PM_PRIV_CAPTURE);
@@ -112,22 +144,8 @@ pm_capture_linktype(const char *interface)
     pm_privileges_lower();
     if (pcap)
         pcap_close(pcap);
-    if (linktype >= 0)
-        return linktype;
-    if (g_strcmp0(interface, "any") == 0)
-        return 113;             /* DLT_LINUX_SLL */
-    /* Without the right to capture: what libpcap maps the ARPHRD type to. */
-    path = g_strdup_printf("/sys/class/net/%s/type", interface);
-    if (!strchr(interface, '/') && g_file_get_contents(path, &text, NULL, NULL)) {
-        switch (atoi(text)) {
-        case 1: case 772: linktype = 1; break;            /* Ethernet, loopback */
-        case 65534: case 768: case 776: linktype = 12; break;   /* none, tunnels: raw IP */
-        default: break;
-        }
-    }
-    g_free(text);
-    g_free(path);
-    return linktype;
+    /* Without the right to capture: from the interface's type. */
+    return linktype >= 0 ? linktype : pm_capture_linktype_of_type(interface);
 }
 
 /* The reader went away (EPIPE): the end of the capture, not an error. */
@@ -260,7 +278,7 @@ finish_capture(capture *cap, GError **error)
         g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED, "%s", errbuf);
         return FALSE;
     }
-    cap->has_mac = cap->linktype == 1 && read_own_mac(options->interface, cap->own_mac);
+    cap->has_mac = cap->linktype == DLT_EN10MB && read_own_mac(options->interface, cap->own_mac);
     return TRUE;
 }
 
@@ -429,6 +447,30 @@ run_loop(capture *cap)
     }
 }
 
+/* Failed before the output was opened (a bad capture filter): dumpcap
+ * waits on the FIFO for a writer, and tshark would wait forever instead of
+ * showing the message.  Opened and closed at once, the FIFO gives it an end
+ * of file.  Only once no capability is left (the caller's path), never
+ * created, and for a bounded time (a reader that never comes). */
+static void
+release_reader(const char *output)
+{
+    gint64 deadline = g_get_monotonic_time() + RELEASE_READER_US;
+    struct stat st;
+    int fd;
+
+    if (g_strcmp0(output, "-") == 0 || stat(output, &st) != 0 || !S_ISFIFO(st.st_mode))
+        return;
+    do {
+        fd = open(output, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0) {
+            close(fd);
+            return;
+        }
+        g_usleep(50 * 1000);
+    } while (errno == ENXIO && g_get_monotonic_time() < deadline && !stop_requested());
+}
+
 int
 pm_capture_run(const pm_capture_options *options)
 {
@@ -499,6 +541,8 @@ failed:
     if (!stop_requested()) {
         g_printerr("procmap-capture: %s\n", error->message);
         cap.status = 1;
+        if (cap.capabilities != NULL && cap.stream == NULL)
+            release_reader(options->output);
     }
     g_clear_error(&error);
     g_clear_error(&ebpf_error);

@@ -46,6 +46,10 @@ int pm_capture_run(const pm_capture_options *options);
  * from an activated capture when this process may open one, else from
  * /sys/class/net/<interface>/type.  -1 if unknown. */
 int pm_capture_linktype(const char *interface);
+/* The same from /sys/class/net/<interface>/type alone, as libpcap maps it
+ * (DLT_LINUX_SLL for "any" and for types it does not map), with no
+ * privilege: what a capture filter is checked against.  -1 if unknown. */
+int pm_capture_linktype_of_type(const char *interface);
 
 G_END_DECLS
 

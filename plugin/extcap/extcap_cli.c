@@ -88,8 +88,8 @@ pm_extcap_interfaces(GError **error)
     pcap_if_t *devices = NULL;
     GString *out = g_string_new(NULL);
 
-    g_string_append_printf(out, "extcap {version=%s}{display=procmap: capture with the "
-                           "process of each packet}\n", PROCMAP_VERSION);
+    g_string_append_printf(out, "extcap {version=%s}{help=%s}{display=procmap: capture with "
+                           "the process of each packet}\n", PROCMAP_VERSION, PM_EXTCAP_HELP);
     if (pcap_findalldevs(&devices, errbuf) != 0) {
         g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED, "listing interfaces: %s", errbuf);
         g_string_free(out, TRUE);
@@ -126,12 +126,20 @@ pm_extcap_dlts(const char *extcap_interface, GError **error)
                            name ? name : "USER", description ? description : "unknown");
 }
 
+/* An "arg" line's number: counted, so that options can come and go. */
+static guint
+next_arg(guint *count)
+{
+    return (*count)++;
+}
+
 char *
 pm_extcap_config(const char *extcap_interface, const char *active_short, const char *active,
                  GError **error)
 {
     GString *out;
     char *escaped, *escaped_short;
+    guint count = 0, source;
 
     if (pm_extcap_checked_device(extcap_interface, error) == NULL)
         return NULL;
@@ -139,27 +147,80 @@ pm_extcap_config(const char *extcap_interface, const char *active_short, const c
     escaped = g_strdelimit(g_strdup(active), "{}[]", '/');
     escaped_short = g_strdelimit(g_strndup(active_short, 40), "{}[]", '/');
     out = g_string_new(NULL);
+    source = next_arg(&count);
     g_string_append_printf(out,
-        "arg {number=0}{call=--source}{display=Event source (now: %s)}{type=selector}"
+        "arg {number=%u}{call=--source}{display=Event source (now: %s)}{type=selector}"
         "{tooltip=Where socket events come from. auto: eBPF when the kernel allows it, "
-        "else netlink polling. Active now: %s}{group=Processes}\n", escaped_short, escaped);
-    g_string_append(out,
-        "value {arg=0}{value=auto}{display=auto (eBPF if it loads, else netlink)}{default=true}\n"
-        "value {arg=0}{value=ebpf}{display=eBPF only}{default=false}\n"
-        "value {arg=0}{value=netlink}{display=netlink polling and live lookups}{default=false}\n");
+        "else netlink polling. Active now: %s}{group=Processes}\n", source, escaped_short, escaped);
     g_string_append_printf(out,
-        "arg {number=1}{call=--snaplen}{display=Snapshot length}{type=integer}"
+        "value {arg=%u}{value=auto}{display=auto (eBPF if it loads, else netlink)}{default=true}\n"
+        "value {arg=%u}{value=ebpf}{display=eBPF only}{default=false}\n"
+        "value {arg=%u}{value=netlink}{display=netlink polling and live lookups}{default=false}\n",
+        source, source, source);
+    g_string_append_printf(out,
+        "arg {number=%u}{call=--snaplen}{display=Snapshot length}{type=integer}"
         "{range=0,%d}{default=%d}{tooltip=Bytes kept of each packet}{group=Capture}\n",
-        PM_CAPTURE_DEFAULT_SNAPLEN, PM_CAPTURE_DEFAULT_SNAPLEN);
-    g_string_append(out,
-        "arg {number=2}{call=--poll-interval}{display=Polling interval (ms)}{type=integer}"
+        next_arg(&count), PM_CAPTURE_DEFAULT_SNAPLEN, PM_CAPTURE_DEFAULT_SNAPLEN);
+    g_string_append_printf(out,
+        "arg {number=%u}{call=--poll-interval}{display=Polling interval (ms)}{type=integer}"
         "{range=1,10000}{default=20}{tooltip=How often the netlink source reads the socket "
-        "tables}{group=Processes}\n");
-    g_string_append(out,
-        "arg {number=3}{call=--no-namespaces}{display=Only this network namespace}"
+        "tables}{group=Processes}\n", next_arg(&count));
+    g_string_append_printf(out,
+        "arg {number=%u}{call=--no-namespaces}{display=Only this network namespace}"
         "{type=boolflag}{default=false}{tooltip=Do not look for the sockets of containers and "
-        "other network namespaces}{group=Processes}\n");
+        "other network namespaces}{group=Processes}\n", next_arg(&count));
+    /* As extcap-base's extcap_config_debug() offers them (sshdump and the
+     * others), with this program's options: messages to standard error
+     * (which Wireshark shows as the capture's error), or to a file. */
+    g_string_append_printf(out,
+        "arg {number=%u}{call=--debug}{display=Run in debug mode}{type=boolflag}"
+        "{default=false}{tooltip=Print debug messages on standard error (Wireshark reports "
+        "them as an error of the capture)}{required=false}{group=Debug}\n", next_arg(&count));
+    g_string_append_printf(out,
+        "arg {number=%u}{call=--debug-file}{display=Use a file for debug}{type=fileselect}"
+        "{mustexist=false}{tooltip=Set a file where the debug messages are written (opened "
+        "with your own rights)}{required=false}{group=Debug}\n", next_arg(&count));
     g_free(escaped);
     g_free(escaped_short);
     return g_string_free(out, FALSE);
+}
+
+char *
+pm_extcap_version_line(void)
+{
+    return g_strdup_printf("extcap {version=%s}{help=%s}\n", PROCMAP_VERSION, PM_EXTCAP_HELP);
+}
+
+char *
+pm_extcap_check_filter(const char *extcap_interface, const char *filter, GError **error)
+{
+    const char *device = pm_extcap_checked_device(extcap_interface, error);
+    int linktype;
+    pcap_t *dead;
+    struct bpf_program program;
+    char *verdict;
+
+    if (device == NULL)
+        return NULL;
+    linktype = pm_capture_linktype_of_type(device);
+    if (linktype < 0) {
+        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_NOT_FOUND, "no such interface: %s",
+                    device);
+        return NULL;
+    }
+    /* The capture's own call (capture.c), on a handle that captures nothing. */
+    dead = pcap_open_dead(linktype, PM_CAPTURE_DEFAULT_SNAPLEN);
+    if (dead == NULL) {
+        g_set_error(error, PM_EXTCAP_ERROR, PM_EXTCAP_ERROR_FAILED, "pcap_open_dead failed");
+        return NULL;
+    }
+    if (pcap_compile(dead, &program, filter ? filter : "", 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        /* One line: Wireshark shows the first line of what it reads. */
+        verdict = g_strdelimit(g_strdup_printf("%s\n", pcap_geterr(dead)), "\r", ' ');
+    } else {
+        pcap_freecode(&program);
+        verdict = g_strdup("");
+    }
+    pcap_close(dead);
+    return verdict;
 }

@@ -16,6 +16,10 @@
 G_BEGIN_DECLS
 
 #define PM_EXTCAP_PREFIX "procmap-"
+/* What the Help button of the interface's options dialog opens: the manual
+ * page (a man: URL, which the desktop's help viewer opens); it is installed
+ * with the program, the README not necessarily. */
+#define PM_EXTCAP_HELP "man:procmap-capture(1)"
 
 /* "lo" for "procmap-lo"; NULL for a name that is not ours. */
 const char *pm_extcap_device_of(const char *extcap_interface);
@@ -38,6 +42,17 @@ const char *pm_extcap_checked_device(const char *extcap_interface, GError **erro
  * longer than 80 characters: details go into the tooltip. */
 char *pm_extcap_config(const char *extcap_interface, const char *active_short,
                        const char *active, GError **error);
+
+/* The answer to --extcap-version alone: "extcap {version=...}{help=...}". */
+char *pm_extcap_version_line(void);
+
+/* Wireshark's check of a capture filter for @extcap_interface (it runs
+ * "--extcap-interface I --extcap-capture-filter F" and reads standard
+ * output): @filter compiled by libpcap for the link type the capture would
+ * write, on a dead handle, with no privilege.  Returns "" when it compiles,
+ * else libpcap's message on one line; NULL and @error for an interface
+ * that is not one of ours. */
+char *pm_extcap_check_filter(const char *extcap_interface, const char *filter, GError **error);
 
 G_END_DECLS
 

@@ -32,19 +32,6 @@ le32(const guint8 *p)
     return (guint32)p[0] | ((guint32)p[1] << 8) | ((guint32)p[2] << 16) | ((guint32)p[3] << 24);
 }
 
-gboolean
-pm_packet_linktype_supported(int linktype)
-{
-    switch (linktype) {
-    case PM_DLT_NULL: case PM_DLT_EN10MB: case PM_DLT_RAW: case PM_DLT_RAW_BSD:
-    case PM_DLT_LOOP: case PM_DLT_LINUX_SLL: case PM_DLT_IPV4: case PM_DLT_IPV6:
-    case PM_DLT_LINUX_SLL2:
-        return TRUE;
-    default:
-        return FALSE;
-    }
-}
-
 static gboolean
 ports(guint8 protocol, const guint8 *l4, gsize len, pm_packet_tuple *out)
 {
@@ -196,33 +183,33 @@ pm_packet_parse(int linktype, const guint8 *data, gsize len, const guint8 *own_m
 {
     memset(out, 0, sizeof *out);
     switch (linktype) {
-    case PM_DLT_EN10MB:
+    case DLT_EN10MB:
         return parse_ethernet(data, len, own_mac, out);
-    case PM_DLT_RAW: case PM_DLT_RAW_BSD:
+    case DLT_RAW: case PM_DLT_RAW_OPENBSD:
         return parse_raw(data, len, out);
-    case PM_DLT_IPV4:
+    case DLT_IPV4:
         return parse_ipv4(data, len, out);
-    case PM_DLT_IPV6:
+    case DLT_IPV6:
         return parse_ipv6(data, len, out);
-    case PM_DLT_NULL: case PM_DLT_LOOP: {
+    case DLT_NULL: case DLT_LOOP: {
         guint32 family;
 
         if (len < 4)
             return FALSE;
         /* Host order for DLT_NULL, network order for DLT_LOOP; either way
          * 2 is IPv4 and the IPv6 numbers differ per BSD: trust the header. */
-        family = linktype == PM_DLT_LOOP ? ((guint32)be16(data) << 16 | be16(data + 2))
+        family = linktype == DLT_LOOP ? ((guint32)be16(data) << 16 | be16(data + 2))
                                          : le32(data);
         if (family != 2 && family != 0x02000000)
             return parse_raw(data + 4, len - 4, out);
         return parse_ipv4(data + 4, len - 4, out);
     }
-    case PM_DLT_LINUX_SLL:
+    case DLT_LINUX_SLL:
         if (len < 16)
             return FALSE;
         direction_of_pkttype(be16(data), out);
         return parse_ethertype(be16(data + 14), data + 16, len - 16, out);
-    case PM_DLT_LINUX_SLL2:
+    case DLT_LINUX_SLL2:
         if (len < 20)
             return FALSE;
         direction_of_pkttype(data[10], out);

@@ -11,6 +11,7 @@
 #define PROCMAP_EXTCAP_PACKET_PARSE_H
 
 #include <glib.h>
+#include <pcap/dlt.h>
 
 #include "backend.h"
 G_BEGIN_DECLS
@@ -33,18 +34,9 @@ typedef struct {
     pm_capture_direction direction;
 } pm_packet_tuple;
 
-/* libpcap link types handled (DLT_ values). */
-#define PM_DLT_NULL        0
-#define PM_DLT_EN10MB      1
-#define PM_DLT_RAW         12
-#define PM_DLT_RAW_BSD     14   /* OpenBSD's DLT_RAW number; libpcap maps it */
-#define PM_DLT_LOOP        108
-#define PM_DLT_LINUX_SLL   113
-#define PM_DLT_IPV4        228
-#define PM_DLT_IPV6        229
-#define PM_DLT_LINUX_SLL2  276
-
-gboolean pm_packet_linktype_supported(int linktype);
+/* OpenBSD's number for raw IP, which libpcap maps to DLT_RAW elsewhere
+ * (<pcap/dlt.h> names it only on OpenBSD). */
+#define PM_DLT_RAW_OPENBSD 14
 
 /* @own_mac: the capturing interface's MAC (6 bytes), or NULL when it has
  * none (loopback) or it is unknown: the direction then stays unknown. */

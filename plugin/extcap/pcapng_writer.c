@@ -24,7 +24,6 @@
 struct pm_pcapng_writer {
     FILE      *stream;
     GByteArray *block;    /* the block being built, reused */
-    guint64    written;
     gboolean   batching;
 };
 
@@ -132,7 +131,6 @@ finish_block(pm_pcapng_writer *writer, guint options_start, GError **error)
     if (fwrite(block->data, 1, block->len, writer->stream) != block->len ||
         (!writer->batching && fflush(writer->stream) != 0))
         return write_failed(error);
-    writer->written += block->len;
     return TRUE;
 }
 
@@ -196,10 +194,4 @@ pm_pcapng_write_packet(pm_pcapng_writer *writer, const pm_pcapng_packet *packet,
     if (packet->flags != 0)
         put_option(writer->block, EPB_FLAGS, &packet->flags, 4);
     return finish_block(writer, options, error);
-}
-
-guint64
-pm_pcapng_bytes_written(const pm_pcapng_writer *writer)
-{
-    return writer->written;
 }

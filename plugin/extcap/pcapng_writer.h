@@ -50,7 +50,6 @@ typedef struct {
 gboolean pm_pcapng_write_packet(pm_pcapng_writer *writer, const pm_pcapng_packet *packet,
                                 GError **error);
 
-guint64 pm_pcapng_bytes_written(const pm_pcapng_writer *writer);
 
 G_END_DECLS
 

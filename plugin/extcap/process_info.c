@@ -8,6 +8,7 @@
 
 #include "container.h"
 #include "procfs.h"
+#include "user_names.h"
 
 /* Start times from /proc count from btime, a whole second: a record read
  * there matches an event's exact start time within this. */
@@ -32,11 +33,6 @@ typedef struct {
     gint64       used_us;
 } surroundings;
 
-typedef struct {
-    gint32  pid;
-    guint64 start_time_ns;
-} process_key;
-
 struct pm_process_info {
     pm_backend *procfs;        /* or the monitor's backend */
     char       *proc_root;     /* the procfs backend's, for containers; or NULL */
@@ -47,7 +43,7 @@ struct pm_process_info {
     GHashTable *events;        /* pid -> event_record* */
     GHashTable *execs;         /* pid -> exec_record* */
     GHashTable *around;        /* process_key* -> surroundings* */
-    GHashTable *users;         /* uid + 1 -> char* (or "" when unknown) */
+    pm_user_names *users;
 };
 
 static void
@@ -81,22 +77,6 @@ surroundings_free(gpointer data)
     g_free(around);
 }
 
-static guint
-process_key_hash(gconstpointer data)
-{
-    const process_key *key = data;
-
-    return (guint)key->pid ^ (guint)(key->start_time_ns >> 7);
-}
-
-static gboolean
-process_key_equal(gconstpointer a, gconstpointer b)
-{
-    const process_key *x = a, *y = b;
-
-    return x->pid == y->pid && x->start_time_ns == y->start_time_ns;
-}
-
 static pm_process_info *
 info_new(pm_backend *backend)
 {
@@ -106,9 +86,8 @@ info_new(pm_backend *backend)
     pm_diag_init(&info->diag, NULL, NULL);
     info->events = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, event_record_free);
     info->execs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, exec_record_free);
-    info->around = g_hash_table_new_full(process_key_hash, process_key_equal, g_free,
-                                         surroundings_free);
-    info->users = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    info->around = pm_process_key_table_new(surroundings_free);
+    info->users = pm_user_names_new(backend);
     return info;
 }
 
@@ -152,25 +131,18 @@ pm_process_info_free(pm_process_info *info)
     g_hash_table_unref(info->events);
     g_hash_table_unref(info->execs);
     g_hash_table_unref(info->around);
-    g_hash_table_unref(info->users);
+    pm_user_names_free(info->users);
     pm_backend_free(info->procfs);
     g_free(info->proc_root);
     g_free(info);
 }
 
+/* One cache of user names for every program (user_names.h): sanitised
+ * as the plugin's are. */
 static const char *
 user_of(pm_process_info *info, guint32 uid)
 {
-    gpointer key = GUINT_TO_POINTER(uid + 1);
-    char *name = g_hash_table_lookup(info->users, key);
-
-    if (name == NULL) {
-        name = info->procfs->ops->user_name(info->procfs, uid);
-        if (name == NULL)
-            name = g_strdup("");
-        g_hash_table_insert(info->users, key, name);
-    }
-    return *name ? name : NULL;
+    return pm_user_names_get(info->users, uid);
 }
 
 static gboolean
@@ -324,7 +296,7 @@ void
 pm_process_info_subject(pm_process_info *info, const pm_process *process, guint32 tid,
                         const char *thread_name, gint64 now_us, pm_comment_subject *out)
 {
-    process_key key;
+    pm_process_key key;
     surroundings *around;
 
     memset(out, 0, sizeof *out);
@@ -342,7 +314,7 @@ pm_process_info_subject(pm_process_info *info, const pm_process *process, guint3
             around->parent = read_live(info, process->ppid, 0, NULL);
         if (info->read_containers && info->containers)
             (void)info->containers(info->containers_data, process->pid, &around->container);
-        g_hash_table_insert(info->around, g_memdup2(&key, sizeof key), around);
+        g_hash_table_insert(info->around, pm_process_key_new(key.pid, key.start_time_ns), around);
     }
     around->used_us = now_us;
     out->parent = around->parent;

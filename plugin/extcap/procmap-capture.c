@@ -10,7 +10,9 @@
  * live and in the saved file.
  *
  *   procmap-capture --extcap-interfaces
+ *   procmap-capture --extcap-version[=4.0]
  *   procmap-capture --extcap-interface procmap-lo --extcap-dlts | --extcap-config
+ *   procmap-capture --extcap-interface procmap-lo --extcap-capture-filter F   (check F)
  *   procmap-capture --capture --extcap-interface procmap-lo --fifo PATH
  *                   [--extcap-capture-filter F] [--source auto|ebpf|netlink]
  *                   [--snaplen N] [--poll-interval MS] [--no-namespaces]
@@ -41,7 +43,7 @@
 typedef struct {
     gboolean list_interfaces, list_dlts, config, capture, no_namespaces, no_containers;
     gboolean keep_privileges, version;
-    char *extcap_version, *interface, *fifo, *filter, *source, *stats_file;
+    char *interface, *fifo, *filter, *source, *stats_file;
     char *debug_file;
     gboolean debug;
     gint snaplen, poll_interval, packets;
@@ -60,6 +62,20 @@ log_message(const gchar *domain, GLogLevelFlags level, const gchar *message, gpo
         return;
     fprintf(log_stream, "%s: %s\n", domain ? domain : "procmap-capture", message);
     fflush(log_stream);
+}
+
+/* Wireshark's version, from --extcap-version[=VERSION] ("" without one):
+ * extcap-base takes the value as optional, which GOption does only through
+ * a callback. */
+static char *extcap_version;
+
+static gboolean
+on_extcap_version(const gchar *option G_GNUC_UNUSED, const gchar *value,
+                  gpointer data G_GNUC_UNUSED, GError **error G_GNUC_UNUSED)
+{
+    g_free(extcap_version);
+    extcap_version = g_strdup(value ? value : "");
+    return TRUE;
 }
 
 /* Call it with the text already made: arguments are evaluated in no set
@@ -123,8 +139,8 @@ main(int argc, char **argv)
     GOptionEntry entries[] = {
         { "extcap-interfaces", 0, 0, G_OPTION_ARG_NONE, &args.list_interfaces,
           "List the interfaces", NULL },
-        { "extcap-version", 0, 0, G_OPTION_ARG_STRING, &args.extcap_version,
-          "Wireshark's version (ignored)", "VERSION" },
+        { "extcap-version", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, on_extcap_version,
+          "Wireshark's version; alone: print the extcap version line", "VERSION" },
         { "extcap-interface", 0, 0, G_OPTION_ARG_STRING, &args.interface,
           "The interface (procmap-<interface>)", "NAME" },
         { "extcap-dlts", 0, 0, G_OPTION_ARG_NONE, &args.list_dlts, "List its link type", NULL },
@@ -212,6 +228,10 @@ main(int argc, char **argv)
         char *text = pm_extcap_interfaces(&error);
 
         print_or_fail(text, error, &status);
+    } else if (extcap_version != NULL && !args.list_dlts && !args.config && !args.capture &&
+               args.filter == NULL) {
+        /* Asked alone (as extcap-base answers it). */
+        print_or_fail(pm_extcap_version_line(), NULL, &status);
     } else if (args.list_dlts) {
         char *text = pm_extcap_dlts(args.interface, &error);
 
@@ -254,13 +274,20 @@ main(int argc, char **argv)
             options.attribution.poll_interval_ms = (guint)args.poll_interval;
             status = pm_capture_run(&options);
         }
+    } else if (args.filter != NULL && args.interface != NULL) {
+        /* Wireshark checking a capture filter: a verdict on standard
+         * output and exit 0 either way.  No capability is left (the
+         * effective and permitted sets were emptied above). */
+        char *verdict = pm_extcap_check_filter(args.interface, args.filter, &error);
+
+        print_or_fail(verdict, error, &status);
     } else {
         g_printerr("procmap-capture: a Wireshark extcap; see --help "
                    "(--extcap-interfaces, --capture ...)\n");
         status = 2;
     }
 out:
-    g_free(args.extcap_version);
+    g_free(extcap_version);
     g_free(args.interface);
     g_free(args.fifo);
     g_free(args.filter);

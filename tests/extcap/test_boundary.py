@@ -152,6 +152,28 @@ def test_refused_before_any_privileged_call(member):
                 assert not any(call in line for call in ("clone(", "clone3(", "fork(")), line
 
 
+def test_capture_filter_check_uses_no_privilege(member):
+    """Wireshark's check of a capture filter compiles the caller's text
+    with libpcap's parser: with no capability, nothing opened."""
+    if subprocess.run(["which", "strace"], capture_output=True).returncode != 0:
+        pytest.skip("strace is not installed (./run deps)")
+    for text, verdict in (("tcp port 80", ""), ("tcp port eighty", "unknown port")):
+        result = member.run("--extcap-interface", "procmap-lo", "--extcap-capture-filter", text)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        assert verdict in result.stdout and (verdict or result.stdout == "")
+        calls = traced_calls(member, "--extcap-interface", "procmap-lo",
+                             "--extcap-capture-filter", text)
+        capsets = [line for line in calls if "capset(" in line]
+        # Every capability dropped, none ever made effective ...
+        assert capsets and all("effective=0," in line for line in capsets), capsets
+        assert any("permitted=0," in line for line in capsets), capsets
+        # ... no capture socket, no eBPF, no device, no monitor.
+        for line in calls:
+            assert "AF_PACKET" not in line and "bpf(" not in line, line
+            assert '"/dev/' not in line or '"/dev/null"' in line, line
+            assert not any(call in line for call in ("clone(", "clone3(", "fork(")), line
+
+
 # ---- 2. output paths -----------------------------------------------------------
 
 def test_output_paths_opened_with_the_callers_rights(member, started):

@@ -45,6 +45,60 @@ def test_interfaces(extcap_binary):
     assert offered <= before | set(os.listdir("/sys/class/net"))
 
 
+def test_extcap_version_alone(extcap_binary):
+    # As extcap-base answers it: one "extcap" line with version and help.
+    for option in ("--extcap-version=4.0", "--extcap-version"):
+        out = lines_of(extcap_binary, option).stdout
+        assert len(out.splitlines()) == 1, out
+        kind, fields = parse(out)
+        assert kind == "extcap" and re.fullmatch(r"\d+\.\d+\.\d+", fields["version"]), out
+        assert fields["help"] == "man:procmap-capture(1)"
+    listed = lines_of(extcap_binary, "--extcap-interfaces", "--extcap-version=4.0").stdout
+    assert parse(listed.splitlines()[0]) == ("extcap", dict(FIELD.findall(
+        listed.splitlines()[0])))
+    assert parse(listed.splitlines()[0])[1]["help"] == "man:procmap-capture(1)"
+
+
+def filter_verdict(binary, interface, capture_filter, prefix=()):
+    """What Wireshark runs to check a capture filter, and what it reads."""
+    result = subprocess.run([*prefix, binary, "--extcap-interface", interface,
+                             "--extcap-capture-filter", capture_filter],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return result.stdout
+
+
+def test_capture_filter_check(extcap_binary):
+    for interface in ("procmap-lo", "procmap-any"):
+        for good in ("tcp port 80", "", "udp and not port 53", "ip6 or icmp"):
+            assert filter_verdict(extcap_binary, interface, good) == "", (interface, good)
+        for bad, message in (("tcp port eighty", "unknown port 'eighty'"),
+                             ("tcp port and nonsense", "syntax error"),
+                             ("host", "syntax error")):
+            verdict = filter_verdict(extcap_binary, interface, bad)
+            # One line: Wireshark shows the first.
+            assert verdict.endswith("\n") and verdict.count("\n") == 1, verdict
+            assert message in verdict, verdict
+    # Compiled for the capture's link type: Ethernet on lo, Linux cooked
+    # (no Ethernet header) on "any" - libpcap's own verdicts.
+    assert filter_verdict(extcap_binary, "procmap-lo", "ether host 02:00:00:00:00:01") == ""
+    on_any = filter_verdict(extcap_binary, "procmap-any", "ether host 02:00:00:00:00:01")
+    # libpcap 1.10.3 (bookworm) and 1.10.5+ (sid) word it differently.
+    assert "ethernet addresses" in on_any or "not supported on DLT_LINUX_SLL" in on_any, on_any
+    # No privilege needed: the same verdicts as nobody, with no capability.
+    nobody = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+              "--inh-caps=-all", "--bounding-set=-all")
+    assert filter_verdict(extcap_binary, "procmap-lo", "tcp port 80", nobody) == ""
+    assert "unknown port" in filter_verdict(extcap_binary, "procmap-lo", "tcp port eighty",
+                                            nobody)
+    # An interface that is not ours is refused, as for every request.
+    result = subprocess.run([extcap_binary, "--extcap-interface", "procmap-usbmon0",
+                             "--extcap-capture-filter", "tcp"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+
+
 def test_dlts(extcap_binary):
     out = lines_of(extcap_binary, "--extcap-interface", "procmap-lo", "--extcap-dlts").stdout
     kind, fields = parse(out.strip())
@@ -60,7 +114,18 @@ def test_config_names_the_active_source(extcap_binary, ebpf_loads):
     out = lines_of(extcap_binary, "--extcap-interface", "procmap-lo", "--extcap-config").stdout
     args = [fields for kind, fields in map(parse, out.splitlines()) if kind == "arg"]
     calls = {fields["call"]: fields for fields in args}
-    assert set(calls) == {"--source", "--snaplen", "--poll-interval", "--no-namespaces"}
+    assert set(calls) == {"--source", "--snaplen", "--poll-interval", "--no-namespaces",
+                          "--debug", "--debug-file"}
+    # Numbered 0, 1, 2, ... in order (from a counter), each value line
+    # pointing at the selector's number.
+    assert [int(fields["number"]) for fields in args] == list(range(len(args)))
+    assert {fields["arg"] for kind, fields in map(parse, out.splitlines())
+            if kind == "value"} == {calls["--source"]["number"]}
+    # The debug options, as extcap-base offers them, in their own group.
+    assert calls["--debug"]["type"] == "boolflag"
+    assert calls["--debug-file"]["type"] == "fileselect"
+    assert calls["--debug-file"]["mustexist"] == "false"
+    assert {calls[c]["group"] for c in ("--debug", "--debug-file")} == {"Debug"}
     # Wireshark aborts on a preference title over 80 characters.
     assert all(len(fields["display"]) <= 80 for fields in args)
     values = [fields["value"] for kind, fields in map(parse, out.splitlines())
@@ -169,6 +234,17 @@ def test_tshark_captures_through_it(wireshark, server):
         assert source == "procmap-capture"
         checked += 1
     assert checked >= 6
+
+
+def test_tshark_refuses_a_bad_capture_filter(wireshark):
+    result = subprocess.run(wireshark.command("tshark", "-i", "procmap-lo", "-f",
+                                              "tcp port eighty", "-a", "duration:10", "-c", "1"),
+                            env=wireshark.env(), stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True, errors="replace", timeout=120)
+    assert result.returncode != 0
+    # The capture's own message reaches the user.
+    assert "bad capture filter" in result.stderr and "unknown port 'eighty'" in result.stderr, \
+        result.stderr
 
 
 def test_capture_options_are_checked(extcap_binary, tmp_path):

@@ -214,3 +214,58 @@ def test_gui_captures_one_shot_curls(gui, xvfb, setup, extcap_path, config_dir, 
                     " (%d/%d curl ends named); checked the server's end only"
                     % (curl_right, len(frames)))
     assert curl_right == len(frames), "%d/%d frames name curl's pid" % (curl_right, len(frames))
+
+
+# Wireshark's colours for a filter field (prefs gui.text_valid and
+# gui.text_invalid, the defaults of 4.0 to 4.6).
+FILTER_VALID = (0xAF, 0xFF, 0xAF)
+FILTER_INVALID = (0xFF, 0xAF, 0xAF)
+
+
+# Where the welcome page puts its capture filter field ("...using this
+# filter:") in a 1280x960 main window (Wireshark 4.0's layout).
+FILTER_FIELD_AT = (625, 201)
+
+
+def filter_field_colour(gui, xvfb, window, path, timeout=60, settled=4):
+    """The colour the welcome page's capture filter field settles on (the
+    same in @settled screenshots in a row, a second apart: a half-typed
+    filter is judged too), from screenshots: green, red, or None."""
+    deadline = time.monotonic() + timeout
+    seen = []
+    while True:
+        shot = Screenshot(xvfb, window, path)
+        valid, invalid = shot.count(FILTER_VALID), shot.count(FILTER_INVALID)
+        # The field is a few thousand pixels; one colour, not both.
+        verdict = ("green" if valid > 1000 and invalid < 50 else
+                   "red" if invalid > 1000 and valid < 50 else None)
+        seen.append(verdict)
+        if verdict is not None and seen[-settled:] == [verdict] * settled:
+            return verdict
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(1)
+
+
+@pytest.mark.parametrize("capture_filter, colour", [("tcp port 80", "green"),
+                                                    ("tcp port eighty", "red")])
+def test_gui_checks_a_capture_filter_on_procmap_lo(gui, xvfb, artifact_dir, capture_filter,
+                                                   colour):
+    """The capture filter field of the welcome page, with procmap-lo
+    selected: Wireshark asks the extcap (--extcap-capture-filter) and paints
+    the field green or red by its answer.  Before issue 16 the extcap
+    exited 2 and the field stayed without a verdict."""
+    # -i selects procmap-lo in the welcome page's interface list.
+    gui.start("-i", "procmap-lo")
+    window = gui.main_window("Wireshark")
+    time.sleep(3)       # the interface list is filled
+    assert xvfb.size == (1280, 960), xvfb.size
+    # A user's click into the field, then typing.
+    xvfb.xdotool("mousemove", "--window", window, *FILTER_FIELD_AT, "click", "1")
+    xvfb.xdotool("type", "--delay", "30", capture_filter)
+    path = os.path.join(artifact_dir, "procmap-gui-capture-filter-%s.png" % colour)
+    found = filter_field_colour(gui, xvfb, window, path)
+    log = gui.log()
+    gui.kill()
+    assert found == colour, "the field is %s, want %s (see %s): %s" % (found, colour, path, log)
+    assert_clean_log(log)
