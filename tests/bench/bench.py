@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """procmap's benchmark suite (issue 4), run by `./run bench`.
 
-    bench.py --build-dir DIR [--only P1,P2,P3,P4,P5] [--quick]
+    bench.py --build-dir DIR [--only P1,P2,P3,P4,P5,C1] [--quick]
 
 Every benchmark prints its figure as a ratio of two runs made side by side
 in this invocation (plugin vs disabled, procmap vs ss, lookup vs a bare hash
@@ -15,6 +15,7 @@ fails: the exit code is 0 whenever every benchmark could run.
     P3 table build    netlink refresh vs ss -tuanp, 10k sockets      goal <= 0.8
     P4 cached lookup  ns per lookup on a warm table                  goal < 200 ns
     P5 memory         peak RSS growth over 100k short-lived endpoints goal < 16 MB
+    C1 comment parse  cost per line of a 400k-line comment vs 25k    goal <= 1.5
 
 How each is measured is printed with it; RESULTS.md has a full run.  Needs
 root (tshark in a private mount namespace, captures on lo) and valgrind
@@ -36,7 +37,7 @@ import native_bench  # noqa: E402
 import tshark_bench  # noqa: E402
 from benchlib import say, section  # noqa: E402
 
-BENCHMARKS = ("P1", "P2", "P3", "P4", "P5")
+BENCHMARKS = ("P1", "P2", "P3", "P4", "P5", "C1")
 PACKAGES = ("valgrind",)
 
 
@@ -152,7 +153,7 @@ def main(argv):
                                     p1_frames=40000 if args.quick else 220000,
                                     p2_probes=10000 if args.quick else 50000,
                                     callgrind_frames=0 if args.quick else 5000)
-    if {"P3", "P4", "P5"} & which:
+    if {"P3", "P4", "P5", "C1"} & which:
         results += native_bench.run(args.build_dir, which, 7 if not args.quick else 3,
                                     p3_rounds=5 if args.quick else 15)
     summary(results, started)
