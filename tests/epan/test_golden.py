@@ -113,7 +113,8 @@ def live_capture(path, limit=None):
             if i < len(flow):
                 pcap.add(flow[i], t)
                 t += 0.001
-    del pcap.frames[limit:]
+    if limit is not None:
+        del pcap.frames[limit:]
     return pcap.write(path)
 
 
