@@ -113,16 +113,49 @@ pm_addr_parse(const char *text, pm_addr *out)
     return FALSE;
 }
 
+/* Appends @value in decimal at @p; returns the end. */
+static char *
+put_decimal(char *p, guint value)
+{
+    char digits[10];
+    int n = 0;
+
+    do {
+        digits[n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    while (n > 0)
+        *p++ = digits[--n];
+    return p;
+}
+
+/* Written by hand, not with printf: the plugin writes one per side of every
+ * frame whose endpoint field is shown or read. */
 char *
 pm_endpoint_to_string(const pm_endpoint *ep, char *buf, gsize len)
 {
-    char a[PM_ADDR_STRLEN];
+    char text[PM_ENDPOINT_STRLEN], *p = text;
 
-    pm_addr_to_string(&ep->addr, a, sizeof a);
-    if (ep->addr.family == PM_AF_INET6)
-        g_snprintf(buf, len, "[%s]:%u", a, ep->port);
-    else
-        g_snprintf(buf, len, "%s:%u", a, ep->port);
+    if (ep->addr.family == PM_AF_INET) {
+        for (int i = 0; i < 4; i++) {
+            if (i > 0)
+                *p++ = '.';
+            p = put_decimal(p, ep->addr.bytes[i]);
+        }
+    } else if (ep->addr.family == PM_AF_INET6) {
+        *p++ = '[';
+        pm_addr_to_string(&ep->addr, p, PM_ADDR_STRLEN);
+        p += strlen(p);
+        *p++ = ']';
+    } else {
+        pm_addr_to_string(&ep->addr, p, PM_ADDR_STRLEN);
+        p += strlen(p);
+    }
+    *p++ = ':';
+    p = put_decimal(p, ep->port);
+    *p = '\0';
+    if (len > 0)
+        g_strlcpy(buf, text, len);
     return buf;
 }
 

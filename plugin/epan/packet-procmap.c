@@ -291,6 +291,16 @@ either_side_says(const pm_frame_view *view, pm_reason reason)
     return view->src.reason == reason || view->dst.reason == reason;
 }
 
+/* Whether the frame gets any Expert Info (add_expert_info's cases). */
+static gboolean
+has_expert_info(const pm_frame_view *view)
+{
+    return either_side_says(view, PM_REASON_NO_PERMISSION) ||
+           either_side_says(view, PM_REASON_BACKEND_FAILED) ||
+           either_side_says(view, PM_REASON_TOO_OLD) ||
+           view->carried_malformed != NULL || view->carried_unresolved;
+}
+
 /* Added on every dissection, with or without a tree (@items' members are
  * NULL without one): tshark -z expert and the expert filter see them. */
 static void
@@ -412,7 +422,8 @@ dissect_procmap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     }
 
     if (tree != NULL)
-        procmap_tree_add(tree, tvb, pinfo, proto_procmap, engine, &input, view, &items);
+        procmap_tree_add(tree, tvb, pinfo, proto_procmap, engine, &input, view,
+                         has_expert_info(view), &items);
     add_expert_info(pinfo, view, &items);
     return 0;
 }
@@ -477,4 +488,5 @@ proto_reg_handoff_procmap(void)
     proto_udp = proto_get_id_by_filter_name("udp");
     proto_icmp = proto_get_id_by_filter_name("icmp");
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
+    procmap_fields_resolve();
 }

@@ -33,18 +33,30 @@ gboolean procmap_prefs_captures_here(void);
 void procmap_prefs_cleanup(void);
 
 /* procmap_fields.c: the fields, and the tables the tree code reaches them
- * by: one per side, and one of the either-side fields (NULL where a side's
- * field has no either-side copy). */
+ * by: one per side, and one of the either-side fields (no id where a side's
+ * field has no either-side copy).  Each field also has its registered
+ * header_field_info, whose ref_type says whether this dissection reads it
+ * (what Wireshark's faking of unreferenced items looks at). */
 typedef struct {
-    int *pid, *ppid, *name, *comm, *exe, *args, *cwd, *start_time, *uid, *user;
-    int *source, *reason, *match, *owners, *endpoint;
-    int *tid, *thread_name, *parent_exe, *parent_args, *container_id, *container_name,
-        *container_image, *pod_name, *pod_namespace, *epid, *ename;
+    int               *id;
+    header_field_info *info;     /* set by procmap_fields_resolve() */
+} procmap_field;
+
+#define PROCMAP_SIDE_FIELD_NAMES(X) \
+    X(pid) X(ppid) X(name) X(comm) X(exe) X(args) X(cwd) X(start_time) X(uid) X(user) \
+    X(source) X(reason) X(match) X(owners) X(endpoint) \
+    X(tid) X(thread_name) X(parent_exe) X(parent_args) X(container_id) X(container_name) \
+    X(container_image) X(pod_name) X(pod_namespace) X(epid) X(ename)
+
+typedef struct {
+#define PROCMAP_FIELD_MEMBER(member) procmap_field member;
+    PROCMAP_SIDE_FIELD_NAMES(PROCMAP_FIELD_MEMBER)
+#undef PROCMAP_FIELD_MEMBER
 } procmap_side_fields;
 
-extern const procmap_side_fields procmap_src_fields;
-extern const procmap_side_fields procmap_dst_fields;
-extern const procmap_side_fields procmap_either_fields;
+extern procmap_side_fields procmap_src_fields;
+extern procmap_side_fields procmap_dst_fields;
+extern procmap_side_fields procmap_either_fields;
 extern int hf_procmap_icmp_quoted;
 extern int hf_procmap_side_unknown;
 extern gint ett_procmap;
@@ -54,8 +66,15 @@ extern gint ett_procmap_side;
 extern value_string procmap_source_vals[];
 extern value_string procmap_reason_vals[];
 extern value_string procmap_match_vals[];
+/* The same, with their description, as a tree item shows them:
+ * "live (live lookup on this host ...)", "no-socket (...)". */
+extern const char *procmap_source_labels[];
+extern const char *procmap_reason_labels[];
 
 void procmap_fields_register(int proto);
+/* Looks up the header_field_info of every field of the tables (at handoff,
+ * once every field is registered). */
+void procmap_fields_resolve(void);
 
 /* procmap_tree.c: the Process tree of a frame. */
 typedef struct {
@@ -64,9 +83,15 @@ typedef struct {
     proto_item *dst_reason;
 } procmap_tree_items;
 
+/* Adds the frame's Process tree.  Only what the dissection reads is built
+ * (the protocol item always: Wireshark's protocol hierarchy counts it): a
+ * visible tree gets every item and label; an invisible one only the
+ * fields a filter, column or -e asks for, without labels; @with_expert
+ * builds it whole, as Expert Info hangs on its items. */
 void procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
                       pm_frame_engine *engine, const pm_frame_input *input,
-                      const pm_frame_view *view, procmap_tree_items *items);
+                      const pm_frame_view *view, gboolean with_expert,
+                      procmap_tree_items *items);
 
 /* carried_epan.c: what the capture file carries for a frame. */
 typedef struct {

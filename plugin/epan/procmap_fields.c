@@ -95,43 +95,37 @@ value_string procmap_source_vals[PM_SOURCE_COUNT + 1];
 value_string procmap_reason_vals[PM_REASON_COUNT + 1];
 value_string procmap_match_vals[PM_MATCH_COUNT + 1];
 
-const procmap_side_fields procmap_src_fields = {
-    &hf_procmap_src_pid, &hf_procmap_src_ppid, &hf_procmap_src_name, &hf_procmap_src_comm,
-    &hf_procmap_src_exe, &hf_procmap_src_args, &hf_procmap_src_cwd,
-    &hf_procmap_src_start_time, &hf_procmap_src_uid, &hf_procmap_src_user,
-    &hf_procmap_src_source, &hf_procmap_src_reason, &hf_procmap_src_match,
-    &hf_procmap_src_owners, &hf_procmap_src_endpoint,
-    &hf_procmap_src_tid, &hf_procmap_src_thread_name, &hf_procmap_src_parent_exe,
-    &hf_procmap_src_parent_args, &hf_procmap_src_container_id,
-    &hf_procmap_src_container_name, &hf_procmap_src_container_image,
-    &hf_procmap_src_pod_name, &hf_procmap_src_pod_namespace, &hf_procmap_src_epid,
-    &hf_procmap_src_ename,
+#define SRC_FIELD(member) .member = { &hf_procmap_src_##member, NULL },
+#define DST_FIELD(member) .member = { &hf_procmap_dst_##member, NULL },
+procmap_side_fields procmap_src_fields = { PROCMAP_SIDE_FIELD_NAMES(SRC_FIELD) };
+procmap_side_fields procmap_dst_fields = { PROCMAP_SIDE_FIELD_NAMES(DST_FIELD) };
+#undef SRC_FIELD
+#undef DST_FIELD
+
+procmap_side_fields procmap_either_fields = {
+    .pid = { &hf_procmap_pid, NULL }, .ppid = { &hf_procmap_ppid, NULL },
+    .name = { &hf_procmap_name, NULL }, .comm = { &hf_procmap_comm, NULL },
+    .exe = { &hf_procmap_exe, NULL }, .args = { &hf_procmap_args, NULL },
+    .uid = { &hf_procmap_uid, NULL }, .user = { &hf_procmap_user, NULL },
+    .source = { &hf_procmap_source, NULL }, .tid = { &hf_procmap_tid, NULL },
+    .thread_name = { &hf_procmap_thread_name, NULL },
+    .parent_exe = { &hf_procmap_parent_exe, NULL },
+    .parent_args = { &hf_procmap_parent_args, NULL },
+    .container_id = { &hf_procmap_container_id, NULL },
+    .container_name = { &hf_procmap_container_name, NULL },
+    .container_image = { &hf_procmap_container_image, NULL },
+    .pod_name = { &hf_procmap_pod_name, NULL },
+    .pod_namespace = { &hf_procmap_pod_namespace, NULL },
+    .epid = { &hf_procmap_epid, NULL }, .ename = { &hf_procmap_ename, NULL },
 };
 
-const procmap_side_fields procmap_dst_fields = {
-    &hf_procmap_dst_pid, &hf_procmap_dst_ppid, &hf_procmap_dst_name, &hf_procmap_dst_comm,
-    &hf_procmap_dst_exe, &hf_procmap_dst_args, &hf_procmap_dst_cwd,
-    &hf_procmap_dst_start_time, &hf_procmap_dst_uid, &hf_procmap_dst_user,
-    &hf_procmap_dst_source, &hf_procmap_dst_reason, &hf_procmap_dst_match,
-    &hf_procmap_dst_owners, &hf_procmap_dst_endpoint,
-    &hf_procmap_dst_tid, &hf_procmap_dst_thread_name, &hf_procmap_dst_parent_exe,
-    &hf_procmap_dst_parent_args, &hf_procmap_dst_container_id,
-    &hf_procmap_dst_container_name, &hf_procmap_dst_container_image,
-    &hf_procmap_dst_pod_name, &hf_procmap_dst_pod_namespace, &hf_procmap_dst_epid,
-    &hf_procmap_dst_ename,
-};
-
-const procmap_side_fields procmap_either_fields = {
-    .pid = &hf_procmap_pid, .ppid = &hf_procmap_ppid, .name = &hf_procmap_name,
-    .comm = &hf_procmap_comm, .exe = &hf_procmap_exe, .args = &hf_procmap_args,
-    .uid = &hf_procmap_uid, .user = &hf_procmap_user, .source = &hf_procmap_source,
-    .tid = &hf_procmap_tid, .thread_name = &hf_procmap_thread_name,
-    .parent_exe = &hf_procmap_parent_exe, .parent_args = &hf_procmap_parent_args,
-    .container_id = &hf_procmap_container_id, .container_name = &hf_procmap_container_name,
-    .container_image = &hf_procmap_container_image, .pod_name = &hf_procmap_pod_name,
-    .pod_namespace = &hf_procmap_pod_namespace, .epid = &hf_procmap_epid,
-    .ename = &hf_procmap_ename,
-};
+/* "word (description)" of each source and reason: the labels of the
+ * source and reason items, made once instead of per item. */
+#define LABEL_LENGTH 192
+static char source_labels[PM_SOURCE_COUNT][LABEL_LENGTH];
+static char reason_labels[PM_REASON_COUNT][LABEL_LENGTH];
+const char *procmap_source_labels[PM_SOURCE_COUNT];
+const char *procmap_reason_labels[PM_REASON_COUNT];
 
 /* ---- registration ------------------------------------------------------- */
 
@@ -145,6 +139,34 @@ build_vals(void)
     for (guint i = 0; i < PM_MATCH_COUNT; i++)
         procmap_match_vals[i] = (value_string){ i, pm_match_name((pm_match)i) };
     /* The last entry of each stays { 0, NULL }. */
+    for (guint i = 0; i < PM_SOURCE_COUNT; i++) {
+        g_snprintf(source_labels[i], LABEL_LENGTH, "%s (%s)", pm_source_name((pm_source)i),
+                   pm_source_description((pm_source)i));
+        procmap_source_labels[i] = source_labels[i];
+    }
+    for (guint i = 0; i < PM_REASON_COUNT; i++) {
+        g_snprintf(reason_labels[i], LABEL_LENGTH, "%s (%s)", pm_reason_name((pm_reason)i),
+                   pm_reason_description((pm_reason)i));
+        procmap_reason_labels[i] = reason_labels[i];
+    }
+}
+
+static void
+resolve_side(procmap_side_fields *fields)
+{
+#define RESOLVE(member) \
+    if (fields->member.id != NULL) \
+        fields->member.info = proto_registrar_get_nth((guint)*fields->member.id);
+    PROCMAP_SIDE_FIELD_NAMES(RESOLVE)
+#undef RESOLVE
+}
+
+void
+procmap_fields_resolve(void)
+{
+    resolve_side(&procmap_src_fields);
+    resolve_side(&procmap_dst_fields);
+    resolve_side(&procmap_either_fields);
 }
 
 void

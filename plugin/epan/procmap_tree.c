@@ -6,6 +6,16 @@
  * subtree, "Process (side unknown)", where the either-side fields are
  * visible: it is in no side's fields.
  *
+ * Only what the dissection reads is built, the way Wireshark's own
+ * dissectors keep an invisible tree cheap.  Wireshark fakes an item nobody
+ * references when the tree is invisible (TRY_TO_FAKE_THIS_ITEM in
+ * epan/proto.c: the call returns the parent) and formats no label; what it
+ * cannot skip is the work done before the call: our labels, our strings.
+ * So an invisible tree gets the protocol item and the referenced fields
+ * only, under the protocol item, which is where a faked subtree would have
+ * put them; a visible tree (-V, the GUI's details, -T fields on 4.0, PDML)
+ * gets every item and label, each label made once.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "procmap_epan.h"
@@ -13,13 +23,24 @@
 #include <wsutil/utf8_entities.h>
 
 /* Where a process's fields go: visible under @tree, and hidden either-side
- * copies under @hidden (NULL: none). */
+ * copies under @hidden (NULL: none).  With @all FALSE (an invisible tree)
+ * only the fields this dissection references are added. */
 typedef struct {
     proto_tree        *tree;
     const procmap_side_fields *fields;
     proto_tree        *hidden;
     tvbuff_t          *tvb;
+    gboolean           all;
 } field_sink;
+
+/* Whether @field is added: it exists, and the tree shows everything or
+ * something reads the field (a filter, a column, -e); else Wireshark would
+ * fake it anyway. */
+static inline gboolean
+wanted(const field_sink *sink, const procmap_field *field)
+{
+    return field->id != NULL && (sink->all || field->info->ref_type != HF_REF_TYPE_NONE);
+}
 
 static void
 set_hidden(proto_item *item)
@@ -28,29 +49,32 @@ set_hidden(proto_item *item)
     proto_item_set_hidden(item);
 }
 
-/* @visible is the sink's field, @either its either-side copy; either may be
- * NULL (no such field). */
+/* @visible is the sink's field, @either its either-side copy. */
 static void
-put_string(const field_sink *sink, const int *visible, const int *either, const char *value)
+put_string(const field_sink *sink, const procmap_field *visible, const procmap_field *either,
+           const char *value)
 {
     if (value == NULL)
         return;
-    if (visible != NULL)
-        proto_item_set_generated(proto_tree_add_string(sink->tree, *visible, sink->tvb, 0, 0,
-                                                       value));
-    if (sink->hidden != NULL && either != NULL)
-        set_hidden(proto_tree_add_string(sink->hidden, *either, sink->tvb, 0, 0, value));
+    if (wanted(sink, visible))
+        proto_item_set_generated(proto_tree_add_string(sink->tree, *visible->id, sink->tvb, 0,
+                                                       0, value));
+    if (sink->hidden != NULL && wanted(sink, either))
+        set_hidden(proto_tree_add_string(sink->hidden, *either->id, sink->tvb, 0, 0, value));
 }
 
 static void
-put_uint(const field_sink *sink, const int *visible, const int *either, guint32 value)
+put_uint(const field_sink *sink, const procmap_field *visible, const procmap_field *either,
+         guint32 value)
 {
-    if (visible != NULL)
-        proto_item_set_generated(proto_tree_add_uint(sink->tree, *visible, sink->tvb, 0, 0,
+    if (wanted(sink, visible))
+        proto_item_set_generated(proto_tree_add_uint(sink->tree, *visible->id, sink->tvb, 0, 0,
                                                      value));
-    if (sink->hidden != NULL && either != NULL)
-        set_hidden(proto_tree_add_uint(sink->hidden, *either, sink->tvb, 0, 0, value));
+    if (sink->hidden != NULL && wanted(sink, either))
+        set_hidden(proto_tree_add_uint(sink->hidden, *either->id, sink->tvb, 0, 0, value));
 }
+
+static const procmap_field no_field = { NULL, NULL };
 
 /* "curl (4242)", "pid 4" (no name: etl2pcapng), "uid 1000 (alice): ...",
  * or "[not a local address]". */
@@ -82,43 +106,43 @@ add_process(const field_sink *sink, const pm_process *process,
     const procmap_side_fields *f = sink->fields, *any = &procmap_either_fields;
     const pm_process_carried *carried = &process->carried;
 
-    put_uint(sink, f->pid, any->pid, (guint32)process->pid);
-    put_string(sink, f->name, any->name, process->name);
-    put_string(sink, f->comm, any->comm, process->comm);
-    put_string(sink, f->exe, any->exe, process->exe);
-    put_string(sink, f->args, any->args, process->args);
-    put_string(sink, f->cwd, any->cwd, process->cwd);
+    put_uint(sink, &f->pid, &any->pid, (guint32)process->pid);
+    put_string(sink, &f->name, &any->name, process->name);
+    put_string(sink, &f->comm, &any->comm, process->comm);
+    put_string(sink, &f->exe, &any->exe, process->exe);
+    put_string(sink, &f->args, &any->args, process->args);
+    put_string(sink, &f->cwd, &any->cwd, process->cwd);
     if (process->ppid >= 0)
-        put_uint(sink, f->ppid, any->ppid, (guint32)process->ppid);
-    if (process->start_time_ns != 0 && f->start_time != NULL) {
+        put_uint(sink, &f->ppid, &any->ppid, (guint32)process->ppid);
+    if (process->start_time_ns != 0 && wanted(sink, &f->start_time)) {
         nstime_t start;
         start.secs = (time_t)(process->start_time_ns / 1000000000u);
         start.nsecs = (int)(process->start_time_ns % 1000000000u);
         proto_item_set_generated(
-            proto_tree_add_time(sink->tree, *f->start_time, sink->tvb, 0, 0, &start));
+            proto_tree_add_time(sink->tree, *f->start_time.id, sink->tvb, 0, 0, &start));
     }
-    put_string(sink, f->parent_exe, any->parent_exe, carried->parent_exe);
-    put_string(sink, f->parent_args, any->parent_args, carried->parent_args);
-    put_string(sink, f->container_id, any->container_id, carried->container_id);
-    put_string(sink, f->container_name, any->container_name, carried->container_name);
-    put_string(sink, f->container_image, any->container_image, carried->container_image);
-    put_string(sink, f->pod_name, any->pod_name, carried->pod_name);
-    put_string(sink, f->pod_namespace, any->pod_namespace, carried->pod_namespace);
+    put_string(sink, &f->parent_exe, &any->parent_exe, carried->parent_exe);
+    put_string(sink, &f->parent_args, &any->parent_args, carried->parent_args);
+    put_string(sink, &f->container_id, &any->container_id, carried->container_id);
+    put_string(sink, &f->container_name, &any->container_name, carried->container_name);
+    put_string(sink, &f->container_image, &any->container_image, carried->container_image);
+    put_string(sink, &f->pod_name, &any->pod_name, carried->pod_name);
+    put_string(sink, &f->pod_namespace, &any->pod_namespace, carried->pod_namespace);
     if (context != NULL) {
         if (context->has_tid)
-            put_uint(sink, f->tid, any->tid, context->tid);
-        put_string(sink, f->thread_name, any->thread_name, context->thread_name);
+            put_uint(sink, &f->tid, &any->tid, context->tid);
+        put_string(sink, &f->thread_name, &any->thread_name, context->thread_name);
         if (context->has_epid)
-            put_uint(sink, f->epid, any->epid, context->epid);
-        put_string(sink, f->ename, any->ename, context->ename);
+            put_uint(sink, &f->epid, &any->epid, context->epid);
+        put_string(sink, &f->ename, &any->ename, context->ename);
     }
 }
 
 static void
 add_user(const field_sink *sink, guint32 uid, const char *user)
 {
-    put_uint(sink, sink->fields->uid, procmap_either_fields.uid, uid);
-    put_string(sink, sink->fields->user, procmap_either_fields.user, user);
+    put_uint(sink, &sink->fields->uid, &procmap_either_fields.uid, uid);
+    put_string(sink, &sink->fields->user, &procmap_either_fields.user, user);
 }
 
 static void
@@ -126,116 +150,180 @@ add_source(const field_sink *sink, const pm_frame_side *side)
 {
     const char *name = val_to_str_const(side->source, procmap_source_vals, "unknown");
 
-    proto_item_set_generated(proto_tree_add_string_format_value(sink->tree,
-        *sink->fields->source, sink->tvb, 0, 0, name, "%s (%s)", name,
-        pm_source_description((pm_source)side->source)));
-    if (sink->hidden != NULL)
-        set_hidden(proto_tree_add_string(sink->hidden, *procmap_either_fields.source,
+    if (wanted(sink, &sink->fields->source)) {
+        proto_item *item;
+        if (side->source < PM_SOURCE_COUNT)
+            item = proto_tree_add_string_format_value(sink->tree, *sink->fields->source.id,
+                       sink->tvb, 0, 0, name, "%s", procmap_source_labels[side->source]);
+        else
+            item = proto_tree_add_string_format_value(sink->tree, *sink->fields->source.id,
+                       sink->tvb, 0, 0, name, "%s (%s)", name,
+                       pm_source_description((pm_source)side->source));
+        proto_item_set_generated(item);
+    }
+    if (sink->hidden != NULL && wanted(sink, &procmap_either_fields.source))
+        set_hidden(proto_tree_add_string(sink->hidden, *procmap_either_fields.source.id,
                                          sink->tvb, 0, 0, name));
 }
 
-/* Returns the side's reason item (NULL without a tree, or with a process). */
 static proto_item *
-add_side(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, pm_frame_engine *engine,
-         const char *title, const procmap_side_fields *fields, const pm_frame_side *side,
-         const pm_carried_context *context, const pm_endpoint *endpoint)
+add_reason(const field_sink *sink, const pm_frame_side *side)
+{
+    const char *word = val_to_str_const(side->reason, procmap_reason_vals, "unknown");
+    proto_item *item;
+
+    if (side->reason < PM_REASON_COUNT)
+        item = proto_tree_add_string_format_value(sink->tree, *sink->fields->reason.id,
+                   sink->tvb, 0, 0, word, "%s", procmap_reason_labels[side->reason]);
+    else
+        item = proto_tree_add_string_format_value(sink->tree, *sink->fields->reason.id,
+                   sink->tvb, 0, 0, word, "%s (%s)", word,
+                   pm_reason_description((pm_reason)side->reason));
+    proto_item_set_generated(item);
+    return item;
+}
+
+/* The text of a side's subtree and of the protocol item: made once a frame,
+ * and only for a visible tree. */
+typedef struct {
+    const char *src;
+    const char *dst;
+    const char *either;
+} side_texts;
+
+/* Returns the side's reason item (NULL with a process, or when an invisible
+ * tree does not read it). */
+static proto_item *
+add_side(proto_tree *tree, tvbuff_t *tvb, pm_frame_engine *engine, const char *title,
+         const char *summary, const procmap_side_fields *fields, const pm_frame_side *side,
+         const pm_carried_context *context, const pm_endpoint *endpoint, gboolean all)
 {
     const pm_process *process = side->process;
-    const char *user = side_user(engine, side);
-    char text[PM_ENDPOINT_STRLEN];
     field_sink sink;
-    proto_item *item;
-    const char *word;
 
-    sink.tree = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_procmap_side, NULL,
-                                              "%s: %s", title,
-                                              side_summary(pinfo->pool, side, user));
+    /* Invisible: the side's subtree would be a faked text item, which is
+     * its parent; its fields go there. */
+    sink.tree = all ? proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_procmap_side, NULL,
+                                                    "%s: %s", title, summary)
+                    : tree;
     sink.fields = fields;
     sink.hidden = tree;
     sink.tvb = tvb;
-    if (endpoint != NULL)
-        put_string(&sink, fields->endpoint, NULL,
+    sink.all = all;
+    if (endpoint != NULL && wanted(&sink, &fields->endpoint)) {
+        char text[PM_ENDPOINT_STRLEN];
+        put_string(&sink, &fields->endpoint, &no_field,
                    pm_endpoint_to_string(endpoint, text, sizeof text));
+    }
     if (process != NULL)
         add_process(&sink, process, context);
-    if (process ? process->has_uid : side->has_uid)
-        add_user(&sink, process ? process->uid : side->uid, user);
-    if (process == NULL) {
-        word = val_to_str_const(side->reason, procmap_reason_vals, "unknown");
-        item = proto_tree_add_string_format_value(sink.tree, *fields->reason, tvb, 0, 0, word,
-                   "%s (%s)", word, pm_reason_description((pm_reason)side->reason));
-        proto_item_set_generated(item);
-        return item;
+    if (process ? process->has_uid : side->has_uid) {
+        guint32 uid = process ? process->uid : side->uid;
+        /* The user name is looked up only if a user field is added. */
+        if (wanted(&sink, &fields->uid) || wanted(&sink, &procmap_either_fields.uid))
+            put_uint(&sink, &fields->uid, &procmap_either_fields.uid, uid);
+        if (wanted(&sink, &fields->user) || wanted(&sink, &procmap_either_fields.user))
+            put_string(&sink, &fields->user, &procmap_either_fields.user,
+                       process ? process->user : pm_frame_engine_user_name(engine, side->uid));
     }
+    if (process == NULL)
+        return wanted(&sink, &fields->reason) ? add_reason(&sink, side) : NULL;
     add_source(&sink, side);
-    if (side->match != PM_MATCH_NONE) {
-        word = val_to_str_const(side->match, procmap_match_vals, "unknown");
-        proto_item_set_generated(proto_tree_add_string_format_value(sink.tree, *fields->match,
-            tvb, 0, 0, word, "%s%s", word,
+    if (side->match != PM_MATCH_NONE && wanted(&sink, &fields->match)) {
+        const char *word = val_to_str_const(side->match, procmap_match_vals, "unknown");
+        proto_item_set_generated(proto_tree_add_string_format_value(sink.tree,
+            *fields->match.id, tvb, 0, 0, word, "%s%s", word,
             side->v6only_assumed ? " (v6only assumed off)" : ""));
     }
     if (side->owner_count > 1)
-        put_uint(&sink, fields->owners, NULL, side->owner_count);
+        put_uint(&sink, &fields->owners, &no_field, side->owner_count);
     return NULL;
 }
 
 /* A carried process at an unknown end: its own subtree, the either-side
  * fields visible in it. */
 static void
-add_either(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const pm_frame_side *side,
-           const pm_carried_context *context)
+add_either(proto_tree *tree, tvbuff_t *tvb, const char *summary, const pm_frame_side *side,
+           const pm_carried_context *context, gboolean all)
 {
     const pm_process *process = side->process;
     field_sink sink;
 
-    sink.tree = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_procmap_side, NULL,
-                                              "Process (side unknown): %s",
-                                              side_summary(pinfo->pool, side, process->user));
+    sink.tree = all ? proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_procmap_side, NULL,
+                                                    "Process (side unknown): %s", summary)
+                    : tree;
     sink.fields = &procmap_either_fields;
     sink.hidden = NULL;
     sink.tvb = tvb;
-    proto_item_set_generated(proto_tree_add_boolean(sink.tree, hf_procmap_side_unknown, tvb,
-                                                    0, 0, TRUE));
+    sink.all = all;
+    if (all || proto_field_is_referenced(tree, hf_procmap_side_unknown))
+        proto_item_set_generated(proto_tree_add_boolean(sink.tree, hf_procmap_side_unknown,
+                                                        tvb, 0, 0, TRUE));
     add_process(&sink, process, context);
     if (process->has_uid)
         add_user(&sink, process->uid, process->user);
     add_source(&sink, side);
 }
 
+/* Whether a filter or column reads the protocol item itself ("procmap",
+ * "procmap contains ..."), not only fields under it: then its text, which
+ * is its value, is made as for a visible tree. */
+static gboolean
+protocol_item_read(int proto)
+{
+    hf_ref_type ref = proto_registrar_get_nth((guint)proto)->ref_type;
+    return ref != HF_REF_TYPE_NONE && ref != HF_REF_TYPE_INDIRECT;
+}
+
 void
 procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
                  pm_frame_engine *engine, const pm_frame_input *input,
-                 const pm_frame_view *view, procmap_tree_items *items)
+                 const pm_frame_view *view, gboolean with_expert, procmap_tree_items *items)
 {
     const pm_frame_side *src = &view->src, *dst = &view->dst;
     const pm_endpoint *src_endpoint = input->no_transport ? NULL : &input->src;
     const pm_endpoint *dst_endpoint = input->no_transport ? NULL : &input->dst;
+    gboolean all = PTREE_DATA(tree)->visible || with_expert || protocol_item_read(proto);
+    side_texts text = { NULL, NULL, NULL };
     proto_tree *procmap_tree;
 
-    if (view->either.process != NULL)
-        items->root = proto_tree_add_protocol_format(tree, proto, tvb, 0, 0,
-                          "Process: %s [side unknown]",
-                          side_summary(pinfo->pool, &view->either, view->either.process->user));
-    else
-        items->root = proto_tree_add_protocol_format(tree, proto, tvb, 0, 0,
-                          "Process: %s " UTF8_RIGHTWARDS_ARROW " %s",
-                          side_summary(pinfo->pool, src, side_user(engine, src)),
-                          side_summary(pinfo->pool, dst, side_user(engine, dst)));
+    if (all) {
+        if (view->either.process != NULL)
+            text.either = side_summary(pinfo->pool, &view->either,
+                                       view->either.process->user);
+        text.src = side_summary(pinfo->pool, src, side_user(engine, src));
+        text.dst = side_summary(pinfo->pool, dst, side_user(engine, dst));
+        if (text.either != NULL)
+            items->root = proto_tree_add_protocol_format(tree, proto, tvb, 0, 0,
+                              "Process: %s [side unknown]", text.either);
+        else
+            items->root = proto_tree_add_protocol_format(tree, proto, tvb, 0, 0,
+                              "Process: %s " UTF8_RIGHTWARDS_ARROW " %s", text.src, text.dst);
+    } else {
+        /* Always there, read or not: the protocol hierarchy (tshark -z
+         * io,phs) counts the top-level protocol items of invisible trees. */
+        items->root = proto_tree_add_item(tree, proto, tvb, 0, 0, ENC_NA);
+    }
     proto_item_set_generated(items->root);
     procmap_tree = proto_item_add_subtree(items->root, ett_procmap);
+    if (!all && !proto_field_is_referenced(tree, proto))
+        return;         /* nothing under it is read */
     if (view->icmp_quoted) {
-        proto_item_set_generated(proto_tree_add_boolean(procmap_tree, hf_procmap_icmp_quoted,
-                                                        tvb, 0, 0, TRUE));
+        if (all || proto_field_is_referenced(tree, hf_procmap_icmp_quoted))
+            proto_item_set_generated(proto_tree_add_boolean(procmap_tree,
+                                                            hf_procmap_icmp_quoted, tvb, 0, 0,
+                                                            TRUE));
         /* The error is for the quoted packet's sender. */
         dst_endpoint = src_endpoint;
         src_endpoint = NULL;
     }
-    items->src_reason = add_side(procmap_tree, tvb, pinfo, engine, "Source",
+    items->src_reason = add_side(procmap_tree, tvb, engine, "Source", text.src,
                                  &procmap_src_fields, src, view->context[PM_CARRIED_SRC],
-                                 src_endpoint);
-    items->dst_reason = add_side(procmap_tree, tvb, pinfo, engine, "Destination",
+                                 src_endpoint, all);
+    items->dst_reason = add_side(procmap_tree, tvb, engine, "Destination", text.dst,
                                  &procmap_dst_fields, dst, view->context[PM_CARRIED_DST],
-                                 dst_endpoint);
+                                 dst_endpoint, all);
     if (view->either.process != NULL)
-        add_either(procmap_tree, tvb, pinfo, &view->either, view->context[PM_CARRIED_EITHER]);
+        add_either(procmap_tree, tvb, text.either, &view->either,
+                   view->context[PM_CARRIED_EITHER], all);
 }

@@ -31,6 +31,31 @@ assert_addr(const pm_addr *addr, const char *expected)
     g_assert_cmpstr(pm_addr_to_string(addr, text, sizeof text), ==, expected);
 }
 
+/* pm_endpoint_to_string is written by hand (no printf): its extremes, and
+ * a buffer too short for the text (cut, still terminated). */
+static void
+test_endpoint_text(void)
+{
+    static const guint8 zero[4] = { 0, 0, 0, 0 }, ones[4] = { 255, 255, 255, 255 },
+                        mixed[4] = { 10, 0, 100, 9 };
+    pm_endpoint ep;
+    char small[6];
+
+    memset(&ep, 0, sizeof ep);
+    assert_endpoint(&ep, "-:0");
+    pm_addr_from_ipv4(&ep.addr, zero);
+    assert_endpoint(&ep, "0.0.0.0:0");
+    pm_addr_from_ipv4(&ep.addr, ones);
+    ep.port = 65535;
+    assert_endpoint(&ep, "255.255.255.255:65535");
+    pm_addr_from_ipv4(&ep.addr, mixed);
+    ep.port = 10;
+    assert_endpoint(&ep, "10.0.100.9:10");
+    g_assert_cmpstr(pm_endpoint_to_string(&ep, small, sizeof small), ==, "10.0.");
+    g_assert_true(pm_addr_parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", &ep.addr));
+    assert_endpoint(&ep, "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:10");
+}
+
 /* The only message of @datagram, which must be exactly one. */
 static pm_nl_message
 only_message(const GByteArray *datagram)
@@ -447,6 +472,7 @@ main(int argc, char **argv)
     g_test_add_func("/netlink/parse/message/multipart", test_multipart_datagram);
     g_test_add_func("/netlink/parse/message/control", test_control_messages);
     g_test_add_func("/netlink/parse/ifaddr", test_ifaddr);
+    g_test_add_func("/netlink/parse/endpoint-text", test_endpoint_text);
     add_framing_tests();
     return g_test_run();
 }

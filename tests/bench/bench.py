@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """procmap's benchmark suite (issue 4), run by `./run bench`.
 
-    bench.py --build-dir DIR [--only P1,P2,P3,P4,P5] [--quick]
+    bench.py --build-dir DIR [--only P1,P2,P3,P4,P5,C1] [--quick]
 
 Every benchmark prints its figure as a ratio of two runs made side by side
 in this invocation (plugin vs disabled, procmap vs ss, lookup vs a bare hash
@@ -9,12 +9,16 @@ lookup, memory kept vs peak), plus the machine it ran on, and a summary
 table at the end with each goal met or missed.  Nothing here passes or
 fails: the exit code is 0 whenever every benchmark could run.
 
-    P1 steady state   tshark -r of >= 200k live loopback frames      goal <= 1.03
+    P1 steady state   tshark -r of >= 200k live loopback frames, in  goal <= 1.03
+                      every mode (summary, filters, -T fields, the   (each mode)
+                      procmap profile), instructions and CPU time
+    P1-V              -V output: per frame and per added line        reported
     P2 miss storm     tshark -r of a 100k-frame port scan            goal <= 1.10,
                       and table refreshes                            <= 4 per second
     P3 table build    netlink refresh vs ss -tuanp, 10k sockets      goal <= 0.8
     P4 cached lookup  ns per lookup on a warm table                  goal < 200 ns
     P5 memory         peak RSS growth over 100k short-lived endpoints goal < 16 MB
+    C1 comment parse  cost per line of a 400k-line comment vs 25k    goal <= 1.5
 
 How each is measured is printed with it; RESULTS.md has a full run.  Needs
 root (tshark in a private mount namespace, captures on lo) and valgrind
@@ -33,10 +37,10 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 
 import native_bench  # noqa: E402
-import tshark_bench  # noqa: E402
+import p1_bench  # noqa: E402
 from benchlib import say, section  # noqa: E402
 
-BENCHMARKS = ("P1", "P2", "P3", "P4", "P5")
+BENCHMARKS = ("P1", "P2", "P3", "P4", "P5", "C1")
 PACKAGES = ("valgrind",)
 
 
@@ -124,6 +128,14 @@ def main(argv):
     parser.add_argument("--build-dir", required=True, help="the procmap build directory")
     parser.add_argument("--only", default=",".join(BENCHMARKS),
                         help="comma-separated subset of %s" % ",".join(BENCHMARKS))
+    parser.add_argument("--plugin", default=None,
+                        help="the procmap.so of P1 and P2 (default: the build directory's; "
+                        "another one gives figures of older code to set beside)")
+    parser.add_argument("--modes", default="",
+                        help="P1 only these modes (comma-separated: summary, tree-filter, "
+                        "fields-procmap, fields-frame, filter-name, profile, verbose)")
+    parser.add_argument("--callgrind-frames", type=int, default=None,
+                        help="frames per callgrind run of P1 (default 2000; 0: none)")
     parser.add_argument("--quick", action="store_true",
                         help="fewer repetitions and frames (a smoke run, not a figure)")
     args = parser.parse_args(argv)
@@ -133,7 +145,7 @@ def main(argv):
         parser.error("unknown benchmark(s): %s" % ", ".join(sorted(unknown)))
     if os.geteuid() != 0:
         parser.error("run as root: tshark needs a private mount namespace and lo captures")
-    plugin = os.path.join(args.build_dir, "plugin", "epan", "procmap.so")
+    plugin = args.plugin or os.path.join(args.build_dir, "plugin", "epan", "procmap.so")
     if ({"P1", "P2"} & which) and not os.path.isfile(plugin):
         parser.error("%s is not built" % plugin)
 
@@ -148,11 +160,15 @@ def main(argv):
         "from /proc/self/statm. Wall times are printed alongside.")
     results = []
     if {"P1", "P2"} & which:
-        results += tshark_bench.run(args.build_dir, which, reps,
+        results += p1_bench.run(args.build_dir, plugin, which, reps,
                                     p1_frames=40000 if args.quick else 220000,
                                     p2_probes=10000 if args.quick else 50000,
-                                    callgrind_frames=0 if args.quick else 5000)
-    if {"P3", "P4", "P5"} & which:
+                                    callgrind_frames=args.callgrind_frames
+                                    if args.callgrind_frames is not None
+                                    else (0 if args.quick else 2000),
+                                    modes={m.strip() for m in args.modes.split(",")
+                                           if m.strip()} or None)
+    if {"P3", "P4", "P5", "C1"} & which:
         results += native_bench.run(args.build_dir, which, 7 if not args.quick else 3,
                                     p3_rounds=5 if args.quick else 15)
     summary(results, started)

@@ -90,11 +90,13 @@ class Result:
 
     @property
     def met(self):
-        if self.figure is None:
+        if self.figure is None or self.goal is None:
             return None
         return self.figure <= self.goal if self.better == "lower" else self.figure >= self.goal
 
     def verdict(self):
+        if self.goal is None:
+            return "reported"
         if self.met is None:
             return "not measured"
         if self.met:
@@ -104,9 +106,9 @@ class Result:
     def line(self):
         figure = "-" if self.figure is None else "%.3g %s" % (self.figure, self.unit)
         sign = "<=" if self.better == "lower" else ">="
-        return "| %s | %s | %s | %s %g %s | %s | %s |" % (
-            self.name, self.what, figure.strip(), sign, self.goal, self.unit, self.verdict(),
-            self.note)
+        goal = "-" if self.goal is None else "%s %g %s" % (sign, self.goal, self.unit)
+        return "| %s | %s | %s | %s | %s | %s |" % (
+            self.name, self.what, figure.strip(), goal, self.verdict(), self.note)
 
 
 def say(text=""):

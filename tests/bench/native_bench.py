@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""P3 (table build), P4 (cached lookup) and P5 (memory): the C programs of
-tests/bench, built with the project (bench_refresh, bench_lookup,
-bench_memory, bench_sockload), driven and summed up here."""
+"""P3 (table build), P4 (cached lookup), P5 (memory) and C1 (carried-comment
+parsing): the C programs of tests/bench, built with the project
+(bench_refresh, bench_lookup, bench_memory, bench_carried, bench_sockload),
+driven and summed up here."""
 import os
 import subprocess
 import tempfile
@@ -212,6 +213,22 @@ def p5_memory(build_dir):
                        growth[variants[2][0]][0]))]
 
 
+def c1_carried_parse(build_dir, reps):
+    """The unit test of the comment parser checks what it reads, not how
+    fast: whether its time is linear in the input is this figure."""
+    section("C1 carried comments: parse time per line as the comment grows")
+    values = run_program([program(build_dir, "bench_carried"), "--reps", str(reps)])
+    sizes, per_line = values["lines"], values["ns_per_line"]
+    for size, cost in zip(sizes, per_line):
+        say("  %7d lines: %.1f ns per line (median of %d, thread CPU time)" % (size, cost, reps))
+    growth = per_line[-1] / per_line[0]
+    say("cost per line at %d lines / at %d lines = %.2f (linear: about 1; quadratic: %.0f)"
+        % (sizes[-1], sizes[0], growth, sizes[-1] / sizes[0]))
+    return [Result("C1", growth, 1.5, "x", "carried-comment parse, cost per line 16x larger",
+                   note="%.0f ns per line at %d lines, %.0f at %d"
+                   % (per_line[0], sizes[0], per_line[-1], sizes[-1]))]
+
+
 def run(build_dir, which, reps, p3_rounds):
     results = []
     real_lookup = None
@@ -223,5 +240,7 @@ def run(build_dir, which, reps, p3_rounds):
         results += p4_cached_lookup(build_dir, real_lookup, reps)
     if "P5" in which:
         results += p5_memory(build_dir)
+    if "C1" in which:
+        results += c1_carried_parse(build_dir, reps)
     return results
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""P1 (steady state) and P2 (miss storm): `tshark -r` with the build-tree
-plugin against the same command with `--disable-protocol procmap`.
+"""P2 (miss storm), and what P1 (p1_bench.py) shares with it: `tshark -r`
+with the build-tree plugin against the same command with
+`--disable-protocol procmap`.
 
 tshark runs as root, so it ignores WIRESHARK_PLUGIN_DIR: as in the plugin
 tests (tests/epan/harness.py), every run is `unshare -m` with a private
@@ -16,7 +17,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -213,77 +213,6 @@ def frame_count(path):
     return int(re.search(r"Number of packets:\s*(\d+)", out).group(1))
 
 
-def p1_steady_state(tshark, workdir, frames, reps, callgrind_frames):
-    section("P1 steady state: tshark -r on live loopback traffic, plugin vs disabled")
-    path = os.path.join(workdir, "p1.pcapng")
-    server, client = capture_steady_state(path, frames)
-    try:
-        count = frame_count(path)
-        pids = {str(server.proc.pid), str(client.proc.pid)}
-        say("capture: %d frames from loadgen.py (server pid %s, client pid %s: 3 TCP "
-            "connections over 127.0.0.1, 1 over ::1, 1 connected UDP socket)"
-            % (count, server.proc.pid, client.proc.pid))
-        # Which frames the plugin attributed, both ends, to the two processes.
-        fields = tshark.output(["-n", "-r", path, *LIVE_WINDOW, *STEADY, "-T", "fields",
-                                "-e", "procmap.src.pid", "-e", "procmap.dst.pid"])
-        both = sum(1 for line in fields.splitlines()
-                   if set(line.split("\t")) <= pids and len(line.split("\t")) == 2)
-        say("attributed, both ends to the live server/client: %d of %d frames (%.1f%%)"
-            % (both, count, 100.0 * both / max(count, 1)))
-        say("options in both arms: -n %s; figure: CPU time ratio"
-            % " ".join(LIVE_WINDOW + STEADY))
-        ratio, _ = ab_figure(tshark, "tshark -r (summary lines)", ["-n", "-r", path], reps,
-                             STEADY)
-        counted = callgrind_figure(tshark, path, count, workdir, callgrind_frames) \
-            if callgrind_frames else None
-    finally:
-        client.stop()
-        server.stop()
-    results = [Result("P1", ratio, 1.03, "x", "steady state, `tshark -r` CPU ratio",
-                      note="%d frames, %.1f%% attributed" % (count, 100.0 * both / max(count, 1)))]
-    if counted:
-        results.append(Result("P1i", counted[0], 1.03, "x",
-                              "steady state, `tshark -r` instructions (callgrind)",
-                              note="projected to %d frames; per frame alone: %.3f"
-                              % (count, counted[1])))
-    return results
-
-
-def callgrind_figure(tshark, path, count, workdir, frames):
-    """The P1 ratio in instructions: each arm on a 1-frame and an N-frame
-    prefix gives start-up and per-frame instructions, projected to the whole
-    capture.  Under callgrind tshark runs ~50x slower: mappings would expire
-    (mapping_ttl, wall clock) mid-run, so both arms get mapping_ttl:3600."""
-    one = os.path.join(workdir, "p1-one.pcapng")
-    many = os.path.join(workdir, "p1-many.pcapng")
-    subprocess.run(["editcap", "-r", path, one, "1"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["editcap", "-r", path, many, "1-%d" % frames], check=True,
-                   stdout=subprocess.DEVNULL)
-    options = ["-n", *LIVE_WINDOW, *STEADY]
-    cost = {}
-    for arm, extra in (("plugin", []), ("disabled", DISABLED)):
-        start, own_start = tshark.instructions([*options, *extra, "-r", one], workdir)
-        total, own_total = tshark.instructions([*options, *extra, "-r", many], workdir)
-        cost[arm] = (start, (total - start) / (frames - 1))
-        if arm == "plugin":
-            own = (own_total - own_start) / (frames - 1)
-    projected = [cost[arm][0] + count * cost[arm][1] for arm in ("plugin", "disabled")]
-    say("callgrind, `tshark -r` on 1 and %d frames: start-up %.0f M vs %.0f M instructions, "
-        "per frame %.0f vs %.0f (plugin vs disabled): %.3f per frame, %.3f projected to "
-        "%d frames" % (frames, cost["plugin"][0] / 1e6, cost["disabled"][0] / 1e6,
-                       cost["plugin"][1], cost["disabled"][1],
-                       cost["plugin"][1] / cost["disabled"][1], projected[0] / projected[1],
-                       count))
-    # The difference of the arms also moves by a few hundred instructions a
-    # frame from run to run with nothing changed: Wireshark's pointer-keyed
-    # wmem maps collide differently as the allocation layout shifts.  The
-    # plugin's own figure does not move.
-    say("the plugin's own share: dissect_procmap %.0f instructions per frame (%.1f%% of the "
-        "disabled arm's frame); the rest of the difference is the postdissector call and "
-        "layout noise" % (own, 100.0 * own / cost["disabled"][1]))
-    return projected[0] / projected[1], cost["plugin"][1] / cost["disabled"][1]
-
-
 # ---- P2 ----------------------------------------------------------------------
 
 def ports_in_use():
@@ -423,18 +352,3 @@ def p2_miss_storm(tshark, build_dir, workdir, probes, reps):
                    "table refreshes per second of run",
                    note="%d refreshes and %d exact lookups in a %.2f s run (PROCMAP_STATS)"
                    % (stats["refreshes"], stats["exact_lookups"], wall))]
-
-
-def run(build_dir, which, reps, p1_frames, p2_probes, callgrind_frames):
-    plugin_path = os.path.join(build_dir, "plugin", "epan", "procmap.so")
-    results = []
-    workdir = tempfile.mkdtemp(prefix="procmap-bench-")
-    try:
-        tshark = PluginTshark(plugin_path, workdir)
-        if "P1" in which:
-            results += p1_steady_state(tshark, workdir, p1_frames, reps, callgrind_frames)
-        if "P2" in which:
-            results += p2_miss_storm(tshark, build_dir, workdir, p2_probes, reps)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return results

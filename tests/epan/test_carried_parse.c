@@ -426,10 +426,11 @@ test_many_lines_and_comments(fixture *f, gconstpointer data)
 {
     GString *lines = g_string_new(NULL);
     GPtrArray *comments = g_ptr_array_new();
-    gint64 start = g_get_monotonic_time();
     (void)data;
 
-    /* 200000 lines of junk, then the process: read in linear time. */
+    /* 200000 lines of junk, then the process: every line is read.  That
+     * the time is linear in the input is a figure, not an assertion here:
+     * tests/bench/bench_carried.c (./run bench --only C1) prints it. */
     for (int i = 0; i < 200000; i++)
         g_string_append(lines, "Junk: x\n:\n\n");
     g_string_append(lines, "PID: 77\nCmd: /bin/late");
@@ -444,7 +445,6 @@ test_many_lines_and_comments(fixture *f, gconstpointer data)
     g_ptr_array_remove_index(comments, 0);
     g_assert_true(parse(f, (const char *const *)comments->pdata, comments->len));
     g_assert_cmpint(single(f)->raw.pid, ==, 88);
-    g_assert_cmpint(g_get_monotonic_time() - start, <, 5 * G_USEC_PER_SEC);
     g_string_free(lines, TRUE);
     g_ptr_array_free(comments, TRUE);
 }
