@@ -185,12 +185,15 @@ def case(tmp_path, name):
     if name == "carried":
         return carried_capture(tmp_path / "carried.pcapng"), \
             prefs(proc_root=root, live_lookups="never")
-    # Expert Info is the same on every frame: a few frames say it.
+    # Expert Info is the same on every frame: a few frames say it.  The
+    # capture is the fake host's own (capture_host), as a live one would be.
     live = live_capture(tmp_path / "live.pcap", None if name == "live" else 8)
+    here = {"capture_host": "this-host"}
     return live, {
-        "live": prefs(proc_root=root, live_lookups="always"),
-        "live-too-old": prefs(proc_root=root),
-        "live-no-table": prefs(proc_root=str(tmp_path / "no-such-proc"), live_lookups="always"),
+        "live": prefs(proc_root=root, live_lookups="always", **here),
+        "live-too-old": prefs(proc_root=root, **here),
+        "live-no-table": prefs(proc_root=str(tmp_path / "no-such-proc"), live_lookups="always",
+                               **here),
     }[name]
 
 
