@@ -39,9 +39,12 @@ class Xvfb:
         self.size = (width, height)
         read_end, write_end = os.pipe()
         # -displayfd: the server picks a free display and writes its number.
+        # -noreset: by default the server resets when its last client leaves,
+        # and a Wireshark that connects during the reset fails ("could not
+        # connect to display"): each test's Wireshark is often the only client.
         self.proc = subprocess.Popen(
             ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "%dx%dx24" % self.size,
-             "-nolisten", "tcp"],
+             "-nolisten", "tcp", "-noreset"],
             pass_fds=(write_end,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, start_new_session=True)
         os.close(write_end)
