@@ -144,8 +144,10 @@ pm_netns_registry_rescan(pm_netns_registry *registry)
     g_array_unref(found);
 
     g_mutex_lock(&registry->lock);
+    /* An empty GArray's data may be NULL, which memcmp must not see. */
     changed = watched->len != registry->watched->len ||
-              memcmp(watched->data, registry->watched->data, watched->len * sizeof(guint32)) != 0;
+              (watched->len > 0 &&
+               memcmp(watched->data, registry->watched->data, watched->len * sizeof(guint32)) != 0);
     if (changed) {
         g_array_unref(registry->watched);
         registry->watched = watched;
