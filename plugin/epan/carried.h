@@ -15,6 +15,7 @@
 
 #include <glib.h>
 
+#include "direction.h"
 #include "process.h"
 
 G_BEGIN_DECLS
@@ -29,13 +30,6 @@ typedef enum {
     PM_CARRIED_ETL2PCAPNG,    /* "PID=<n> TID=<n>" comments */
     PM_CARRIED_KIND_COUNT
 } pm_carried_kind;
-
-/* The pcapng epb_flags direction (the values of PACK_FLAGS_DIRECTION). */
-typedef enum {
-    PM_DIRECTION_UNKNOWN = 0,
-    PM_DIRECTION_INBOUND = 1,
-    PM_DIRECTION_OUTBOUND = 2
-} pm_direction;
 
 /* Where a carried process belongs in the frame. */
 typedef enum {

@@ -167,14 +167,14 @@ pm_comment_ptcpdump_with_other(const pm_comment_subject *subject,
 
 const pm_comment_subject *
 pm_comment_ptcpdump_subject(const pm_comment_subject *src, const pm_comment_subject *dst,
-                            pm_capture_direction direction)
+                            pm_direction direction)
 {
     gboolean src_known = src != NULL && src->process != NULL;
     gboolean dst_known = dst != NULL && dst->process != NULL;
 
-    if (direction == PM_CAPTURE_DIRECTION_OUTBOUND)
+    if (direction == PM_DIRECTION_OUTBOUND)
         return src_known ? src : NULL;
-    if (direction == PM_CAPTURE_DIRECTION_INBOUND)
+    if (direction == PM_DIRECTION_INBOUND)
         return dst_known ? dst : NULL;
     if (src_known)
         return src;

@@ -64,7 +64,7 @@ void pm_comment_ptcpdump_with_other(const pm_comment_subject *subject,
  * ends are local), else the destination.  NULL when there is none. */
 const pm_comment_subject *pm_comment_ptcpdump_subject(const pm_comment_subject *src,
                                                       const pm_comment_subject *dst,
-                                                      pm_capture_direction direction);
+                                                      pm_direction direction);
 
 G_END_DECLS
 

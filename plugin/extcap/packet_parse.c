@@ -161,9 +161,9 @@ parse_ethernet(const guint8 *p, gsize len, const guint8 *own_mac, pm_packet_tupl
      * has no direction of its own. */
     if (own_mac != NULL && memcmp(own_mac, zero_mac, 6) != 0) {
         if (memcmp(p + 6, own_mac, 6) == 0)
-            out->direction = PM_CAPTURE_DIRECTION_OUTBOUND;
+            out->direction = PM_DIRECTION_OUTBOUND;
         else if (memcmp(p, own_mac, 6) == 0 || (p[0] & 1))
-            out->direction = PM_CAPTURE_DIRECTION_INBOUND;
+            out->direction = PM_DIRECTION_INBOUND;
     }
     return parse_ethertype(type, p + offset + 2, len - offset - 2, out);
 }
@@ -172,9 +172,9 @@ static void
 direction_of_pkttype(guint16 pkttype, pm_packet_tuple *out)
 {
     if (pkttype == SLL_OUTGOING)
-        out->direction = PM_CAPTURE_DIRECTION_OUTBOUND;
+        out->direction = PM_DIRECTION_OUTBOUND;
     else if (pkttype <= SLL_OTHERHOST)
-        out->direction = PM_CAPTURE_DIRECTION_INBOUND;
+        out->direction = PM_DIRECTION_INBOUND;
 }
 
 gboolean

@@ -14,15 +14,8 @@
 #include <pcap/dlt.h>
 
 #include "backend.h"
+#include "direction.h"
 G_BEGIN_DECLS
-
-/* A frame's direction, with the values of pcapng's epb_flags direction bits
- * (01 inbound, 10 outbound, 00 not available). */
-typedef enum {
-    PM_CAPTURE_DIRECTION_UNKNOWN = 0,
-    PM_CAPTURE_DIRECTION_INBOUND = 1,
-    PM_CAPTURE_DIRECTION_OUTBOUND = 2
-} pm_capture_direction;
 
 typedef struct {
     pm_transport transport;
@@ -31,7 +24,7 @@ typedef struct {
     /* What the link layer says of the frame's direction: Linux cooked
      * headers carry it; Ethernet tells it by the interface's own MAC as
      * the source (outbound) or destination (inbound). */
-    pm_capture_direction direction;
+    pm_direction direction;
 } pm_packet_tuple;
 
 /* OpenBSD's number for raw IP, which libpcap maps to DLT_RAW elsewhere

@@ -121,14 +121,14 @@ test_ptcpdump_subject(void)
     pm_process *a = make_process(1, 0, "a", NULL, NULL), *b = make_process(2, 0, "b", NULL, NULL);
     pm_comment_subject src = { .process = a }, dst = { .process = b }, none = { 0 };
 
-    g_assert_true(pm_comment_ptcpdump_subject(&src, &dst, PM_CAPTURE_DIRECTION_OUTBOUND) == &src);
-    g_assert_true(pm_comment_ptcpdump_subject(&src, &dst, PM_CAPTURE_DIRECTION_INBOUND) == &dst);
+    g_assert_true(pm_comment_ptcpdump_subject(&src, &dst, PM_DIRECTION_OUTBOUND) == &src);
+    g_assert_true(pm_comment_ptcpdump_subject(&src, &dst, PM_DIRECTION_INBOUND) == &dst);
     /* Loopback, no direction: the sender. */
-    g_assert_true(pm_comment_ptcpdump_subject(&src, &dst, PM_CAPTURE_DIRECTION_UNKNOWN) == &src);
-    g_assert_true(pm_comment_ptcpdump_subject(&none, &dst, PM_CAPTURE_DIRECTION_UNKNOWN) == &dst);
+    g_assert_true(pm_comment_ptcpdump_subject(&src, &dst, PM_DIRECTION_UNKNOWN) == &src);
+    g_assert_true(pm_comment_ptcpdump_subject(&none, &dst, PM_DIRECTION_UNKNOWN) == &dst);
     /* The direction names an end without a process: none, never the other. */
-    g_assert_null(pm_comment_ptcpdump_subject(&none, &dst, PM_CAPTURE_DIRECTION_OUTBOUND));
-    g_assert_null(pm_comment_ptcpdump_subject(&none, &none, PM_CAPTURE_DIRECTION_UNKNOWN));
+    g_assert_null(pm_comment_ptcpdump_subject(&none, &dst, PM_DIRECTION_OUTBOUND));
+    g_assert_null(pm_comment_ptcpdump_subject(&none, &none, PM_DIRECTION_UNKNOWN));
     pm_process_unref(a);
     pm_process_unref(b);
 }

@@ -65,24 +65,24 @@ test_ethernet(void)
     len = 14 + ipv4_tcp(frame + 14, 0);
     g_assert_true(pm_packet_parse(DLT_EN10MB, frame, len, own_mac, &tuple));
     check_v4(&tuple);
-    g_assert_cmpint(tuple.direction, ==, PM_CAPTURE_DIRECTION_OUTBOUND);
+    g_assert_cmpint(tuple.direction, ==, PM_DIRECTION_OUTBOUND);
     /* From the peer: inbound; no MAC known (loopback): unknown. */
     memcpy(frame, own_mac, 6);
     memcpy(frame + 6, peer_mac, 6);
     g_assert_true(pm_packet_parse(DLT_EN10MB, frame, len, own_mac, &tuple));
-    g_assert_cmpint(tuple.direction, ==, PM_CAPTURE_DIRECTION_INBOUND);
+    g_assert_cmpint(tuple.direction, ==, PM_DIRECTION_INBOUND);
     g_assert_true(pm_packet_parse(DLT_EN10MB, frame, len, NULL, &tuple));
-    g_assert_cmpint(tuple.direction, ==, PM_CAPTURE_DIRECTION_UNKNOWN);
+    g_assert_cmpint(tuple.direction, ==, PM_DIRECTION_UNKNOWN);
     /* Between two other stations (through a bridge port): unknown; to a
      * multicast group: inbound. */
     memcpy(frame, peer_mac, 6);
     memcpy(frame + 6, peer_mac, 6);
     frame[5] = 3;
     g_assert_true(pm_packet_parse(DLT_EN10MB, frame, len, own_mac, &tuple));
-    g_assert_cmpint(tuple.direction, ==, PM_CAPTURE_DIRECTION_UNKNOWN);
+    g_assert_cmpint(tuple.direction, ==, PM_DIRECTION_UNKNOWN);
     frame[0] = 0x01;
     g_assert_true(pm_packet_parse(DLT_EN10MB, frame, len, own_mac, &tuple));
-    g_assert_cmpint(tuple.direction, ==, PM_CAPTURE_DIRECTION_INBOUND);
+    g_assert_cmpint(tuple.direction, ==, PM_DIRECTION_INBOUND);
     /* Cut short anywhere: not a tuple, and no crash. */
     for (gsize cut = 0; cut < 14 + 20 + 20; cut++)
         g_assert_false(pm_packet_parse(DLT_EN10MB, frame, cut, own_mac, &tuple));
@@ -151,14 +151,14 @@ test_cooked(void)
     len = 20 + ipv4_tcp(frame + 20, 0);
     g_assert_true(pm_packet_parse(DLT_LINUX_SLL2, frame, len, NULL, &tuple));
     check_v4(&tuple);
-    g_assert_cmpint(tuple.direction, ==, PM_CAPTURE_DIRECTION_OUTBOUND);
+    g_assert_cmpint(tuple.direction, ==, PM_DIRECTION_OUTBOUND);
     /* SLL v1: packet type, ARPHRD, addr len, addr, protocol */
     memset(frame, 0, 16);
     frame[1] = 0;        /* PACKET_HOST */
     frame[14] = 0x08; frame[15] = 0x00;
     len = 16 + ipv4_tcp(frame + 16, 0);
     g_assert_true(pm_packet_parse(DLT_LINUX_SLL, frame, len, NULL, &tuple));
-    g_assert_cmpint(tuple.direction, ==, PM_CAPTURE_DIRECTION_INBOUND);
+    g_assert_cmpint(tuple.direction, ==, PM_DIRECTION_INBOUND);
     g_assert_false(pm_packet_parse(147, frame, len, NULL, &tuple));   /* DLT_USER0 */
 }
 

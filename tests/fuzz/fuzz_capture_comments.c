@@ -122,7 +122,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         g_free(text);
     }
-    one = pm_comment_ptcpdump_subject(&s, &d, (pm_capture_direction)((flags >> 3) % 3));
+    one = pm_comment_ptcpdump_subject(&s, &d, (pm_direction)((flags >> 3) % 3));
     FUZZ_CHECK(one == NULL || one == &s || one == &d);
     if (one != NULL)
         pm_comment_ptcpdump_with_other(one, one == &s ? &d : &s, out);

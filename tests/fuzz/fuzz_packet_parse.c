@@ -36,12 +36,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(tuple.transport == PM_TRANSPORT_TCP || tuple.transport == PM_TRANSPORT_UDP);
         FUZZ_CHECK(tuple.src.addr.family == tuple.dst.addr.family);
         FUZZ_CHECK(tuple.src.addr.family == PM_AF_INET || tuple.src.addr.family == PM_AF_INET6);
-        FUZZ_CHECK(tuple.direction == PM_CAPTURE_DIRECTION_UNKNOWN ||
-                   tuple.direction == PM_CAPTURE_DIRECTION_INBOUND ||
-                   tuple.direction == PM_CAPTURE_DIRECTION_OUTBOUND);
+        FUZZ_CHECK(tuple.direction == PM_DIRECTION_UNKNOWN ||
+                   tuple.direction == PM_DIRECTION_INBOUND ||
+                   tuple.direction == PM_DIRECTION_OUTBOUND);
         /* Ethernet tells a direction only by the interface's own MAC. */
         if (linktype == DLT_EN10MB && !has_mac)
-            FUZZ_CHECK(tuple.direction == PM_CAPTURE_DIRECTION_UNKNOWN);
+            FUZZ_CHECK(tuple.direction == PM_DIRECTION_UNKNOWN);
     }
     free(frame);
     return 0;
