@@ -451,6 +451,13 @@ pm_attribution_tick(pm_attribution *self)
 }
 
 void
+pm_attribution_catch_up(pm_attribution *self)
+{
+    if (pm_ns_watchers_pending(self->others))
+        pm_ns_watchers_sync(self->others);
+}
+
+void
 pm_attribution_get_stats(pm_attribution *self, pm_attribution_stats *out)
 {
     *out = self->stats;

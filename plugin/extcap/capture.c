@@ -438,6 +438,7 @@ run_loop(capture *cap)
             if (!cap->stop && !pm_pcapng_flush(cap->writer, &error))
                 stop_on_write_error(cap, error);
         }
+        pm_attribution_catch_up(cap->attribution);
         if (g_get_monotonic_time() >= next_tick) {
             /* Between packets: no comment of the cache is in use. */
             pm_comment_cache_trim(cap->comment_cache, COMMENT_CACHE_MAX);

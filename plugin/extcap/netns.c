@@ -194,6 +194,17 @@ pm_netns_list(pm_netns_registry *registry, guint *generation)
 }
 
 guint
+pm_netns_generation(pm_netns_registry *registry)
+{
+    guint generation;
+
+    g_mutex_lock(&registry->lock);
+    generation = registry->generation;
+    g_mutex_unlock(&registry->lock);
+    return generation;
+}
+
+guint
 pm_netns_skipped(pm_netns_registry *registry)
 {
     guint skipped;

@@ -47,6 +47,8 @@ gboolean pm_netns_registry_rescan(pm_netns_registry *registry);
 /* The namespaces watched now (guint32 inodes, those made by an
  * administrator first), and a number that changes whenever that set does. */
 GArray *pm_netns_list(pm_netns_registry *registry, guint *generation);
+/* The generation pm_netns_list() would give, without copying the list. */
+guint pm_netns_generation(pm_netns_registry *registry);
 
 /* Namespaces in use but not watched (past the limit). */
 guint pm_netns_skipped(pm_netns_registry *registry);

@@ -162,6 +162,14 @@ pm_ns_watchers_sync(pm_ns_watchers *set)
     return changed;
 }
 
+gboolean
+pm_ns_watchers_pending(pm_ns_watchers *set)
+{
+    if (set == NULL || set->registry == NULL)
+        return FALSE;
+    return !set->synced || pm_netns_generation(set->registry) != set->generation;
+}
+
 void
 pm_ns_watchers_refresh_due(pm_ns_watchers *set, gint64 max_age_us)
 {

@@ -39,6 +39,9 @@ void pm_ns_watchers_free(pm_ns_watchers *set);
  * PM_NS_WATCHERS_NEW_PER_SYNC, within PM_NS_WATCHERS_BUDGET_US) and drops
  * those of namespaces no longer watched.  TRUE when the set changed. */
 gboolean pm_ns_watchers_sync(pm_ns_watchers *set);
+/* Whether a namespace of the registry has no watcher yet (a sync ran out
+ * of budget, or the registry changed since): sync again soon. */
+gboolean pm_ns_watchers_pending(pm_ns_watchers *set);
 
 /* Refreshes the watchers last refreshed more than @max_age_us ago, in turn,
  * within PM_NS_WATCHERS_BUDGET_US (addresses change: a container restarts). */
