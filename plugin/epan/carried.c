@@ -4,6 +4,9 @@
  *   - procmap's own: first line "procmap-src" or "procmap-dst", then
  *     "Key: value" lines for the process at that end;
  *   - etl2pcapng's: "PID=<n> TID=<n>" and optional words after it;
+ *   - PCAPdroid's "u-<uid>" (the glue looks the uid up in the file's uid map
+ *     blocks and passes it as a tag, below; the comment itself reads as no
+ *     keys);
  *   - anything else is read as ptcpdump's "Key: value" lines; ptcpdump
  *     writes one comment per group (process, thread, user, parent,
  *     container, pod) and its keys form one set across the comments.
@@ -11,6 +14,9 @@
  * comment added later in an editor does not override it).  Keys are
  * matched without regard to case; unknown keys and lines without ':' are
  * ignored.
+ *
+ * A frame's trailer (PCAPdroid, tcpshark, eCapture) comes as a tag that
+ * carried_trailer.c read; it is the last choice.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -390,9 +396,68 @@ build_from_darwin(const pm_carried_darwin *darwin, pm_carried *notes, pm_carried
     return TRUE;
 }
 
+static const char *
+tool_of(pm_carried_kind kind)
+{
+    switch (kind) {
+    case PM_CARRIED_PCAPDROID: return "PCAPdroid";
+    case PM_CARRIED_TCPSHARK:  return "tcpshark";
+    case PM_CARRIED_ECAPTURE:  return "eCapture";
+    default:                   return "carried";
+    }
+}
+
+/* A trailer's or PCAPdroid's uid map's process (carried_trailer.h).
+ * PCAPdroid names an app: its uid, its name, its package, and no pid. */
+static gboolean
+build_from_tag(const pm_carried_tag *tag, pm_carried *notes, pm_carried_process *process)
+{
+    slice name, package, args;
+
+    if (tag == NULL || tag->kind == PM_CARRIED_NONE)
+        return FALSE;
+    if (tag->malformed != NULL)
+        note_malformed(notes, tag->malformed);
+    if (!tag->has_id)
+        return FALSE;
+    if (tag->kind != PM_CARRIED_PCAPDROID && (tag->id == 0 || tag->id > G_MAXINT32)) {
+        /* tcpshark writes pid 0 for a packet whose socket it did not find. */
+        if (tag->id != 0) {
+            char *what = g_strdup_printf("an out-of-range %s PID", tool_of(tag->kind));
+            note_malformed(notes, what);
+            g_free(what);
+        }
+        return FALSE;
+    }
+    if (tag->kind == PM_CARRIED_PCAPDROID && tag->id == G_MAXUINT32)
+        return FALSE;       /* uid -1: PCAPdroid did not know the app */
+    name.text = tag->name;
+    name.len = tag->name ? tag->name_len : 0;
+    package.text = tag->package;
+    package.len = tag->package ? tag->package_len : 0;
+    args.text = tag->args;
+    args.len = tag->args ? tag->args_len : 0;
+    memset(process, 0, sizeof *process);
+    process->present = TRUE;
+    process->raw.ppid = -1;
+    if (tag->kind == PM_CARRIED_PCAPDROID) {
+        process->raw.pid = -1;
+        process->raw.has_uid = TRUE;
+        process->raw.uid = tag->id;
+        process->raw.carried.package = take_value(package, notes, NULL);
+    } else {
+        process->raw.pid = (gint32)tag->id;
+        if (tag->kind == PM_CARRIED_ECAPTURE)
+            process->raw.comm = take_value(name, notes, NULL);
+        process->args = take_value(args, notes, NULL);
+    }
+    process->raw.name = take_value(name, notes, NULL);
+    return TRUE;
+}
+
 gboolean
 pm_carried_parse(const char *const *comments, guint n_comments,
-                 const pm_carried_darwin *darwin, pm_carried *out)
+                 const pm_carried_darwin *darwin, const pm_carried_tag *tag, pm_carried *out)
 {
     key_group ptcpdump, procmap[2];
     etl_comment etl;
@@ -444,6 +509,8 @@ pm_carried_parse(const char *const *comments, guint n_comments,
         out->kind = PM_CARRIED_PTCPDUMP;
     else if (build_from_etl(&etl, out, &out->process[PM_CARRIED_EITHER]))
         out->kind = PM_CARRIED_ETL2PCAPNG;
+    else if (build_from_tag(tag, out, &out->process[PM_CARRIED_EITHER]))
+        out->kind = tag->kind;
     return out->kind != PM_CARRIED_NONE;
 }
 

@@ -38,7 +38,7 @@ parse(fixture *f, const char *const *comments, guint n)
     gboolean found;
 
     pm_carried_clear(&f->carried);
-    found = pm_carried_parse(comments, n, NULL, &f->carried);
+    found = pm_carried_parse(comments, n, NULL, NULL, &f->carried);
     f->malformed += f->carried.n_malformed;
     /* The first malformed value is described, and only then. */
     g_assert_true((f->carried.n_malformed > 0) == (f->carried.malformed != NULL));
@@ -355,7 +355,7 @@ test_darwin(fixture *f, gconstpointer data)
     (void)data;
 
     pm_carried_clear(&f->carried);
-    g_assert_true(pm_carried_parse(&comment, 1, &darwin, &f->carried));
+    g_assert_true(pm_carried_parse(&comment, 1, &darwin, NULL, &f->carried));
     g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_DARWIN);
     g_assert_cmpint(single(f)->raw.pid, ==, 501);
     g_assert_cmpstr(single(f)->raw.name, ==, "mDNSResponder");
@@ -367,13 +367,13 @@ test_darwin(fixture *f, gconstpointer data)
     darwin.name = "kernel_task";
     darwin.has_effective = FALSE;
     pm_carried_clear(&f->carried);
-    g_assert_true(pm_carried_parse(NULL, 0, &darwin, &f->carried));
+    g_assert_true(pm_carried_parse(NULL, 0, &darwin, NULL, &f->carried));
     g_assert_cmpint(single(f)->raw.pid, ==, 0);
     g_assert_false(single(f)->context.has_epid);
     /* A block Wireshark could not resolve: the comments are read instead. */
     darwin.pid = -1;
     pm_carried_clear(&f->carried);
-    g_assert_true(pm_carried_parse(&comment, 1, &darwin, &f->carried));
+    g_assert_true(pm_carried_parse(&comment, 1, &darwin, NULL, &f->carried));
     g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_PTCPDUMP);
 }
 
@@ -547,7 +547,7 @@ test_problems_described(fixture *f, gconstpointer data)
     g_assert_null(f->carried.malformed);
 
     pm_carried_clear(&f->carried);
-    g_assert_false(pm_carried_parse(NULL, 0, &dangling, &f->carried));
+    g_assert_false(pm_carried_parse(NULL, 0, &dangling, NULL, &f->carried));
     g_assert_true(f->carried.unresolved);
     g_assert_cmpuint(f->carried.n_malformed, ==, 0);
     pm_carried_clear(&f->carried);

@@ -26,7 +26,7 @@ same_parse(const pm_carried_entry *entry, char **comments, guint n)
     pm_carried fresh;
     gboolean names;
 
-    names = pm_carried_parse((const char *const *)comments, n, NULL, &fresh);
+    names = pm_carried_parse((const char *const *)comments, n, NULL, NULL, &fresh);
     FUZZ_CHECK((names || fresh.n_malformed > 0 || fresh.unresolved) == (entry != NULL));
     if (entry != NULL) {
         FUZZ_CHECK(fresh.kind == entry->parsed.kind);
@@ -71,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             comments[i] = fuzz_strndup(text, len);
         }
-        entry = pm_carried_cache_lookup(cache, (const char *const *)comments, n, NULL, &id);
+        entry = pm_carried_cache_lookup(cache, (const char *const *)comments, n, NULL, NULL, &id);
         FUZZ_CHECK((entry != NULL) == (id != 0));
         FUZZ_CHECK(pm_carried_cache_size(cache) <= max_entries);
         if (n > 0)
