@@ -6,11 +6,12 @@ orders), tcpshark's and eCapture's Ethernet trailers.  Odd input: a
 truncated trailer, a wrong magic, a uid the map lacks, an app name that is
 not UTF-8.  The frame's own dissection (Ethernet trailer and FCS, IP, TCP)
 stays as it is without procmap."""
+import os
 import struct
 
 import pytest
 
-from harness import prefs
+from harness import HERE, prefs
 from pcapgen import (DIRECTION_INBOUND, DIRECTION_OUTBOUND, ECAPTURE_MAGIC, PCAPDROID_PEN,
                      TCPSHARK_MAGIC, Pcap, PcapNg, ether, gopacket_trailer_frame, old,
                      pcapdroid_frame, pcapdroid_uid_map, tcp_packet, udp_packet)
@@ -105,6 +106,25 @@ def test_pcapdroid_filters_and_statistics(tshark, tmp_path):
     text = tshark.run("-r", path, "-Y", "frame.number == 1", "-O", "procmap", *NEVER).stdout
     assert "Process (side unknown): Chrome (uid 10123)" in text
     assert "Attribution: pcapdroid (carried in the capture file by PCAPdroid (Android)" in text
+
+
+def profile_filters():
+    """The procmap profile's "Has process" button and colouring rule."""
+    folder = os.path.join(HERE, "..", "..", "packaging", "profiles", "procmap")
+    with open(os.path.join(folder, "dfilter_buttons"), encoding="utf-8") as f:
+        button = next(line.split('","')[2] for line in f if '"Has process"' in line)
+    with open(os.path.join(folder, "colorfilters"), encoding="utf-8") as f:
+        rule = next(line.split("@")[2] for line in f if "@procmap: has a process@" in line)
+    return [button.replace("\\x22", '"'), rule]
+
+
+def test_profile_colours_and_button_show_android_apps(tshark, tmp_path):
+    """PCAPdroid names an app (uid) and no pid: the profile's "Has process"
+    button and colouring rule match its frames too."""
+    pcap, pcapng = pcapdroid_pcap(tmp_path), pcapdroid_pcapng(tmp_path)
+    for display_filter in profile_filters():
+        assert frames_matching(tshark, pcap, display_filter, *NEVER) == [1, 2, 3, 4]
+        assert frames_matching(tshark, pcapng, display_filter, *NEVER) == [2, 3, 4, 5, 7, 11]
 
 
 def test_pcapdroid_trailer_leaves_the_frame_as_it_is(tshark, tmp_path):
