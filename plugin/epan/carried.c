@@ -4,6 +4,8 @@
  *   - procmap's own: first line "procmap-src" or "procmap-dst", then
  *     "Key: value" lines for the process at that end;
  *   - etl2pcapng's: "PID=<n> TID=<n>" and optional words after it;
+ *   - iOS pcapd's (pymobiledevice3): "PID: <n>, ProcName: <name>, EPID: <n>,
+ *     EProcName: <name>, SVC: <n>" on one line;
  *   - PCAPdroid's "u-<uid>" (the glue looks the uid up in the file's uid map
  *     blocks and passes it as a tag, below; the comment itself reads as no
  *     keys);
@@ -248,6 +250,69 @@ typedef struct {
     slice    tid;
 } etl_comment;
 
+/* iOS pcapd's comment (pymobiledevice3's pcapd.py, one line):
+ * "PID: <pid>, ProcName: <comm>, EPID: <epid>, EProcName: <ecomm>, SVC: <svc>".
+ * The names may hold ", ": the numbers are found from the ends. */
+typedef struct {
+    gboolean seen;
+    slice    pid;
+    slice    name;
+    slice    epid;
+    slice    ename;
+} pcapd_comment;
+
+#define PCAPD_NAME ", ProcName: "
+
+/* Whether @text (to @end) is pcapd's: "PID: " and, on its first line,
+ * ", ProcName: ". */
+static gboolean
+is_pcapd(const char *text, const char *end)
+{
+    const char *newline = memchr(text, '\n', (gsize)(end - text));
+    const char *line_end = newline ? newline : end;
+
+    return g_str_has_prefix(text, "PID: ") &&
+           g_strstr_len(text, line_end - text, PCAPD_NAME) != NULL;
+}
+
+/* The last @word in [@start, @end), or NULL. */
+static const char *
+last_word(const char *start, const char *end, const char *word)
+{
+    gsize len = strlen(word);
+    const char *found = NULL;
+
+    for (const char *p = start; p + len <= end; ) {
+        const char *hit = g_strstr_len(p, end - p, word);
+        if (hit == NULL)
+            break;
+        found = hit;
+        p = hit + 1;
+    }
+    return found;
+}
+
+static void
+read_pcapd(const char *text, const char *end, pcapd_comment *pcapd)
+{
+    const char *newline = memchr(text, '\n', (gsize)(end - text));
+    const char *line_end = newline ? newline : end;
+    const char *name = g_strstr_len(text, line_end - text, PCAPD_NAME);
+    const char *rest = name + strlen(PCAPD_NAME);
+    const char *svc = last_word(rest, line_end, ", SVC: ");
+    const char *ename = last_word(rest, svc ? svc : line_end, ", EProcName: ");
+    const char *epid = last_word(rest, ename ? ename : (svc ? svc : line_end), ", EPID: ");
+    const char *name_end = epid ? epid : (ename ? ename : (svc ? svc : line_end));
+
+    pcapd->seen = TRUE;
+    pcapd->pid = trimmed(text + strlen("PID: "), name);
+    pcapd->name = trimmed(rest, name_end);
+    if (epid != NULL)
+        pcapd->epid = trimmed(epid + strlen(", EPID: "), ename ? ename : (svc ? svc : line_end));
+    if (ename != NULL)
+        pcapd->ename = trimmed(ename + strlen(", EProcName: "), svc ? svc : line_end);
+}
+
 /* ---- building processes --------------------------------------------------- */
 
 static char *
@@ -369,6 +434,33 @@ build_from_etl(const etl_comment *etl, pm_carried *notes, pm_carried_process *pr
 }
 
 static gboolean
+build_from_pcapd(const pcapd_comment *pcapd, pm_carried *notes, pm_carried_process *process)
+{
+    guint64 number;
+
+    if (!pcapd->seen)
+        return FALSE;
+    /* 0 is the kernel (kernel_task), as in Darwin's process blocks. */
+    if (!slice_to_number(pcapd->pid, 0, G_MAXINT32, &number)) {
+        note_malformed(notes, "a malformed or out-of-range pcapd PID");
+        return FALSE;
+    }
+    memset(process, 0, sizeof *process);
+    process->present = TRUE;
+    process->raw.pid = (gint32)number;
+    process->raw.ppid = -1;
+    process->raw.name = take_value(pcapd->name, notes, NULL);
+    /* The effective process: the one the packet was sent on behalf of. */
+    if (optional_number(pcapd->epid, 0, G_MAXINT32, "pcapd EPID", notes, &number) &&
+        (gint32)number != process->raw.pid) {
+        process->context.has_epid = TRUE;
+        process->context.epid = (guint32)number;
+        process->context.ename = take_value(pcapd->ename, notes, NULL);
+    }
+    return TRUE;
+}
+
+static gboolean
 build_from_darwin(const pm_carried_darwin *darwin, pm_carried *notes, pm_carried_process *process)
 {
     slice name;
@@ -461,11 +553,13 @@ pm_carried_parse(const char *const *comments, guint n_comments,
 {
     key_group ptcpdump, procmap[2];
     etl_comment etl;
+    pcapd_comment pcapd;
 
     memset(out, 0, sizeof *out);
     memset(&ptcpdump, 0, sizeof ptcpdump);
     memset(procmap, 0, sizeof procmap);
     memset(&etl, 0, sizeof etl);
+    memset(&pcapd, 0, sizeof pcapd);
     out->unresolved = darwin != NULL && darwin->unresolved;
     if (n_comments > PM_CARRIED_COMMENTS_MAX) {
         note_malformed(out, "more comments on one packet than are read");
@@ -484,6 +578,9 @@ pm_carried_parse(const char *const *comments, guint n_comments,
         if (side >= 0) {
             if (!procmap[side].seen)        /* a second one for the side is ignored */
                 read_key_lines(body, end, &procmap[side]);
+        } else if (is_pcapd(text, end)) {
+            if (!pcapd.seen)
+                read_pcapd(text, end, &pcapd);
         } else if (g_str_has_prefix(text, "PID=")) {
             if (!etl.seen) {
                 const char *p = text;
@@ -509,6 +606,8 @@ pm_carried_parse(const char *const *comments, guint n_comments,
         out->kind = PM_CARRIED_PTCPDUMP;
     else if (build_from_etl(&etl, out, &out->process[PM_CARRIED_EITHER]))
         out->kind = PM_CARRIED_ETL2PCAPNG;
+    else if (build_from_pcapd(&pcapd, out, &out->process[PM_CARRIED_EITHER]))
+        out->kind = PM_CARRIED_PCAPD;
     else if (build_from_tag(tag, out, &out->process[PM_CARRIED_EITHER]))
         out->kind = tag->kind;
     return out->kind != PM_CARRIED_NONE;

@@ -31,6 +31,7 @@ typedef enum {
     PM_CARRIED_DARWIN,        /* Darwin process information blocks */
     PM_CARRIED_PTCPDUMP,      /* "PID: ..." comments */
     PM_CARRIED_ETL2PCAPNG,    /* "PID=<n> TID=<n>" comments */
+    PM_CARRIED_PCAPD,         /* iOS pcapd's "PID: <n>, ProcName: <name>, ..." comments */
     PM_CARRIED_PCAPDROID,     /* PCAPdroid: a frame trailer, or "u-<uid>" and uid map blocks */
     PM_CARRIED_TCPSHARK,      /* tcpshark's Ethernet trailer */
     PM_CARRIED_ECAPTURE,      /* eCapture's Ethernet trailer */
@@ -58,7 +59,7 @@ typedef struct {
     guint32  tid;
     char    *thread_name;
     gboolean has_epid;
-    guint32  epid;            /* Darwin "effective" process */
+    guint32  epid;            /* Darwin's, iOS pcapd's "effective" process */
     char    *ename;
 } pm_carried_context;
 

@@ -337,6 +337,7 @@ source_of_kind(pm_carried_kind kind)
     case PM_CARRIED_DARWIN:     return PM_SOURCE_DARWIN;
     case PM_CARRIED_PTCPDUMP:   return PM_SOURCE_PTCPDUMP;
     case PM_CARRIED_ETL2PCAPNG: return PM_SOURCE_ETL2PCAPNG;
+    case PM_CARRIED_PCAPD:      return PM_SOURCE_PCAPD;
     case PM_CARRIED_PCAPDROID:  return PM_SOURCE_PCAPDROID;
     case PM_CARRIED_TCPSHARK:   return PM_SOURCE_TCPSHARK;
     case PM_CARRIED_ECAPTURE:   return PM_SOURCE_ECAPTURE;

@@ -35,6 +35,7 @@ typedef enum {
     PM_SOURCE_DARWIN,         /* carried in the capture: Darwin process blocks (macOS) */
     PM_SOURCE_PTCPDUMP,       /* carried in the capture: ptcpdump's comments */
     PM_SOURCE_ETL2PCAPNG,     /* carried in the capture: etl2pcapng's comments (Windows) */
+    PM_SOURCE_PCAPD,          /* carried in the capture: iOS pcapd's comments */
     PM_SOURCE_PCAPDROID,      /* carried in the capture: PCAPdroid's trailer or uid (Android) */
     PM_SOURCE_TCPSHARK,       /* carried in the capture: tcpshark's trailer */
     PM_SOURCE_ECAPTURE,       /* carried in the capture: eCapture's trailer */

@@ -214,8 +214,8 @@ procmap_fields_register(int proto)
           { "Source attribution", "procmap.src.source",
             FT_STRING, BASE_NONE, NULL, 0x0,
             "How the process was obtained: live, stream, stream-later, or carried "
-            "in the capture by procmap-capture, darwin, ptcpdump, etl2pcapng, pcapdroid, "
-            "tcpshark, ecapture", HFILL } },
+            "in the capture by procmap-capture, darwin, ptcpdump, etl2pcapng, pcapd, "
+            "pcapdroid, tcpshark, ecapture", HFILL } },
         { &hf_procmap_src_reason,
           { "Source unattributed reason", "procmap.src.reason",
             FT_STRING, BASE_NONE, NULL, 0x0,
@@ -268,7 +268,7 @@ procmap_fields_register(int proto)
         { &hf_procmap_src_epid,
           { "Source effective process ID", "procmap.src.epid",
             FT_UINT32, BASE_DEC, NULL, 0x0,
-            "macOS: the process the packet was sent on behalf of", HFILL } },
+            "macOS, iOS: the process the packet was sent on behalf of", HFILL } },
         { &hf_procmap_src_ename,
           { "Source effective process name", "procmap.src.ename",
             FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL } },
@@ -314,8 +314,8 @@ procmap_fields_register(int proto)
           { "Destination attribution", "procmap.dst.source",
             FT_STRING, BASE_NONE, NULL, 0x0,
             "How the process was obtained: live, stream, stream-later, or carried "
-            "in the capture by procmap-capture, darwin, ptcpdump, etl2pcapng, pcapdroid, "
-            "tcpshark, ecapture", HFILL } },
+            "in the capture by procmap-capture, darwin, ptcpdump, etl2pcapng, pcapd, "
+            "pcapdroid, tcpshark, ecapture", HFILL } },
         { &hf_procmap_dst_reason,
           { "Destination unattributed reason", "procmap.dst.reason",
             FT_STRING, BASE_NONE, NULL, 0x0,
@@ -368,7 +368,7 @@ procmap_fields_register(int proto)
         { &hf_procmap_dst_epid,
           { "Destination effective process ID", "procmap.dst.epid",
             FT_UINT32, BASE_DEC, NULL, 0x0,
-            "macOS: the process the packet was sent on behalf of", HFILL } },
+            "macOS, iOS: the process the packet was sent on behalf of", HFILL } },
         { &hf_procmap_dst_ename,
           { "Destination effective process name", "procmap.dst.ename",
             FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL } },

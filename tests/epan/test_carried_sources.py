@@ -2,7 +2,8 @@
 """Process information other capture tools carry, made by pcapgen from the
 layouts in docs/capture-comments.md: PCAPdroid's pcap trailer and its
 pcapng "u-<uid>" comments with uid map blocks (PEN 62652, both byte
-orders), tcpshark's and eCapture's Ethernet trailers.  Odd input: a
+orders), tcpshark's and eCapture's Ethernet trailers, iOS pcapd's comments
+(pymobiledevice3).  Odd input: a
 truncated trailer, a wrong magic, a uid the map lacks, an app name that is
 not UTF-8.  The frame's own dissection (Ethernet trailer and FCS, IP, TCP)
 stays as it is without procmap."""
@@ -293,3 +294,60 @@ def test_plain_ethernet_trailers_carry_nothing(tshark, tmp_path):
     rows = tshark.fields(path, FIELDS, *NEVER)
     assert all(either(row) == {} and row["procmap.src.source"] == "" for row in rows), rows
     assert expert(tshark, path) == []
+
+
+# ---- iOS pcapd (pymobiledevice3) -------------------------------------------
+
+def pcapd_comment(pid, name, epid, ename, svc=0):
+    """pymobiledevice3's comment (services/pcapd.py)."""
+    return "PID: %d, ProcName: %s, EPID: %d, EProcName: %s, SVC: %d" % (pid, name, epid, ename,
+                                                                       svc)
+
+
+def pcapd_pcapng(tmp_path):
+    """As pymobiledevice3 writes it: Ethernet (a fake header for cellular
+    packets), a comment per packet, no direction flag; then the flag, as a
+    similar tool might write it, and odd comments."""
+    pcap = PcapNg()
+    t = old()
+    fake = b"\xbe\xef" * 6 + b"\x08\x00"
+    request = tcp_packet(PHONE, 49152, SERVER, 443, "S")
+    pcap.add_frame(fake + request, t, comments=[pcapd_comment(312, "nsurlsessiond", 1204,
+                                                              "MobileSafari", 300)])      # 1
+    pcap.add_frame(ether(udp_packet(PHONE, 5000, SERVER, 53, b"q")),
+                   comments=[pcapd_comment(88, "mDNSResponder", 88, "mDNSResponder")])     # 2
+    pcap.add_frame(ether(tcp_packet(SERVER, 443, PHONE, 49152, "SA", 1, 1)),
+                   comments=[pcapd_comment(312, "nsurlsessiond", 1204, "MobileSafari")],
+                   direction=DIRECTION_INBOUND)                                            # 3
+    pcap.add_frame(ether(udp_packet(PHONE, 5001, SERVER, 53, b"q")),
+                   comments=["PID: x1, ProcName: bad, EPID: 1, EProcName: bad, SVC: 0"])   # 4
+    pcap.add_frame(ether(udp_packet(PHONE, 5002, SERVER, 53, b"q")),
+                   comments=[b"PID: 90, ProcName: caf\xe9, EPID: 90, EProcName: caf\xe9, SVC: 0"])
+    return pcap.write(tmp_path / "pcapd.pcapng")                                           # 5
+
+
+def test_pcapd_comments(tshark, tmp_path):
+    rows = tshark.fields(pcapd_pcapng(tmp_path), FIELDS, *NEVER)
+    safari = {"pid": "312", "name": "nsurlsessiond", "epid": "1204", "ename": "MobileSafari",
+              "source": "pcapd"}
+    assert either(rows[0]) == safari
+    assert rows[0]["procmap.side_unknown"] == boolean_text(True)
+    # The same effective process: no effective process apart.
+    assert either(rows[1]) == {"pid": "88", "name": "mDNSResponder", "source": "pcapd"}
+    assert side(rows[2], "dst") == dict(safari, endpoint="%s:49152" % PHONE)
+    assert side(rows[2], "src")["reason"] == "not-carried"
+    assert either(rows[3]) == {}
+    assert either(rows[4]) == {"pid": "90", "name": "caf\ufffd", "source": "pcapd"}
+
+
+def test_pcapd_filters_statistics_and_expert(tshark, tmp_path):
+    path = pcapd_pcapng(tmp_path)
+    assert frames_matching(tshark, path, 'procmap.ename == "MobileSafari"', *NEVER) == [1, 3]
+    assert frames_matching(tshark, path, 'procmap.source == "pcapd"', *NEVER) == [1, 2, 3, 5]
+    tree = stats_tree(tshark, path, *NEVER)
+    assert tree["Packets by process (either end)"][1] == {
+        "nsurlsessiond (312)": 2, "mDNSResponder (88)": 1, "caf\ufffd (90)": 1}
+    assert expert(tshark, path) == [
+        ("Warns", 1, "Malformed", MALFORMED + "a malformed or out-of-range pcapd PID")]
+    for display_filter in profile_filters():
+        assert frames_matching(tshark, path, display_filter, *NEVER) == [1, 2, 3, 5]
