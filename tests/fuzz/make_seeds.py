@@ -302,7 +302,10 @@ def main():
     write("carried", [b"\x08\0\0" + procmap_src + b"\0" + procmap_dst + b"\0" + ptcpdump,
                       b"\x08\0\0" + ptcpdump, b"\x04\0\0PID=1234 TID=5678 VlanId=0",
                       b"\x13\x05\x01launchd\0curl", b"\x10\0\0PID: 13055\nCmd: /dev/fd/5\nArgs: "
-                      b"/usr/sbin/dropbear -F -p 22\r\n", b"\0\0\0PID: 5\xff\nCmd:\t\x01"])
+                      b"/usr/sbin/dropbear -F -p 22\r\n", b"\0\0\0PID: 5\xff\nCmd:\t\x01",
+                      b"\0\0\0PID: 312, ProcName: nsurlsessiond, EPID: 1204, EProcName: "
+                      b"MobileSafari, SVC: 300",
+                      b"\0\0\0PID: 7, ProcName: a, b, EPID: x, EProcName: , SVC: 0\0PID: 1\n"])
     write("carried_trailer", trailer_seeds())
     write("pcapdroid_block", pcapdroid_block_seeds())
     write("endpoint_text", [b"127.0.0.1:8080", b"[::1]:22", b"fe80::1:443", b"*:53",
