@@ -314,7 +314,10 @@ def main():
     write("carried_cache", [b"\x05\x02" + procmap_src + b"\0" + procmap_dst + b"\0\x82"
                             + procmap_src + b"\0" + procmap_dst + b"\0\x01" + ptcpdump.split(b"\0")[0],
                             b"\x00\x01PID: 1\0\x81PID: 2\0\x81PID: 1\0\x01note\0",
-                            b"\xff\x03a\0b\0PID=1 TID=2\0"])
+                            b"\xff\x03a\0b\0PID=1 TID=2\0",
+                            # tags (0x40): PCAPdroid's app, the same again, tcpshark's, a cut one
+                            b"\x01\x40\x00\x00\x00\x27\x8bChrome\0\xc0\x00\x00\x00\x27\x8b"
+                            b"Chrome\0\x41PID: 3\0\x01\x00\x00\x10\x92curl\0\x40\x02\x00\0"])
 
 
 # ---- procmap-capture ----------------------------------------------------------
