@@ -64,8 +64,9 @@ typedef struct {
 } pm_carried_context;
 
 /* One process as a capture tool recorded it: what a backend would read
- * (raw.pid >= 0, 0 only from Darwin: kernel_task, -1 from PCAPdroid, which
- * names an app (raw.has_uid) and no process; raw.ppid -1 if unknown;
+ * (raw.pid >= 0, 0 only from Darwin and iOS pcapd: kernel_task; -1 from
+ * PCAPdroid, which names an app (raw.has_uid) and no process; raw.ppid -1 if
+ * unknown;
  * raw.name is what to show, see pm_carried_parse(); raw.argv stays NULL),
  * plus what only a capture file gives.  Every string is valid UTF-8 without
  * control characters, or NULL when absent or empty. */
