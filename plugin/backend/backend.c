@@ -33,7 +33,7 @@ pm_process_carried_foreach(pm_process_carried *carried,
     char **texts[] = {
         &carried->parent_exe, &carried->parent_args, &carried->container_id,
         &carried->container_name, &carried->container_image, &carried->pod_name,
-        &carried->pod_namespace,
+        &carried->pod_namespace, &carried->package,
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS(texts); i++)

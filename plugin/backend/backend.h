@@ -75,7 +75,7 @@ typedef struct {
 } pm_owner_scan;
 
 /* What only a capture file carries of a process (ptcpdump's and procmap's
- * comments, plugin/epan/carried.h): a backend leaves it empty, and a process
+ * comments, PCAPdroid's uid map, plugin/epan/carried.h): a backend leaves it empty, and a process
  * record keeps what was read.  Every member is a string or NULL. */
 typedef struct {
     char *parent_exe;
@@ -85,6 +85,7 @@ typedef struct {
     char *container_image;
     char *pod_name;
     char *pod_namespace;
+    char *package;        /* an Android app's package name (PCAPdroid) */
 } pm_process_carried;
 
 /* Calls @fn on the address of each string of @carried, in order. */

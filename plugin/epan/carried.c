@@ -4,6 +4,11 @@
  *   - procmap's own: first line "procmap-src" or "procmap-dst", then
  *     "Key: value" lines for the process at that end;
  *   - etl2pcapng's: "PID=<n> TID=<n>" and optional words after it;
+ *   - iOS pcapd's (pymobiledevice3): "PID: <n>, ProcName: <name>, EPID: <n>,
+ *     EProcName: <name>, SVC: <n>" on one line;
+ *   - PCAPdroid's "u-<uid>" (the glue looks the uid up in the file's uid map
+ *     blocks and passes it as a tag, below; the comment itself reads as no
+ *     keys);
  *   - anything else is read as ptcpdump's "Key: value" lines; ptcpdump
  *     writes one comment per group (process, thread, user, parent,
  *     container, pod) and its keys form one set across the comments.
@@ -11,6 +16,9 @@
  * comment added later in an editor does not override it).  Keys are
  * matched without regard to case; unknown keys and lines without ':' are
  * ignored.
+ *
+ * A frame's trailer (PCAPdroid, tcpshark, eCapture) comes as a tag that
+ * carried_trailer.c read; it is the last choice.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -242,6 +250,69 @@ typedef struct {
     slice    tid;
 } etl_comment;
 
+/* iOS pcapd's comment (pymobiledevice3's pcapd.py, one line):
+ * "PID: <pid>, ProcName: <comm>, EPID: <epid>, EProcName: <ecomm>, SVC: <svc>".
+ * The names may hold ", ": the numbers are found from the ends. */
+typedef struct {
+    gboolean seen;
+    slice    pid;
+    slice    name;
+    slice    epid;
+    slice    ename;
+} pcapd_comment;
+
+#define PCAPD_NAME ", ProcName: "
+
+/* Whether @text (to @end) is pcapd's: "PID: " and, on its first line,
+ * ", ProcName: ". */
+static gboolean
+is_pcapd(const char *text, const char *end)
+{
+    const char *newline = memchr(text, '\n', (gsize)(end - text));
+    const char *line_end = newline ? newline : end;
+
+    return g_str_has_prefix(text, "PID: ") &&
+           g_strstr_len(text, line_end - text, PCAPD_NAME) != NULL;
+}
+
+/* The last @word in [@start, @end), or NULL. */
+static const char *
+last_word(const char *start, const char *end, const char *word)
+{
+    gsize len = strlen(word);
+    const char *found = NULL;
+
+    for (const char *p = start; p + len <= end; ) {
+        const char *hit = g_strstr_len(p, end - p, word);
+        if (hit == NULL)
+            break;
+        found = hit;
+        p = hit + 1;
+    }
+    return found;
+}
+
+static void
+read_pcapd(const char *text, const char *end, pcapd_comment *pcapd)
+{
+    const char *newline = memchr(text, '\n', (gsize)(end - text));
+    const char *line_end = newline ? newline : end;
+    const char *name = g_strstr_len(text, line_end - text, PCAPD_NAME);
+    const char *rest = name + strlen(PCAPD_NAME);
+    const char *svc = last_word(rest, line_end, ", SVC: ");
+    const char *ename = last_word(rest, svc ? svc : line_end, ", EProcName: ");
+    const char *epid = last_word(rest, ename ? ename : (svc ? svc : line_end), ", EPID: ");
+    const char *name_end = epid ? epid : (ename ? ename : (svc ? svc : line_end));
+
+    pcapd->seen = TRUE;
+    pcapd->pid = trimmed(text + strlen("PID: "), name);
+    pcapd->name = trimmed(rest, name_end);
+    if (epid != NULL)
+        pcapd->epid = trimmed(epid + strlen(", EPID: "), ename ? ename : (svc ? svc : line_end));
+    if (ename != NULL)
+        pcapd->ename = trimmed(ename + strlen(", EProcName: "), svc ? svc : line_end);
+}
+
 /* ---- building processes --------------------------------------------------- */
 
 static char *
@@ -363,6 +434,33 @@ build_from_etl(const etl_comment *etl, pm_carried *notes, pm_carried_process *pr
 }
 
 static gboolean
+build_from_pcapd(const pcapd_comment *pcapd, pm_carried *notes, pm_carried_process *process)
+{
+    guint64 number;
+
+    if (!pcapd->seen)
+        return FALSE;
+    /* 0 is the kernel (kernel_task), as in Darwin's process blocks. */
+    if (!slice_to_number(pcapd->pid, 0, G_MAXINT32, &number)) {
+        note_malformed(notes, "a malformed or out-of-range pcapd PID");
+        return FALSE;
+    }
+    memset(process, 0, sizeof *process);
+    process->present = TRUE;
+    process->raw.pid = (gint32)number;
+    process->raw.ppid = -1;
+    process->raw.name = take_value(pcapd->name, notes, NULL);
+    /* The effective process: the one the packet was sent on behalf of. */
+    if (optional_number(pcapd->epid, 0, G_MAXINT32, "pcapd EPID", notes, &number) &&
+        (gint32)number != process->raw.pid) {
+        process->context.has_epid = TRUE;
+        process->context.epid = (guint32)number;
+        process->context.ename = take_value(pcapd->ename, notes, NULL);
+    }
+    return TRUE;
+}
+
+static gboolean
 build_from_darwin(const pm_carried_darwin *darwin, pm_carried *notes, pm_carried_process *process)
 {
     slice name;
@@ -390,17 +488,78 @@ build_from_darwin(const pm_carried_darwin *darwin, pm_carried *notes, pm_carried
     return TRUE;
 }
 
+static const char *
+tool_of(pm_carried_kind kind)
+{
+    switch (kind) {
+    case PM_CARRIED_PCAPDROID: return "PCAPdroid";
+    case PM_CARRIED_TCPSHARK:  return "tcpshark";
+    case PM_CARRIED_ECAPTURE:  return "eCapture";
+    default:                   return "carried";
+    }
+}
+
+/* A trailer's or PCAPdroid's uid map's process (carried_trailer.h).
+ * PCAPdroid names an app: its uid, its name, its package, and no pid. */
+static gboolean
+build_from_tag(const pm_carried_tag *tag, pm_carried *notes, pm_carried_process *process)
+{
+    slice name, package, args;
+
+    if (tag == NULL || tag->kind == PM_CARRIED_NONE)
+        return FALSE;
+    if (tag->malformed != NULL)
+        note_malformed(notes, tag->malformed);
+    if (!tag->has_id)
+        return FALSE;
+    if (tag->kind != PM_CARRIED_PCAPDROID && (tag->id == 0 || tag->id > G_MAXINT32)) {
+        /* tcpshark writes pid 0 for a packet whose socket it did not find. */
+        if (tag->id != 0) {
+            char *what = g_strdup_printf("an out-of-range %s PID", tool_of(tag->kind));
+            note_malformed(notes, what);
+            g_free(what);
+        }
+        return FALSE;
+    }
+    if (tag->kind == PM_CARRIED_PCAPDROID && tag->id == G_MAXUINT32)
+        return FALSE;       /* uid -1: PCAPdroid did not know the app */
+    name.text = tag->name;
+    name.len = tag->name ? tag->name_len : 0;
+    package.text = tag->package;
+    package.len = tag->package ? tag->package_len : 0;
+    args.text = tag->args;
+    args.len = tag->args ? tag->args_len : 0;
+    memset(process, 0, sizeof *process);
+    process->present = TRUE;
+    process->raw.ppid = -1;
+    if (tag->kind == PM_CARRIED_PCAPDROID) {
+        process->raw.pid = -1;
+        process->raw.has_uid = TRUE;
+        process->raw.uid = tag->id;
+        process->raw.carried.package = take_value(package, notes, NULL);
+    } else {
+        process->raw.pid = (gint32)tag->id;
+        if (tag->kind == PM_CARRIED_ECAPTURE)
+            process->raw.comm = take_value(name, notes, NULL);
+        process->args = take_value(args, notes, NULL);
+    }
+    process->raw.name = take_value(name, notes, NULL);
+    return TRUE;
+}
+
 gboolean
 pm_carried_parse(const char *const *comments, guint n_comments,
-                 const pm_carried_darwin *darwin, pm_carried *out)
+                 const pm_carried_darwin *darwin, const pm_carried_tag *tag, pm_carried *out)
 {
     key_group ptcpdump, procmap[2];
     etl_comment etl;
+    pcapd_comment pcapd;
 
     memset(out, 0, sizeof *out);
     memset(&ptcpdump, 0, sizeof ptcpdump);
     memset(procmap, 0, sizeof procmap);
     memset(&etl, 0, sizeof etl);
+    memset(&pcapd, 0, sizeof pcapd);
     out->unresolved = darwin != NULL && darwin->unresolved;
     if (n_comments > PM_CARRIED_COMMENTS_MAX) {
         note_malformed(out, "more comments on one packet than are read");
@@ -419,6 +578,9 @@ pm_carried_parse(const char *const *comments, guint n_comments,
         if (side >= 0) {
             if (!procmap[side].seen)        /* a second one for the side is ignored */
                 read_key_lines(body, end, &procmap[side]);
+        } else if (is_pcapd(text, end)) {
+            if (!pcapd.seen)
+                read_pcapd(text, end, &pcapd);
         } else if (g_str_has_prefix(text, "PID=")) {
             if (!etl.seen) {
                 const char *p = text;
@@ -444,6 +606,10 @@ pm_carried_parse(const char *const *comments, guint n_comments,
         out->kind = PM_CARRIED_PTCPDUMP;
     else if (build_from_etl(&etl, out, &out->process[PM_CARRIED_EITHER]))
         out->kind = PM_CARRIED_ETL2PCAPNG;
+    else if (build_from_pcapd(&pcapd, out, &out->process[PM_CARRIED_EITHER]))
+        out->kind = PM_CARRIED_PCAPD;
+    else if (build_from_tag(tag, out, &out->process[PM_CARRIED_EITHER]))
+        out->kind = tag->kind;
     return out->kind != PM_CARRIED_NONE;
 }
 

@@ -3,7 +3,10 @@
  * Some capture tools record the process of each packet in the file itself:
  * ptcpdump and procmap's own capture tool in pcapng packet comments,
  * Microsoft's etl2pcapng in a "PID=<n> TID=<n>" comment, Apple's tcpdump in
- * Darwin process blocks (which Wireshark 4.6 resolves).  This module turns
+ * Darwin process blocks (which Wireshark 4.6 resolves), PCAPdroid, tcpshark
+ * and eCapture in a trailer after the IP packet (carried_trailer.h reads
+ * them), PCAPdroid also in "u-<uid>" comments with uid map blocks.  This
+ * module turns
  * what one packet carries into processes, and puts them at the packet's
  * source or destination.  Pure GLib, no epan: unit-tested and fuzzed alone.
  * The formats are documented in docs/capture-comments.md.
@@ -28,6 +31,10 @@ typedef enum {
     PM_CARRIED_DARWIN,        /* Darwin process information blocks */
     PM_CARRIED_PTCPDUMP,      /* "PID: ..." comments */
     PM_CARRIED_ETL2PCAPNG,    /* "PID=<n> TID=<n>" comments */
+    PM_CARRIED_PCAPD,         /* iOS pcapd's "PID: <n>, ProcName: <name>, ..." comments */
+    PM_CARRIED_PCAPDROID,     /* PCAPdroid: a frame trailer, or "u-<uid>" and uid map blocks */
+    PM_CARRIED_TCPSHARK,      /* tcpshark's Ethernet trailer */
+    PM_CARRIED_ECAPTURE,      /* eCapture's Ethernet trailer */
     PM_CARRIED_KIND_COUNT
 } pm_carried_kind;
 
@@ -52,12 +59,14 @@ typedef struct {
     guint32  tid;
     char    *thread_name;
     gboolean has_epid;
-    guint32  epid;            /* Darwin "effective" process */
+    guint32  epid;            /* Darwin's, iOS pcapd's "effective" process */
     char    *ename;
 } pm_carried_context;
 
 /* One process as a capture tool recorded it: what a backend would read
- * (raw.pid >= 0, 0 only from Darwin: kernel_task; raw.ppid -1 if unknown;
+ * (raw.pid >= 0, 0 only from Darwin and iOS pcapd: kernel_task; -1 from
+ * PCAPdroid, which names an app (raw.has_uid) and no process; raw.ppid -1 if
+ * unknown;
  * raw.name is what to show, see pm_carried_parse(); raw.argv stays NULL),
  * plus what only a capture file gives.  Every string is valid UTF-8 without
  * control characters, or NULL when absent or empty. */
@@ -96,13 +105,37 @@ typedef struct {
     gboolean    unresolved;   /* the packet names a process block the file lacks */
 } pm_carried_darwin;
 
+/* What a frame's trailer or the file's PCAPdroid uid map says of it, as the
+ * glue read it (carried_trailer.h): raw bytes, made fit to show here. */
+typedef struct {
+    pm_carried_kind kind;     /* PCAPDROID, TCPSHARK, ECAPTURE; NONE: nothing */
+    gboolean    has_id;
+    guint32     id;           /* PCAPdroid: the app's uid; tcpshark, eCapture: the pid */
+    const char *name;         /* PCAPdroid: the app's name; tcpshark: cmd; eCapture: comm */
+    gsize       name_len;
+    const char *package;      /* PCAPdroid's uid map: the package name */
+    gsize       package_len;
+    const char *args;         /* tcpshark: the command line */
+    gsize       args_len;
+    const char *malformed;    /* what was wrong with it (a static text), or NULL */
+} pm_carried_tag;
+
+/* Whether @tag (may be NULL) says anything. */
+static inline gboolean
+pm_carried_tag_present(const pm_carried_tag *tag)
+{
+    return tag != NULL && (tag->kind != PM_CARRIED_NONE || tag->malformed != NULL);
+}
+
 /* Reads one packet: its comments (@n_comments, NULL entries skipped; at
- * most PM_CARRIED_COMMENTS_MAX are read) and its Darwin process, if any.
+ * most PM_CARRIED_COMMENTS_MAX are read), its Darwin process and its tag
+ * (a trailer, PCAPdroid's uid), if any.
  * Returns TRUE when a process was found; @out is filled either way and must
  * be cleared.  Malformed values are skipped and counted in @out.  Time is
  * linear in the input size. */
 gboolean pm_carried_parse(const char *const *comments, guint n_comments,
-                          const pm_carried_darwin *darwin, pm_carried *out);
+                          const pm_carried_darwin *darwin, const pm_carried_tag *tag,
+                          pm_carried *out);
 void pm_carried_clear(pm_carried *carried);
 
 /* Places @carried in a frame: explicit sides stay; a single process goes to

@@ -74,10 +74,11 @@ pm_carried_cache_free(pm_carried_cache *cache)
     g_free(cache);
 }
 
-/* The bytes that decide what a packet carries: its comments and its Darwin
- * process.  Two packets with the same key read the same. */
+/* The bytes that decide what a packet carries: its comments, its Darwin
+ * process and its tag.  Two packets with the same key read the same. */
 static GBytes *
-key_of(const char *const *comments, guint n_comments, const pm_carried_darwin *darwin)
+key_of(const char *const *comments, guint n_comments, const pm_carried_darwin *darwin,
+       const pm_carried_tag *tag)
 {
     GByteArray *key = g_byte_array_new();
     guint32 n = MIN(comments ? n_comments : 0, PM_CARRIED_COMMENTS_MAX + 1);
@@ -98,6 +99,23 @@ key_of(const char *const *comments, guint n_comments, const pm_carried_darwin *d
         g_byte_array_append(key, (const guint8 *)numbers, sizeof numbers);
         g_byte_array_append(key, (const guint8 *)name, (guint)strlen(name) + 1);
         g_byte_array_append(key, (const guint8 *)ename, (guint)strlen(ename) + 1);
+    }
+    if (pm_carried_tag_present(tag)) {
+        const char *malformed = tag->malformed ? tag->malformed : "";
+        guint32 numbers[6] = { tag->kind, tag->has_id, tag->id,
+                               tag->name ? (guint32)tag->name_len + 1 : 0,
+                               tag->package ? (guint32)tag->package_len + 1 : 0,
+                               tag->args ? (guint32)tag->args_len + 1 : 0 };
+
+        g_byte_array_append(key, (const guint8 *)"t", 1);
+        g_byte_array_append(key, (const guint8 *)numbers, sizeof numbers);
+        if (tag->name)
+            g_byte_array_append(key, (const guint8 *)tag->name, (guint)tag->name_len);
+        if (tag->package)
+            g_byte_array_append(key, (const guint8 *)tag->package, (guint)tag->package_len);
+        if (tag->args)
+            g_byte_array_append(key, (const guint8 *)tag->args, (guint)tag->args_len);
+        g_byte_array_append(key, (const guint8 *)malformed, (guint)strlen(malformed) + 1);
     }
     return g_byte_array_free_to_bytes(key);
 }
@@ -130,16 +148,18 @@ trim(pm_carried_cache *cache, cache_node *keep)
 
 const pm_carried_entry *
 pm_carried_cache_lookup(pm_carried_cache *cache, const char *const *comments, guint n_comments,
-                        const pm_carried_darwin *darwin, guint32 *id)
+                        const pm_carried_darwin *darwin, const pm_carried_tag *tag,
+                        guint32 *id)
 {
     GBytes *key;
     cache_node *node;
 
     *id = 0;
     if ((comments == NULL || n_comments == 0) &&
-        (darwin == NULL || (!darwin->present && !darwin->unresolved)))
+        (darwin == NULL || (!darwin->present && !darwin->unresolved)) &&
+        !pm_carried_tag_present(tag))
         return NULL;
-    key = key_of(comments, n_comments, darwin);
+    key = key_of(comments, n_comments, darwin, tag);
     node = g_hash_table_lookup(cache->by_key, key);
     if (node != NULL) {
         g_bytes_unref(key);
@@ -151,7 +171,8 @@ pm_carried_cache_lookup(pm_carried_cache *cache, const char *const *comments, gu
         if (cache->next_id == 0)        /* 4 G distinct sets: 0 means none */
             cache->next_id = 1;
         node->link.data = node;
-        node->relevant = pm_carried_parse(comments, n_comments, darwin, &node->entry.parsed) ||
+        node->relevant = pm_carried_parse(comments, n_comments, darwin, tag,
+                                          &node->entry.parsed) ||
                          node->entry.parsed.n_malformed > 0 || node->entry.parsed.unresolved;
         for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {
             if (node->entry.parsed.process[slot].present)

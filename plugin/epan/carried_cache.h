@@ -40,14 +40,15 @@ void pm_carried_cache_free(pm_carried_cache *cache);
 /* Forgets everything (a new file); ids go on from where they were. */
 void pm_carried_cache_reset(pm_carried_cache *cache);
 
-/* What @comments and @darwin read as: parsed now unless cached.  Returns
+/* What @comments, @darwin and @tag read as: parsed now unless cached.  Returns
  * NULL (and @id 0) when they name no process and nothing in them is wrong
  * (malformed values, a Darwin reference without its record).  The entry stays valid until
  * the next lookup: a lookup may forget others to stay within the budget,
  * never the one it returns. */
 const pm_carried_entry *pm_carried_cache_lookup(pm_carried_cache *cache,
                                                 const char *const *comments, guint n_comments,
-                                                const pm_carried_darwin *darwin, guint32 *id);
+                                                const pm_carried_darwin *darwin,
+                                                const pm_carried_tag *tag, guint32 *id);
 
 /* The entry of @id if it is still cached (now the most recently used), or
  * NULL. */

@@ -313,7 +313,8 @@ static gboolean
 carries_anything(const pm_frame_input *input)
 {
     return (input->comments != NULL && input->n_comments > 0) ||
-           (input->darwin != NULL && (input->darwin->present || input->darwin->unresolved));
+           (input->darwin != NULL && (input->darwin->present || input->darwin->unresolved)) ||
+           pm_carried_tag_present(input->tag);
 }
 
 /* The parsed information of what @input carries, or NULL if it names no
@@ -325,7 +326,7 @@ carried_lookup(pm_frame_engine *engine, const pm_frame_input *input, guint32 *id
     if (!carries_anything(input))
         return NULL;
     return pm_carried_cache_lookup(engine->carried, input->comments, input->n_comments,
-                                   input->darwin, id);
+                                   input->darwin, input->tag, id);
 }
 
 static pm_source
@@ -336,6 +337,10 @@ source_of_kind(pm_carried_kind kind)
     case PM_CARRIED_DARWIN:     return PM_SOURCE_DARWIN;
     case PM_CARRIED_PTCPDUMP:   return PM_SOURCE_PTCPDUMP;
     case PM_CARRIED_ETL2PCAPNG: return PM_SOURCE_ETL2PCAPNG;
+    case PM_CARRIED_PCAPD:      return PM_SOURCE_PCAPD;
+    case PM_CARRIED_PCAPDROID:  return PM_SOURCE_PCAPDROID;
+    case PM_CARRIED_TCPSHARK:   return PM_SOURCE_TCPSHARK;
+    case PM_CARRIED_ECAPTURE:   return PM_SOURCE_ECAPTURE;
     case PM_CARRIED_NONE:
     case PM_CARRIED_KIND_COUNT:
         break;

@@ -35,6 +35,10 @@ typedef enum {
     PM_SOURCE_DARWIN,         /* carried in the capture: Darwin process blocks (macOS) */
     PM_SOURCE_PTCPDUMP,       /* carried in the capture: ptcpdump's comments */
     PM_SOURCE_ETL2PCAPNG,     /* carried in the capture: etl2pcapng's comments (Windows) */
+    PM_SOURCE_PCAPD,          /* carried in the capture: iOS pcapd's comments */
+    PM_SOURCE_PCAPDROID,      /* carried in the capture: PCAPdroid's trailer or uid (Android) */
+    PM_SOURCE_TCPSHARK,       /* carried in the capture: tcpshark's trailer */
+    PM_SOURCE_ECAPTURE,       /* carried in the capture: eCapture's trailer */
     PM_SOURCE_COUNT
 } pm_source;
 
@@ -84,6 +88,7 @@ typedef struct {
     const char *const *comments; /* the packet's comments */
     guint        n_comments;
     const pm_carried_darwin *darwin;
+    const pm_carried_tag *tag;   /* a trailer, PCAPdroid's uid (carried_trailer.h) */
     pm_direction direction;      /* the pcapng direction flag */
     /* No TCP/UDP header: src and dst hold the addresses only (or none), and
      * only a carried process is shown (an ICMP echo from ptcpdump). */

@@ -20,6 +20,12 @@ static const struct {
     [PM_SOURCE_PTCPDUMP] = { "ptcpdump", "carried in the capture file by ptcpdump" },
     [PM_SOURCE_ETL2PCAPNG] = { "etl2pcapng",
         "carried in the capture file by etl2pcapng (Windows)" },
+    [PM_SOURCE_PCAPD] = { "pcapd",
+        "carried in the capture file: iOS pcapd's process information (pymobiledevice3)" },
+    [PM_SOURCE_PCAPDROID] = { "pcapdroid",
+        "carried in the capture file by PCAPdroid (Android): the app, by uid" },
+    [PM_SOURCE_TCPSHARK] = { "tcpshark", "carried in the capture file by tcpshark" },
+    [PM_SOURCE_ECAPTURE] = { "ecapture", "carried in the capture file by eCapture" },
 };
 
 const char *

@@ -383,12 +383,23 @@ dissect_procmap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     gboolean known = pm_frame_engine_known(engine, pinfo->num);
     gboolean has_tuple;
 
+    if (pinfo->rec != NULL && pinfo->rec->rec_type == REC_TYPE_CUSTOM_BLOCK) {
+        /* PCAPdroid's uid map, for the packets after it. */
+        const char *malformed = procmap_read_custom_block(pinfo, tvb);
+        if (malformed != NULL) {
+            items.root = proto_tree_add_item(tree, proto_procmap, tvb, 0, 0, ENC_NA);
+            expert_add_info_format(pinfo, items.root, &ei_procmap_carried_malformed,
+                                   "Malformed process information in the capture: %s",
+                                   malformed);
+        }
+        return 0;
+    }
     memset(&input, 0, sizeof input);
     has_tuple = frame_tuple(pinfo, !known, &input);
     if (known) {
         if (!has_tuple)
             addresses_only(pinfo, &input);
-    } else if (frame_may_carry(pinfo) && procmap_read_carried(pinfo, &carried, &input) &&
+    } else if (procmap_read_carried(pinfo, tvb, frame_may_carry(pinfo), &carried, &input) &&
                !has_tuple) {
         addresses_only(pinfo, &input);
     } else if (!has_tuple) {
@@ -435,6 +446,7 @@ static void
 forget_frames(void)
 {
     pm_frame_engine_reset(engine);
+    procmap_carried_reset();
 }
 
 static void

@@ -46,7 +46,7 @@ typedef struct {
     X(pid) X(ppid) X(name) X(comm) X(exe) X(args) X(cwd) X(start_time) X(uid) X(user) \
     X(source) X(reason) X(match) X(owners) X(endpoint) \
     X(tid) X(thread_name) X(parent_exe) X(parent_args) X(container_id) X(container_name) \
-    X(container_image) X(pod_name) X(pod_namespace) X(epid) X(ename)
+    X(container_image) X(pod_name) X(pod_namespace) X(epid) X(ename) X(package)
 
 typedef struct {
 #define PROCMAP_FIELD_MEMBER(member) procmap_field member;
@@ -93,16 +93,30 @@ void procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int p
                       const pm_frame_view *view, gboolean with_expert,
                       procmap_tree_items *items);
 
+/* "curl (4242)", "pid 4", "Example (uid 10123)" (an app, no process:
+ * PCAPdroid): how the tree and the statistics name a process. */
+const char *procmap_process_label(wmem_allocator_t *scope, const pm_process *process);
+
 /* carried_epan.c: what the capture file carries for a frame. */
 typedef struct {
     const char       *comments[PM_CARRIED_COMMENTS_MAX + 1];
     pm_carried_darwin darwin;
+    pm_carried_tag    tag;
 } procmap_frame_carried;
-/* Points @input's comments, direction flag and Darwin process at the
- * frame's (valid while it is dissected; @carried holds them).  TRUE if it
- * has a comment or a Darwin process. */
-gboolean procmap_read_carried(packet_info *pinfo, procmap_frame_carried *carried,
-                              pm_frame_input *input);
+/* Points @input's comments, direction flag, Darwin process and tag (a
+ * trailer after the IP packet of an Ethernet frame @tvb, or PCAPdroid's
+ * "u-<uid>" comment looked up in the file's uid map) at the frame's (valid
+ * while it is dissected; @carried holds them).  The block's options are
+ * read only if @options (the block has some).  TRUE if it has a comment, a
+ * Darwin process or a tag. */
+gboolean procmap_read_carried(packet_info *pinfo, tvbuff_t *tvb, gboolean options,
+                              procmap_frame_carried *carried, pm_frame_input *input);
+/* A pcapng custom block record: PCAPdroid's uid map blocks are kept for the
+ * packets after them.  Returns what is wrong with one (a static text), or
+ * NULL. */
+const char *procmap_read_custom_block(packet_info *pinfo, tvbuff_t *tvb);
+/* Forgets the uid map (a new file). */
+void procmap_carried_reset(void);
 
 /* capture_host_epan.c: where each frame was captured (capture_host.h),
  * decided once per interface of the file.  init reads the live capture's

@@ -32,6 +32,7 @@ static int hf_procmap_src_pod_name = -1;
 static int hf_procmap_src_pod_namespace = -1;
 static int hf_procmap_src_epid = -1;
 static int hf_procmap_src_ename = -1;
+static int hf_procmap_src_package = -1;
 
 static int hf_procmap_dst_pid = -1;
 static int hf_procmap_dst_ppid = -1;
@@ -59,6 +60,7 @@ static int hf_procmap_dst_pod_name = -1;
 static int hf_procmap_dst_pod_namespace = -1;
 static int hf_procmap_dst_epid = -1;
 static int hf_procmap_dst_ename = -1;
+static int hf_procmap_dst_package = -1;
 
 /* Either end: hidden copies of both sides' fields (procmap.name == "curl"
  * matches either end), visible under "Process (side unknown)". */
@@ -82,6 +84,7 @@ static int hf_procmap_pod_name = -1;
 static int hf_procmap_pod_namespace = -1;
 static int hf_procmap_epid = -1;
 static int hf_procmap_ename = -1;
+static int hf_procmap_package = -1;
 
 int hf_procmap_icmp_quoted = -1;
 int hf_procmap_side_unknown = -1;
@@ -117,6 +120,7 @@ procmap_side_fields procmap_either_fields = {
     .pod_name = { &hf_procmap_pod_name, NULL },
     .pod_namespace = { &hf_procmap_pod_namespace, NULL },
     .epid = { &hf_procmap_epid, NULL }, .ename = { &hf_procmap_ename, NULL },
+    .package = { &hf_procmap_package, NULL },
 };
 
 /* "word (description)" of each source and reason: the labels of the
@@ -210,7 +214,8 @@ procmap_fields_register(int proto)
           { "Source attribution", "procmap.src.source",
             FT_STRING, BASE_NONE, NULL, 0x0,
             "How the process was obtained: live, stream, stream-later, or carried "
-            "in the capture by procmap-capture, darwin, ptcpdump, etl2pcapng", HFILL } },
+            "in the capture by procmap-capture, darwin, ptcpdump, etl2pcapng, pcapd, "
+            "pcapdroid, tcpshark, ecapture", HFILL } },
         { &hf_procmap_src_reason,
           { "Source unattributed reason", "procmap.src.reason",
             FT_STRING, BASE_NONE, NULL, 0x0,
@@ -263,10 +268,14 @@ procmap_fields_register(int proto)
         { &hf_procmap_src_epid,
           { "Source effective process ID", "procmap.src.epid",
             FT_UINT32, BASE_DEC, NULL, 0x0,
-            "macOS: the process the packet was sent on behalf of", HFILL } },
+            "macOS, iOS: the process the packet was sent on behalf of", HFILL } },
         { &hf_procmap_src_ename,
           { "Source effective process name", "procmap.src.ename",
             FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+        { &hf_procmap_src_package,
+          { "Source package", "procmap.src.package",
+            FT_STRING, BASE_NONE, NULL, 0x0,
+            "Android: the app's package name (PCAPdroid)", HFILL } },
         { &hf_procmap_dst_pid,
           { "Destination process ID", "procmap.dst.pid",
             FT_UINT32, BASE_DEC, NULL, 0x0,
@@ -305,7 +314,8 @@ procmap_fields_register(int proto)
           { "Destination attribution", "procmap.dst.source",
             FT_STRING, BASE_NONE, NULL, 0x0,
             "How the process was obtained: live, stream, stream-later, or carried "
-            "in the capture by procmap-capture, darwin, ptcpdump, etl2pcapng", HFILL } },
+            "in the capture by procmap-capture, darwin, ptcpdump, etl2pcapng, pcapd, "
+            "pcapdroid, tcpshark, ecapture", HFILL } },
         { &hf_procmap_dst_reason,
           { "Destination unattributed reason", "procmap.dst.reason",
             FT_STRING, BASE_NONE, NULL, 0x0,
@@ -358,10 +368,14 @@ procmap_fields_register(int proto)
         { &hf_procmap_dst_epid,
           { "Destination effective process ID", "procmap.dst.epid",
             FT_UINT32, BASE_DEC, NULL, 0x0,
-            "macOS: the process the packet was sent on behalf of", HFILL } },
+            "macOS, iOS: the process the packet was sent on behalf of", HFILL } },
         { &hf_procmap_dst_ename,
           { "Destination effective process name", "procmap.dst.ename",
             FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+        { &hf_procmap_dst_package,
+          { "Destination package", "procmap.dst.package",
+            FT_STRING, BASE_NONE, NULL, 0x0,
+            "Android: the app's package name (PCAPdroid)", HFILL } },
         { &hf_procmap_pid,
           { "Process ID", "procmap.pid",
             FT_UINT32, BASE_DEC, NULL, 0x0, "Either end's PID", HFILL } },
@@ -418,11 +432,15 @@ procmap_fields_register(int proto)
             FT_STRING, BASE_NONE, NULL, 0x0, "Either end's pod namespace", HFILL } },
         { &hf_procmap_epid,
           { "Effective process ID", "procmap.epid",
-            FT_UINT32, BASE_DEC, NULL, 0x0, "Either end's effective PID (macOS)", HFILL } },
+            FT_UINT32, BASE_DEC, NULL, 0x0, "Either end's effective PID (macOS, iOS)", HFILL } },
         { &hf_procmap_ename,
           { "Effective process name", "procmap.ename",
             FT_STRING, BASE_NONE, NULL, 0x0,
-            "Either end's effective process name (macOS)", HFILL } },
+            "Either end's effective process name (macOS, iOS)", HFILL } },
+        { &hf_procmap_package,
+          { "Package", "procmap.package",
+            FT_STRING, BASE_NONE, NULL, 0x0,
+            "Either end's Android package name (PCAPdroid)", HFILL } },
         { &hf_procmap_icmp_quoted,
           { "From an ICMP error", "procmap.icmp_quoted",
             FT_BOOLEAN, BASE_NONE, NULL, 0x0,

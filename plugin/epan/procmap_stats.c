@@ -19,15 +19,13 @@ static int st_dst_packets = -1;
 static int st_src_bytes = -1;
 static int st_dst_bytes = -1;
 
-/* "curl (4242)", "pid 4" (a carried process without a name), or
- * "(not-local)" for a side without a process. */
+/* "curl (4242)", "pid 4" (a carried process without a name), "Example (uid
+ * 10123)" (an Android app), or "(not-local)" for a side without a process. */
 static const char *
 node_name(wmem_allocator_t *scope, const pm_frame_side *side)
 {
-    if (side->process != NULL && side->process->name != NULL)
-        return wmem_strdup_printf(scope, "%s (%d)", side->process->name, side->process->pid);
     if (side->process != NULL)
-        return wmem_strdup_printf(scope, "pid %d", side->process->pid);
+        return procmap_process_label(scope, side->process);
     return wmem_strdup_printf(scope, "(%s)",
                               val_to_str_const(side->reason, procmap_reason_vals, "unknown"));
 }

@@ -74,19 +74,33 @@ put_uint(const field_sink *sink, const procmap_field *visible, const procmap_fie
         set_hidden(proto_tree_add_uint(sink->hidden, *either->id, sink->tvb, 0, 0, value));
 }
 
+/* "curl (4242)", "pid 4" (no name), "Example (uid 10123)" (an app without
+ * a process: PCAPdroid), "uid 10123": a process as the tree and the
+ * statistics name it. */
+const char *
+procmap_process_label(wmem_allocator_t *scope, const pm_process *process)
+{
+    if (process->pid < 0 && process->name != NULL)
+        return wmem_strdup_printf(scope, "%s (uid %u)", process->name, process->uid);
+    if (process->pid < 0)
+        return wmem_strdup_printf(scope, "uid %u", process->uid);
+    if (process->name != NULL)
+        return wmem_strdup_printf(scope, "%s (%d)", process->name, process->pid);
+    return wmem_strdup_printf(scope, "pid %d", process->pid);
+}
+
 static const procmap_field no_field = { NULL, NULL };
 
-/* "curl (4242)", "pid 4" (no name: etl2pcapng), "uid 1000 (alice): ...",
+/* "curl (4242)", "pid 4" (no name: etl2pcapng), "Example (uid 10123)" (an
+ * Android app: PCAPdroid), "uid 1000 (alice): ...",
  * or "[not a local address]". */
 static const char *
 side_summary(wmem_allocator_t *scope, const pm_frame_side *side, const char *user)
 {
     const char *why = pm_reason_description((pm_reason)side->reason);
 
-    if (side->process != NULL && side->process->name != NULL)
-        return wmem_strdup_printf(scope, "%s (%d)", side->process->name, side->process->pid);
     if (side->process != NULL)
-        return wmem_strdup_printf(scope, "pid %d", side->process->pid);
+        return procmap_process_label(scope, side->process);
     if (side->has_uid)
         return wmem_strdup_printf(scope, "[uid %u%s%s%s: %s]", side->uid,
                                   user ? " (" : "", user ? user : "", user ? ")" : "", why);
@@ -106,7 +120,8 @@ add_process(const field_sink *sink, const pm_process *process,
     const procmap_side_fields *f = sink->fields, *any = &procmap_either_fields;
     const pm_process_carried *carried = &process->carried;
 
-    put_uint(sink, &f->pid, &any->pid, (guint32)process->pid);
+    if (process->pid >= 0)      /* PCAPdroid names an app (uid), not a process */
+        put_uint(sink, &f->pid, &any->pid, (guint32)process->pid);
     put_string(sink, &f->name, &any->name, process->name);
     put_string(sink, &f->comm, &any->comm, process->comm);
     put_string(sink, &f->exe, &any->exe, process->exe);
@@ -128,6 +143,7 @@ add_process(const field_sink *sink, const pm_process *process,
     put_string(sink, &f->container_image, &any->container_image, carried->container_image);
     put_string(sink, &f->pod_name, &any->pod_name, carried->pod_name);
     put_string(sink, &f->pod_namespace, &any->pod_namespace, carried->pod_namespace);
+    put_string(sink, &f->package, &any->package, carried->package);
     if (context != NULL) {
         if (context->has_tid)
             put_uint(sink, &f->tid, &any->tid, context->tid);

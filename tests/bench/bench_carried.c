@@ -41,7 +41,7 @@ parse_once(const char *comment, guint lines)
 {
     pm_carried carried;
     gint64 start = bench_thread_cpu_ns();
-    gboolean found = pm_carried_parse(&comment, 1, NULL, &carried);
+    gboolean found = pm_carried_parse(&comment, 1, NULL, NULL, &carried);
     gint64 spent = bench_thread_cpu_ns() - start;
 
     if (!found || carried.process[PM_CARRIED_EITHER].raw.pid != 77) {

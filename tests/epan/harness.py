@@ -30,11 +30,13 @@ ROOT_WARNING = 'Running as user "root"'
 SIDE_FIELDS = ("pid", "ppid", "name", "comm", "exe", "args", "cwd", "start_time", "uid",
                "user", "source", "reason", "match", "owners", "endpoint",
                "tid", "thread_name", "parent_exe", "parent_args", "container_id",
-               "container_name", "container_image", "pod_name", "pod_namespace", "epid", "ename")
+               "container_name", "container_image", "pod_name", "pod_namespace", "epid", "ename",
+               "package")
 # The either-side fields (hidden, except under "Process (side unknown)").
 ANY_FIELDS = ("pid", "ppid", "name", "comm", "exe", "args", "uid", "user",
               "source", "tid", "thread_name", "parent_exe", "parent_args", "container_id",
-              "container_name", "container_image", "pod_name", "pod_namespace", "epid", "ename")
+              "container_name", "container_image", "pod_name", "pod_namespace", "epid", "ename",
+              "package")
 
 
 def all_process_fields():

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """A small pcap writer for the plugin tests: Ethernet or raw-IP link type,
 IPv4/IPv6, TCP (flags, seq/ack), UDP, ICMP/ICMPv6 port unreachable quoting a
-packet, and VXLAN carrying an Ethernet frame.  Lengths and checksums are
+packet, VXLAN carrying an Ethernet frame, and the process trailers of
+PCAPdroid, tcpshark and eCapture (docs/capture-comments.md).  Lengths and checksums are
 right, so Wireshark shows no malformed or bad-checksum items."""
 import ipaddress
 import struct
 import time
+import zlib
 
 LINKTYPE_ETHERNET = 1
 LINKTYPE_RAW = 101          # raw IPv4/IPv6, the version nibble tells which
@@ -71,6 +73,52 @@ def ip(src, dst, proto, payload):
 def ether(ip_packet, src_mac=b"\x02\0\0\0\0\x01", dst_mac=b"\x02\0\0\0\0\x02"):
     ethertype = 0x0800 if ip_packet[0] >> 4 == 4 else 0x86DD
     return dst_mac + src_mac + struct.pack("!H", ethertype) + ip_packet
+
+
+# ---- process trailers (docs/capture-comments.md) ----------------------------
+
+PCAPDROID_MAGIC, TCPSHARK_MAGIC, ECAPTURE_MAGIC = 0x01072021, 0xA1BFF3D4, 0xCC0C4CFC
+PCAPDROID_PEN = 62652
+
+
+def pcapdroid_frame(ip_packet, uid, app_name, magic=PCAPDROID_MAGIC, cut=0):
+    """PCAPdroid's pcap frame: an Ethernet header with zero MACs, the IP
+    packet, zeros up to a multiple of 4, then its 32-byte trailer (magic and
+    uid big-endian, the app name NUL-padded to 20 bytes, a CRC-32 of the
+    frame before it); @app_name str or bytes as they are.  @cut drops that
+    many bytes from the end (a truncated trailer)."""
+    ethertype = 0x0800 if ip_packet[0] >> 4 == 4 else 0x86DD
+    frame = b"\0" * 12 + struct.pack("!H", ethertype) + ip_packet
+    frame += b"\0" * (-len(frame) % 4)
+    name = app_name.encode("utf-8") if isinstance(app_name, str) else bytes(app_name)
+    frame += struct.pack("!Ii", magic, uid) + name[:20].ljust(20, b"\0")
+    frame += struct.pack("<I", zlib.crc32(frame))
+    return frame[:len(frame) - cut] if cut else frame
+
+
+def gopacket_trailer_frame(ip_packet, magic, pid, cmd, args=None, cut=0):
+    """tcpshark's (@args not None) or eCapture's frame: Ethernet, the IP
+    packet, zeros up to 60 bytes, the trailer (magic, pid, cmd length and
+    cmd, for tcpshark args length and args; big-endian), 4 zero bytes.
+    @cut drops that many bytes from the end."""
+    frame = ether(ip_packet)
+    frame += b"\0" * max(0, 60 - len(frame))
+    cmd = cmd.encode("utf-8") if isinstance(cmd, str) else bytes(cmd)
+    frame += struct.pack("!IIB", magic, pid, len(cmd)) + cmd
+    if args is not None:
+        args = args.encode("utf-8") if isinstance(args, str) else bytes(args)
+        frame += struct.pack("!H", len(args)) + args
+    frame += b"\0" * 4
+    return frame[:len(frame) - cut] if cut else frame
+
+
+def pcapdroid_uid_map(uid, package, app, big_endian=False, version=1, block_type=1):
+    """The data of PCAPdroid's uid map custom block (after the PEN)."""
+    order = ">" if big_endian else "<"
+    package = package.encode("utf-8") if isinstance(package, str) else bytes(package)
+    app = app.encode("utf-8") if isinstance(app, str) else bytes(app)
+    return struct.pack(order + "HBBiBB", version, block_type, 0, uid, len(package),
+                       len(app)) + package + app
 
 
 # ---- transport layer -------------------------------------------------------
@@ -181,6 +229,13 @@ class Pcap:
         self.frames.append((frame, timestamp))
         return len(self.frames)
 
+    def add_frame(self, frame, timestamp=None, step=0.001):
+        """Appends the link-layer @frame as it is."""
+        if timestamp is None:
+            timestamp = self.frames[-1][1] + step if self.frames else recent()
+        self.frames.append((frame, timestamp))
+        return len(self.frames)
+
     def add_all(self, ip_packets, timestamp=None, step=0.001):
         numbers = []
         for i, packet in enumerate(ip_packets):
@@ -214,7 +269,7 @@ def _pad4(data):
     return data + b"\0" * (-len(data) % 4)
 
 
-def pcapng_options(options):
+def pcapng_options(options, order="<"):
     """(code, bytes) pairs -> the encoded options and opt_endofopt; nothing
     for no options.  A value may be at most 65535 bytes."""
     if not options:
@@ -223,26 +278,32 @@ def pcapng_options(options):
     for code, value in options:
         if len(value) > 0xFFFF:
             raise ValueError("a pcapng option holds at most 65535 bytes")
-        out += struct.pack("<HH", code, len(value)) + _pad4(value)
-    return out + struct.pack("<HH", OPT_ENDOFOPT, 0)
+        out += struct.pack(order + "HH", code, len(value)) + _pad4(value)
+    return out + struct.pack(order + "HH", OPT_ENDOFOPT, 0)
 
 
-def pcapng_block(block_type, body):
+def pcapng_block(block_type, body, order="<"):
     body = _pad4(body)
-    return struct.pack("<II", block_type, 12 + len(body)) + body + \
-        struct.pack("<I", 12 + len(body))
+    return struct.pack(order + "II", block_type, 12 + len(body)) + body + \
+        struct.pack(order + "I", 12 + len(body))
+
+
+PCAPNG_CUSTOM_COPYABLE = 0x00000BAD
 
 
 class PcapNg(Pcap):
-    """Like Pcap, written as little-endian pcapng with one interface, where
-    each frame may carry comments (str, or bytes as they are: binary
-    input), the direction flag, and raw options; and Darwin process blocks
-    that frames refer to (Wireshark 4.6 resolves them)."""
+    """Like Pcap, written as pcapng (little-endian, or big-endian) with one
+    interface, where each frame may carry comments (str, or bytes as they
+    are: binary input), the direction flag, and raw options; Darwin process
+    blocks that frames refer to (Wireshark 4.6 resolves them); and custom
+    blocks (PCAPdroid's uid map) between the frames."""
 
-    def __init__(self, linktype=LINKTYPE_ETHERNET):
+    def __init__(self, linktype=LINKTYPE_ETHERNET, big_endian=False):
         super().__init__(linktype)
+        self.order = ">" if big_endian else "<"     # the section's byte order
         self.frame_options = []        # per frame: [(code, bytes)]
         self.darwin_processes = []     # (pid, name), index = position
+        self.custom_blocks = []        # (frames before it, PEN, data)
 
     def add(self, ip_packet, timestamp=None, step=0.001, comments=(), direction=None,
             options=()):
@@ -250,10 +311,25 @@ class PcapNg(Pcap):
         encoded = [(OPT_COMMENT, c.encode("utf-8") if isinstance(c, str) else bytes(c))
                    for c in comments]
         if direction is not None:
-            encoded.append((OPT_EPB_FLAGS, struct.pack("<I", direction)))
+            encoded.append((OPT_EPB_FLAGS, struct.pack(self.order + "I", direction)))
         encoded += list(options)
         self.frame_options.append(encoded)
         return number
+
+    def add_frame(self, frame, timestamp=None, step=0.001, comments=(), direction=None):
+        number = Pcap.add_frame(self, frame, timestamp, step)
+        encoded = [(OPT_COMMENT, c.encode("utf-8") if isinstance(c, str) else bytes(c))
+                   for c in comments]
+        if direction is not None:
+            encoded.append((OPT_EPB_FLAGS, struct.pack(self.order + "I", direction)))
+        self.frame_options.append(encoded)
+        return number
+
+    def add_custom_block(self, pen, data):
+        """A copyable custom block (type 0xBAD) after the frames so far.
+        Wireshark shows it as a frame (record) of its own: it takes a frame
+        number."""
+        self.custom_blocks.append((len(self.frames), pen, data))
 
     def add_darwin_process(self, pid, name):
         """A Darwin process information block; returns its index."""
@@ -270,15 +346,24 @@ class PcapNg(Pcap):
 
     def to_bytes(self):
         # Blocks joined once: appending to bytes would copy the file per frame.
-        out = [pcapng_block(PCAPNG_SHB, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))]
+        o = self.order
+        out = [pcapng_block(PCAPNG_SHB, struct.pack(o + "IHHq", 0x1A2B3C4D, 1, 0, -1), o)]
         # No if_tsresol: microseconds.
-        out.append(pcapng_block(PCAPNG_IDB, struct.pack("<HHI", self.linktype, 0, 262144)))
+        out.append(pcapng_block(PCAPNG_IDB, struct.pack(o + "HHI", self.linktype, 0, 262144), o))
         for pid, name in self.darwin_processes:
-            out.append(pcapng_block(PCAPNG_DARWIN_PIB, struct.pack("<I", pid) + pcapng_options(
-                [(OPT_DARWIN_PIB_NAME, name.encode("utf-8"))])))
-        for (frame, timestamp), options in zip(self.frames, self.frame_options):
+            out.append(pcapng_block(PCAPNG_DARWIN_PIB, struct.pack(o + "I", pid) + pcapng_options(
+                [(OPT_DARWIN_PIB_NAME, name.encode("utf-8"))], o), o))
+        customs = list(self.custom_blocks)
+        for index, ((frame, timestamp), options) in enumerate(zip(self.frames,
+                                                                  self.frame_options)):
+            while customs and customs[0][0] <= index:
+                _, pen, data = customs.pop(0)
+                out.append(pcapng_block(PCAPNG_CUSTOM_COPYABLE, struct.pack(o + "I", pen) + data,
+                                        o))
             micros = int(round(timestamp * 1e6))
-            body = struct.pack("<IIIII", 0, micros >> 32, micros & 0xFFFFFFFF, len(frame),
-                               len(frame)) + _pad4(frame) + pcapng_options(options)
-            out.append(pcapng_block(PCAPNG_EPB, body))
+            body = struct.pack(o + "IIIII", 0, micros >> 32, micros & 0xFFFFFFFF, len(frame),
+                               len(frame)) + _pad4(frame) + pcapng_options(options, o)
+            out.append(pcapng_block(PCAPNG_EPB, body, o))
+        for _, pen, data in customs:
+            out.append(pcapng_block(PCAPNG_CUSTOM_COPYABLE, struct.pack(o + "I", pen) + data, o))
         return b"".join(out)

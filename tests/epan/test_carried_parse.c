@@ -1,5 +1,5 @@
 /* test_carried_parse.c - reading the process information a capture carries:
- * ptcpdump's, procmap's and etl2pcapng's comments, Darwin's process blocks,
+ * ptcpdump's, procmap's, etl2pcapng's and iOS pcapd's comments, Darwin's process blocks,
  * hostile input, and where the process goes in the frame.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -38,7 +38,7 @@ parse(fixture *f, const char *const *comments, guint n)
     gboolean found;
 
     pm_carried_clear(&f->carried);
-    found = pm_carried_parse(comments, n, NULL, &f->carried);
+    found = pm_carried_parse(comments, n, NULL, NULL, &f->carried);
     f->malformed += f->carried.n_malformed;
     /* The first malformed value is described, and only then. */
     g_assert_true((f->carried.n_malformed > 0) == (f->carried.malformed != NULL));
@@ -238,6 +238,56 @@ test_not_a_process(fixture *f, gconstpointer data)
     g_assert_cmpuint(malformed(f), ==, 0);
 }
 
+/* ---- iOS pcapd ------------------------------------------------------------- */
+
+/* pymobiledevice3's comment (services/pcapd.py, write_to_pcap). */
+static void
+test_pcapd(fixture *f, gconstpointer data)
+{
+    const pm_carried_process *p;
+
+    (void)data;
+    g_assert_true(parse1(f, "PID: 312, ProcName: nsurlsessiond, EPID: 1204, "
+                            "EProcName: MobileSafari, SVC: 0"));
+    g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_PCAPD);
+    p = single(f);
+    g_assert_cmpint(p->raw.pid, ==, 312);
+    g_assert_cmpstr(p->raw.name, ==, "nsurlsessiond");
+    g_assert_true(p->context.has_epid);
+    g_assert_cmpuint(p->context.epid, ==, 1204);
+    g_assert_cmpstr(p->context.ename, ==, "MobileSafari");
+    g_assert_null(p->raw.exe);
+    /* The same effective process: none apart.  A name with ", " in it. */
+    g_assert_true(parse1(f, "PID: 77, ProcName: a, b, EPID: 77, EProcName: a, b, SVC: 300"));
+    p = single(f);
+    g_assert_cmpstr(p->raw.name, ==, "a, b");
+    g_assert_false(p->context.has_epid);
+    /* pid 0: the kernel. */
+    g_assert_true(parse1(f, "PID: 0, ProcName: kernel_task, EPID: 0, EProcName: kernel_task, "
+                            "SVC: 0"));
+    g_assert_cmpint(single(f)->raw.pid, ==, 0);
+    g_assert_cmpuint(f->malformed, ==, 0);
+    /* A bad pid: no process, malformed; a bad epid: the process, malformed. */
+    g_assert_false(parse1(f, "PID: -1, ProcName: x, EPID: 1, EProcName: y, SVC: 0"));
+    g_assert_cmpstr(f->carried.malformed, ==, "a malformed or out-of-range pcapd PID");
+    g_assert_true(parse1(f, "PID: 5, ProcName: x, EPID: z, EProcName: y, SVC: 0"));
+    g_assert_cmpstr(f->carried.malformed, ==, "a malformed or out-of-range pcapd EPID");
+    g_assert_false(single(f)->context.has_epid);
+    /* Not read as ptcpdump's "PID" (whose value would be malformed). */
+    g_assert_true(parse1(f, "PID: 9, ProcName: x\xff"));
+    g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_PCAPD);
+    g_assert_cmpstr(single(f)->raw.name, ==, "x\xef\xbf\xbd");
+    g_assert_cmpuint(f->carried.n_malformed, ==, 0);
+    /* ptcpdump's comments stay ptcpdump's; they come first. */
+    {
+        const char *both[] = { "PID: 9, ProcName: x, EPID: 9, EProcName: x, SVC: 0",
+                               "PID: 4\nCmd: /bin/sh" };
+        g_assert_true(parse(f, both, 2));
+        g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_PTCPDUMP);
+        g_assert_cmpint(single(f)->raw.pid, ==, 4);
+    }
+}
+
 /* ---- etl2pcapng ------------------------------------------------------------ */
 
 static void
@@ -355,7 +405,7 @@ test_darwin(fixture *f, gconstpointer data)
     (void)data;
 
     pm_carried_clear(&f->carried);
-    g_assert_true(pm_carried_parse(&comment, 1, &darwin, &f->carried));
+    g_assert_true(pm_carried_parse(&comment, 1, &darwin, NULL, &f->carried));
     g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_DARWIN);
     g_assert_cmpint(single(f)->raw.pid, ==, 501);
     g_assert_cmpstr(single(f)->raw.name, ==, "mDNSResponder");
@@ -367,13 +417,13 @@ test_darwin(fixture *f, gconstpointer data)
     darwin.name = "kernel_task";
     darwin.has_effective = FALSE;
     pm_carried_clear(&f->carried);
-    g_assert_true(pm_carried_parse(NULL, 0, &darwin, &f->carried));
+    g_assert_true(pm_carried_parse(NULL, 0, &darwin, NULL, &f->carried));
     g_assert_cmpint(single(f)->raw.pid, ==, 0);
     g_assert_false(single(f)->context.has_epid);
     /* A block Wireshark could not resolve: the comments are read instead. */
     darwin.pid = -1;
     pm_carried_clear(&f->carried);
-    g_assert_true(pm_carried_parse(&comment, 1, &darwin, &f->carried));
+    g_assert_true(pm_carried_parse(&comment, 1, &darwin, NULL, &f->carried));
     g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_PTCPDUMP);
 }
 
@@ -547,7 +597,7 @@ test_problems_described(fixture *f, gconstpointer data)
     g_assert_null(f->carried.malformed);
 
     pm_carried_clear(&f->carried);
-    g_assert_false(pm_carried_parse(NULL, 0, &dangling, &f->carried));
+    g_assert_false(pm_carried_parse(NULL, 0, &dangling, NULL, &f->carried));
     g_assert_true(f->carried.unresolved);
     g_assert_cmpuint(f->carried.n_malformed, ==, 0);
     pm_carried_clear(&f->carried);
@@ -570,6 +620,7 @@ main(int argc, char **argv)
     ADD(bad_numbers);
     ADD(not_a_process);
     ADD(etl2pcapng_variants);
+    ADD(pcapd);
     ADD(procmap_both_sides);
     ADD(procmap_rules);
     ADD(darwin);

@@ -89,7 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     darwin.unresolved = (flags & 32) != 0;
     found = pm_carried_parse((const char *const *)comments, n, (flags & 1) ? &darwin : NULL,
-                             &carried);
+                             NULL, &carried);
     FUZZ_CHECK((carried.n_malformed > 0) == (carried.malformed != NULL));
     check_text(carried.malformed);
     for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {

@@ -4,8 +4,9 @@
  * parsed again all the time.
  *
  * Input: a byte for the budget, then lookups, each a byte (how many
- * comments, and whether to look the previous id up again) followed by
- * NUL-separated comments.
+ * comments, whether to look the previous id up again, whether a tag
+ * follows) followed by NUL-separated comments, then if so the tag up to a
+ * NUL: its kind (a byte), its id (4 bytes), its name.
  *
  * A set found in the cache reads exactly as a fresh parse of the same
  * comments; a set that names no process and holds nothing wrong has no id; the cache stays within
@@ -21,12 +22,12 @@
 #define COMMENTS_MAX 6
 
 static void
-same_parse(const pm_carried_entry *entry, char **comments, guint n)
+same_parse(const pm_carried_entry *entry, char **comments, guint n, const pm_carried_tag *tag)
 {
     pm_carried fresh;
     gboolean names;
 
-    names = pm_carried_parse((const char *const *)comments, n, NULL, &fresh);
+    names = pm_carried_parse((const char *const *)comments, n, NULL, tag, &fresh);
     FUZZ_CHECK((names || fresh.n_malformed > 0 || fresh.unresolved) == (entry != NULL));
     if (entry != NULL) {
         FUZZ_CHECK(fresh.kind == entry->parsed.kind);
@@ -35,6 +36,9 @@ same_parse(const pm_carried_entry *entry, char **comments, guint n)
             FUZZ_CHECK(fresh.process[slot].raw.pid == entry->parsed.process[slot].raw.pid);
             FUZZ_CHECK(g_strcmp0(fresh.process[slot].raw.exe,
                                  entry->parsed.process[slot].raw.exe) == 0);
+            FUZZ_CHECK(g_strcmp0(fresh.process[slot].raw.name,
+                                 entry->parsed.process[slot].raw.name) == 0);
+            FUZZ_CHECK(fresh.process[slot].raw.uid == entry->parsed.process[slot].raw.uid);
             FUZZ_CHECK((entry->process[slot] != NULL) == entry->parsed.process[slot].present);
         }
     }
@@ -57,6 +61,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *comments[COMMENTS_MAX];
         const pm_carried_entry *entry;
         guint32 id;
+        pm_carried_tag tag = { 0 };
+        char *tag_bytes = NULL;
 
         if ((choice & 0x80) && previous != 0) {
             /* The previous set, by id: the same entry while it is kept. */
@@ -71,11 +77,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             comments[i] = fuzz_strndup(text, len);
         }
-        entry = pm_carried_cache_lookup(cache, (const char *const *)comments, n, NULL, &id);
+        if (choice & 0x40) {
+            /* A trailer's or PCAPdroid's tag (carried_trailer.h). */
+            static const pm_carried_kind kinds[] = { PM_CARRIED_PCAPDROID, PM_CARRIED_TCPSHARK,
+                                                     PM_CARRIED_ECAPTURE };
+            size_t len;
+            const uint8_t *text = fuzz_until(&in, '\0', &len);
+
+            tag_bytes = fuzz_copy(text, len);
+            tag.kind = len > 0 ? kinds[(guint8)tag_bytes[0] % 3] : PM_CARRIED_PCAPDROID;
+            tag.has_id = len >= 5;
+            if (tag.has_id)
+                memcpy(&tag.id, tag_bytes + 1, 4);
+            else
+                tag.malformed = "a truncated trailer";
+            tag.name = len > 5 ? tag_bytes + 5 : NULL;
+            tag.name_len = len > 5 ? len - 5 : 0;
+        }
+        entry = pm_carried_cache_lookup(cache, (const char *const *)comments, n, NULL,
+                                        (choice & 0x40) ? &tag : NULL, &id);
         FUZZ_CHECK((entry != NULL) == (id != 0));
         FUZZ_CHECK(pm_carried_cache_size(cache) <= max_entries);
-        if (n > 0)
-            same_parse(entry, comments, n);
+        if (n > 0 || (choice & 0x40))
+            same_parse(entry, comments, n, (choice & 0x40) ? &tag : NULL);
         if (entry != NULL) {
             FUZZ_CHECK(pm_carried_cache_contains(cache, id));
             FUZZ_CHECK(pm_carried_cache_get(cache, id) == entry);
@@ -84,6 +108,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         previous_entry = entry;
         for (guint i = 0; i < n; i++)
             free(comments[i]);
+        free(tag_bytes);
     }
     pm_carried_cache_free(cache);
     return 0;

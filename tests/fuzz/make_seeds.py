@@ -55,6 +55,39 @@ def lines(blob, limit=6):
     return blob.splitlines()[:limit]
 
 
+# ---- trailers and PCAPdroid's blocks (docs/capture-comments.md) ------------
+
+def trailer_seeds():
+    """Ethernet frames with PCAPdroid's, tcpshark's and eCapture's trailers,
+    as pcapgen writes them, and the odd cases of the tests."""
+    sys.path.insert(0, os.path.join(HERE, "..", "epan"))
+    import pcapgen
+    tcp = pcapgen.tcp_packet("10.0.0.2", 40000, "1.1.1.1", 443, "PA", 1, 1, b"x" * 30)
+    udp = pcapgen.udp_packet("10.0.0.2", 5000, "1.1.1.1", 53, b"q")
+    udp6 = pcapgen.udp_packet("2001:db8::2", 5000, "2001:db8::1", 53, b"q")
+    T, E = pcapgen.TCPSHARK_MAGIC, pcapgen.ECAPTURE_MAGIC
+    return [pcapgen.pcapdroid_frame(tcp, 10123, "Chrome"),
+            pcapgen.pcapdroid_frame(udp6, 10200, b"Caf\xe9 \xff"),
+            pcapgen.pcapdroid_frame(udp, -1, ""),
+            pcapgen.pcapdroid_frame(udp, 1, "x", cut=10),
+            pcapgen.gopacket_trailer_frame(tcp, T, 4242, "curl", "curl -s https://x/"),
+            pcapgen.gopacket_trailer_frame(udp, T, 0, "", ""),
+            pcapgen.gopacket_trailer_frame(udp, E, 777, b"openssl" + b"\0" * 9),
+            pcapgen.gopacket_trailer_frame(tcp, E, 778, "openssl", cut=8),
+            pcapgen.ether(udp) + b"\0" * 14 + b"\x01\x02\x03\x04"]
+
+
+def pcapdroid_block_seeds():
+    sys.path.insert(0, os.path.join(HERE, "..", "epan"))
+    import pcapgen
+    return [b"\x01u-10123\0" + pcapgen.pcapdroid_uid_map(10123, "com.android.chrome", "Chrome"),
+            b"\x01u-10123\0" + pcapgen.pcapdroid_uid_map(10123, "com.a", "A", big_endian=True),
+            b"\x01u-1\0" + pcapgen.pcapdroid_uid_map(1, b"com.caf\xe9", b"\x01\xff"),
+            b"\x00u-4294967295\0" + pcapgen.pcapdroid_uid_map(5, "p", "a")[:8],
+            b"\x01u-7\0" + pcapgen.pcapdroid_uid_map(7, "p", "a", version=2),
+            b"\x00PID: 5\nu-3\0\x01\x00\x02\x00"]
+
+
 # ---- netlink ---------------------------------------------------------------
 
 NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY = 4, 20
@@ -269,14 +302,22 @@ def main():
     write("carried", [b"\x08\0\0" + procmap_src + b"\0" + procmap_dst + b"\0" + ptcpdump,
                       b"\x08\0\0" + ptcpdump, b"\x04\0\0PID=1234 TID=5678 VlanId=0",
                       b"\x13\x05\x01launchd\0curl", b"\x10\0\0PID: 13055\nCmd: /dev/fd/5\nArgs: "
-                      b"/usr/sbin/dropbear -F -p 22\r\n", b"\0\0\0PID: 5\xff\nCmd:\t\x01"])
+                      b"/usr/sbin/dropbear -F -p 22\r\n", b"\0\0\0PID: 5\xff\nCmd:\t\x01",
+                      b"\0\0\0PID: 312, ProcName: nsurlsessiond, EPID: 1204, EProcName: "
+                      b"MobileSafari, SVC: 300",
+                      b"\0\0\0PID: 7, ProcName: a, b, EPID: x, EProcName: , SVC: 0\0PID: 1\n"])
+    write("carried_trailer", trailer_seeds())
+    write("pcapdroid_block", pcapdroid_block_seeds())
     write("endpoint_text", [b"127.0.0.1:8080", b"[::1]:22", b"fe80::1:443", b"*:53",
                             b"[::ffff:10.0.0.1]:65535", b"1.2.3.4:65536", b"[]:1"])
     extcap_seeds()
     write("carried_cache", [b"\x05\x02" + procmap_src + b"\0" + procmap_dst + b"\0\x82"
                             + procmap_src + b"\0" + procmap_dst + b"\0\x01" + ptcpdump.split(b"\0")[0],
                             b"\x00\x01PID: 1\0\x81PID: 2\0\x81PID: 1\0\x01note\0",
-                            b"\xff\x03a\0b\0PID=1 TID=2\0"])
+                            b"\xff\x03a\0b\0PID=1 TID=2\0",
+                            # tags (0x40): PCAPdroid's app, the same again, tcpshark's, a cut one
+                            b"\x01\x40\x00\x00\x00\x27\x8bChrome\0\xc0\x00\x00\x00\x27\x8b"
+                            b"Chrome\0\x41PID: 3\0\x01\x00\x00\x10\x92curl\0\x40\x02\x00\0"])
 
 
 # ---- procmap-capture ----------------------------------------------------------
