@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "procmap_epan.h"
+#include "procmap_synonym.h"
 
 static int hf_procmap_src_pid = -1;
 static int hf_procmap_src_ppid = -1;
@@ -85,6 +86,8 @@ static int hf_procmap_ename = -1;
 
 int hf_procmap_icmp_quoted = -1;
 int hf_procmap_side_unknown = -1;
+header_field_info *hf_procmap_icmp_quoted_twin;
+header_field_info *hf_procmap_side_unknown_twin;
 
 gint ett_procmap = -1;
 gint ett_procmap_side = -1;
@@ -95,28 +98,28 @@ value_string procmap_source_vals[PM_SOURCE_COUNT + 1];
 value_string procmap_reason_vals[PM_REASON_COUNT + 1];
 value_string procmap_match_vals[PM_MATCH_COUNT + 1];
 
-#define SRC_FIELD(member) .member = { &hf_procmap_src_##member, NULL },
-#define DST_FIELD(member) .member = { &hf_procmap_dst_##member, NULL },
+#define SRC_FIELD(member) .member = { &hf_procmap_src_##member, NULL, NULL },
+#define DST_FIELD(member) .member = { &hf_procmap_dst_##member, NULL, NULL },
 procmap_side_fields procmap_src_fields = { PROCMAP_SIDE_FIELD_NAMES(SRC_FIELD) };
 procmap_side_fields procmap_dst_fields = { PROCMAP_SIDE_FIELD_NAMES(DST_FIELD) };
 #undef SRC_FIELD
 #undef DST_FIELD
 
 procmap_side_fields procmap_either_fields = {
-    .pid = { &hf_procmap_pid, NULL }, .ppid = { &hf_procmap_ppid, NULL },
-    .name = { &hf_procmap_name, NULL }, .comm = { &hf_procmap_comm, NULL },
-    .exe = { &hf_procmap_exe, NULL }, .args = { &hf_procmap_args, NULL },
-    .uid = { &hf_procmap_uid, NULL }, .user = { &hf_procmap_user, NULL },
-    .source = { &hf_procmap_source, NULL }, .tid = { &hf_procmap_tid, NULL },
-    .thread_name = { &hf_procmap_thread_name, NULL },
-    .parent_exe = { &hf_procmap_parent_exe, NULL },
-    .parent_args = { &hf_procmap_parent_args, NULL },
-    .container_id = { &hf_procmap_container_id, NULL },
-    .container_name = { &hf_procmap_container_name, NULL },
-    .container_image = { &hf_procmap_container_image, NULL },
-    .pod_name = { &hf_procmap_pod_name, NULL },
-    .pod_namespace = { &hf_procmap_pod_namespace, NULL },
-    .epid = { &hf_procmap_epid, NULL }, .ename = { &hf_procmap_ename, NULL },
+    .pid = { &hf_procmap_pid, NULL, NULL }, .ppid = { &hf_procmap_ppid, NULL, NULL },
+    .name = { &hf_procmap_name, NULL, NULL }, .comm = { &hf_procmap_comm, NULL, NULL },
+    .exe = { &hf_procmap_exe, NULL, NULL }, .args = { &hf_procmap_args, NULL, NULL },
+    .uid = { &hf_procmap_uid, NULL, NULL }, .user = { &hf_procmap_user, NULL, NULL },
+    .source = { &hf_procmap_source, NULL, NULL }, .tid = { &hf_procmap_tid, NULL, NULL },
+    .thread_name = { &hf_procmap_thread_name, NULL, NULL },
+    .parent_exe = { &hf_procmap_parent_exe, NULL, NULL },
+    .parent_args = { &hf_procmap_parent_args, NULL, NULL },
+    .container_id = { &hf_procmap_container_id, NULL, NULL },
+    .container_name = { &hf_procmap_container_name, NULL, NULL },
+    .container_image = { &hf_procmap_container_image, NULL, NULL },
+    .pod_name = { &hf_procmap_pod_name, NULL, NULL },
+    .pod_namespace = { &hf_procmap_pod_namespace, NULL, NULL },
+    .epid = { &hf_procmap_epid, NULL, NULL }, .ename = { &hf_procmap_ename, NULL, NULL },
 };
 
 /* "word (description)" of each source and reason: the labels of the
@@ -155,8 +158,10 @@ static void
 resolve_side(procmap_side_fields *fields)
 {
 #define RESOLVE(member) \
-    if (fields->member.id != NULL) \
-        fields->member.info = proto_registrar_get_nth((guint)*fields->member.id);
+    if (fields->member.id != NULL) { \
+        fields->member.info = proto_registrar_get_nth((guint)*fields->member.id); \
+        fields->member.twin = procmap_synonym_twin(*fields->member.id); \
+    }
     PROCMAP_SIDE_FIELD_NAMES(RESOLVE)
 #undef RESOLVE
 }
@@ -167,6 +172,8 @@ procmap_fields_resolve(void)
     resolve_side(&procmap_src_fields);
     resolve_side(&procmap_dst_fields);
     resolve_side(&procmap_either_fields);
+    hf_procmap_icmp_quoted_twin = procmap_synonym_twin(hf_procmap_icmp_quoted);
+    hf_procmap_side_unknown_twin = procmap_synonym_twin(hf_procmap_side_unknown);
 }
 
 void

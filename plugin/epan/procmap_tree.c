@@ -16,9 +16,14 @@
  * put them; a visible tree (-V, the GUI's details, -T fields on 4.0, PDML)
  * gets every item and label, each label made once.
  *
+ * The process.* twin of a field (procmap_synonym.c) is added, hidden, only
+ * when something reads that twin, visible tree or not: what -V, PDML and
+ * the GUI show does not change with the synonym.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "procmap_epan.h"
+#include "procmap_synonym.h"
 
 #include <wsutil/utf8_entities.h>
 
@@ -42,6 +47,20 @@ wanted(const field_sink *sink, const procmap_field *field)
     return field->id != NULL && (sink->all || field->info->ref_type != HF_REF_TYPE_NONE);
 }
 
+/* Whether @field's process.* twin is read (then added, hidden). */
+static inline gboolean
+twin_wanted(const procmap_field *field)
+{
+    return procmap_synonym_read(field->twin);
+}
+
+/* Whether @field's value is needed at all: it or its twin is added. */
+static inline gboolean
+needed(const field_sink *sink, const procmap_field *field)
+{
+    return wanted(sink, field) || twin_wanted(field);
+}
+
 static void
 set_hidden(proto_item *item)
 {
@@ -59,8 +78,14 @@ put_string(const field_sink *sink, const procmap_field *visible, const procmap_f
     if (wanted(sink, visible))
         proto_item_set_generated(proto_tree_add_string(sink->tree, *visible->id, sink->tvb, 0,
                                                        0, value));
-    if (sink->hidden != NULL && wanted(sink, either))
+    if (twin_wanted(visible))
+        set_hidden(proto_tree_add_string(sink->tree, visible->twin->id, sink->tvb, 0, 0, value));
+    if (sink->hidden == NULL)
+        return;
+    if (wanted(sink, either))
         set_hidden(proto_tree_add_string(sink->hidden, *either->id, sink->tvb, 0, 0, value));
+    if (twin_wanted(either))
+        set_hidden(proto_tree_add_string(sink->hidden, either->twin->id, sink->tvb, 0, 0, value));
 }
 
 static void
@@ -70,11 +95,17 @@ put_uint(const field_sink *sink, const procmap_field *visible, const procmap_fie
     if (wanted(sink, visible))
         proto_item_set_generated(proto_tree_add_uint(sink->tree, *visible->id, sink->tvb, 0, 0,
                                                      value));
-    if (sink->hidden != NULL && wanted(sink, either))
+    if (twin_wanted(visible))
+        set_hidden(proto_tree_add_uint(sink->tree, visible->twin->id, sink->tvb, 0, 0, value));
+    if (sink->hidden == NULL)
+        return;
+    if (wanted(sink, either))
         set_hidden(proto_tree_add_uint(sink->hidden, *either->id, sink->tvb, 0, 0, value));
+    if (twin_wanted(either))
+        set_hidden(proto_tree_add_uint(sink->hidden, either->twin->id, sink->tvb, 0, 0, value));
 }
 
-static const procmap_field no_field = { NULL, NULL };
+static const procmap_field no_field = { NULL, NULL, NULL };
 
 /* "curl (4242)", "pid 4" (no name: etl2pcapng), "uid 1000 (alice): ...",
  * or "[not a local address]". */
@@ -114,12 +145,16 @@ add_process(const field_sink *sink, const pm_process *process,
     put_string(sink, &f->cwd, &any->cwd, process->cwd);
     if (process->ppid >= 0)
         put_uint(sink, &f->ppid, &any->ppid, (guint32)process->ppid);
-    if (process->start_time_ns != 0 && wanted(sink, &f->start_time)) {
+    if (process->start_time_ns != 0 && needed(sink, &f->start_time)) {
         nstime_t start;
         start.secs = (time_t)(process->start_time_ns / 1000000000u);
         start.nsecs = (int)(process->start_time_ns % 1000000000u);
-        proto_item_set_generated(
-            proto_tree_add_time(sink->tree, *f->start_time.id, sink->tvb, 0, 0, &start));
+        if (wanted(sink, &f->start_time))
+            proto_item_set_generated(
+                proto_tree_add_time(sink->tree, *f->start_time.id, sink->tvb, 0, 0, &start));
+        if (twin_wanted(&f->start_time))
+            set_hidden(proto_tree_add_time(sink->tree, f->start_time.twin->id, sink->tvb, 0, 0,
+                                           &start));
     }
     put_string(sink, &f->parent_exe, &any->parent_exe, carried->parent_exe);
     put_string(sink, &f->parent_args, &any->parent_args, carried->parent_args);
@@ -161,17 +196,29 @@ add_source(const field_sink *sink, const pm_frame_side *side)
                        pm_source_description((pm_source)side->source));
         proto_item_set_generated(item);
     }
+    if (twin_wanted(&sink->fields->source))
+        set_hidden(proto_tree_add_string(sink->tree, sink->fields->source.twin->id, sink->tvb,
+                                         0, 0, name));
     if (sink->hidden != NULL && wanted(sink, &procmap_either_fields.source))
         set_hidden(proto_tree_add_string(sink->hidden, *procmap_either_fields.source.id,
                                          sink->tvb, 0, 0, name));
+    if (sink->hidden != NULL && twin_wanted(&procmap_either_fields.source))
+        set_hidden(proto_tree_add_string(sink->hidden, procmap_either_fields.source.twin->id,
+                                         sink->tvb, 0, 0, name));
 }
 
+/* The reason item (NULL if only its twin is read). */
 static proto_item *
 add_reason(const field_sink *sink, const pm_frame_side *side)
 {
     const char *word = val_to_str_const(side->reason, procmap_reason_vals, "unknown");
     proto_item *item;
 
+    if (twin_wanted(&sink->fields->reason))
+        set_hidden(proto_tree_add_string(sink->tree, sink->fields->reason.twin->id, sink->tvb,
+                                         0, 0, word));
+    if (!wanted(sink, &sink->fields->reason))
+        return NULL;
     if (side->reason < PM_REASON_COUNT)
         item = proto_tree_add_string_format_value(sink->tree, *sink->fields->reason.id,
                    sink->tvb, 0, 0, word, "%s", procmap_reason_labels[side->reason]);
@@ -210,7 +257,7 @@ add_side(proto_tree *tree, tvbuff_t *tvb, pm_frame_engine *engine, const char *t
     sink.hidden = tree;
     sink.tvb = tvb;
     sink.all = all;
-    if (endpoint != NULL && wanted(&sink, &fields->endpoint)) {
+    if (endpoint != NULL && needed(&sink, &fields->endpoint)) {
         char text[PM_ENDPOINT_STRLEN];
         put_string(&sink, &fields->endpoint, &no_field,
                    pm_endpoint_to_string(endpoint, text, sizeof text));
@@ -220,20 +267,24 @@ add_side(proto_tree *tree, tvbuff_t *tvb, pm_frame_engine *engine, const char *t
     if (process ? process->has_uid : side->has_uid) {
         guint32 uid = process ? process->uid : side->uid;
         /* The user name is looked up only if a user field is added. */
-        if (wanted(&sink, &fields->uid) || wanted(&sink, &procmap_either_fields.uid))
+        if (needed(&sink, &fields->uid) || needed(&sink, &procmap_either_fields.uid))
             put_uint(&sink, &fields->uid, &procmap_either_fields.uid, uid);
-        if (wanted(&sink, &fields->user) || wanted(&sink, &procmap_either_fields.user))
+        if (needed(&sink, &fields->user) || needed(&sink, &procmap_either_fields.user))
             put_string(&sink, &fields->user, &procmap_either_fields.user,
                        process ? process->user : pm_frame_engine_user_name(engine, side->uid));
     }
     if (process == NULL)
-        return wanted(&sink, &fields->reason) ? add_reason(&sink, side) : NULL;
+        return needed(&sink, &fields->reason) ? add_reason(&sink, side) : NULL;
     add_source(&sink, side);
-    if (side->match != PM_MATCH_NONE && wanted(&sink, &fields->match)) {
+    if (side->match != PM_MATCH_NONE && needed(&sink, &fields->match)) {
         const char *word = val_to_str_const(side->match, procmap_match_vals, "unknown");
-        proto_item_set_generated(proto_tree_add_string_format_value(sink.tree,
-            *fields->match.id, tvb, 0, 0, word, "%s%s", word,
-            side->v6only_assumed ? " (v6only assumed off)" : ""));
+        if (wanted(&sink, &fields->match))
+            proto_item_set_generated(proto_tree_add_string_format_value(sink.tree,
+                *fields->match.id, tvb, 0, 0, word, "%s%s", word,
+                side->v6only_assumed ? " (v6only assumed off)" : ""));
+        if (twin_wanted(&fields->match))
+            set_hidden(proto_tree_add_string(sink.tree, fields->match.twin->id, tvb, 0, 0,
+                                             word));
     }
     if (side->owner_count > 1)
         put_uint(&sink, &fields->owners, &no_field, side->owner_count);
@@ -259,6 +310,9 @@ add_either(proto_tree *tree, tvbuff_t *tvb, const char *summary, const pm_frame_
     if (all || proto_field_is_referenced(tree, hf_procmap_side_unknown))
         proto_item_set_generated(proto_tree_add_boolean(sink.tree, hf_procmap_side_unknown,
                                                         tvb, 0, 0, TRUE));
+    if (procmap_synonym_read(hf_procmap_side_unknown_twin))
+        set_hidden(proto_tree_add_boolean(sink.tree, hf_procmap_side_unknown_twin->id, tvb, 0,
+                                          0, TRUE));
     add_process(&sink, process, context);
     if (process->has_uid)
         add_user(&sink, process->uid, process->user);
@@ -273,6 +327,20 @@ protocol_item_read(int proto)
 {
     hf_ref_type ref = proto_registrar_get_nth((guint)proto)->ref_type;
     return ref != HF_REF_TYPE_NONE && ref != HF_REF_TYPE_INDIRECT;
+}
+
+/* The protocol "process" (the synonym): a hidden item when a filter reads
+ * it by itself ("process"); TRUE if anything under it is read. */
+static gboolean
+add_synonym_protocol(proto_tree *tree, tvbuff_t *tvb)
+{
+    const header_field_info *process = procmap_synonym_protocol();
+
+    if (!procmap_synonym_read(process))
+        return FALSE;
+    if (process->ref_type == HF_REF_TYPE_DIRECT)
+        set_hidden(proto_tree_add_item(tree, process->id, tvb, 0, 0, ENC_NA));
+    return TRUE;
 }
 
 void
@@ -306,13 +374,16 @@ procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
     }
     proto_item_set_generated(items->root);
     procmap_tree = proto_item_add_subtree(items->root, ett_procmap);
-    if (!all && !proto_field_is_referenced(tree, proto))
+    if (!add_synonym_protocol(tree, tvb) && !all && !proto_field_is_referenced(tree, proto))
         return;         /* nothing under it is read */
     if (view->icmp_quoted) {
         if (all || proto_field_is_referenced(tree, hf_procmap_icmp_quoted))
             proto_item_set_generated(proto_tree_add_boolean(procmap_tree,
                                                             hf_procmap_icmp_quoted, tvb, 0, 0,
                                                             TRUE));
+        if (procmap_synonym_read(hf_procmap_icmp_quoted_twin))
+            set_hidden(proto_tree_add_boolean(procmap_tree, hf_procmap_icmp_quoted_twin->id, tvb,
+                                              0, 0, TRUE));
         /* The error is for the quoted packet's sender. */
         dst_endpoint = src_endpoint;
         src_endpoint = NULL;
