@@ -42,6 +42,30 @@ PAIRS = [
 ]
 
 
+OUR_PROTOCOL = "Process Attribution (process.* names)"
+
+
+@pytest.fixture(scope="session")
+def process_owner(plugin_dirs, tmp_path_factory):
+    """The full name of the protocol whose filter name is "process" (ours,
+    4.6's Falco Events, ...), or None."""
+    config_dir = tmp_path_factory.mktemp("owner-config")
+    runner = Tshark(plugin_dirs[0], plugin_dirs[1], str(config_dir))
+    rows = [row for row in protocol_rows(runner.run("-G", "protocols").stdout)
+            if row[2] == "process"]
+    assert len(rows) <= 1, rows
+    return rows[0][0] if rows else None
+
+
+@pytest.fixture
+def needs_synonym(process_owner):
+    """Skips where another protocol owns "process" (Wireshark 4.6 with
+    Falco Events: procmap.* only, checked by test_process_taken_*)."""
+    if process_owner != OUR_PROTOCOL:
+        pytest.skip("the filter name process belongs to %r here (Wireshark 4.6's Falco "
+                    "Events): procmap.* only" % process_owner)
+
+
 def synonym(name):
     assert name.startswith("procmap")
     return "process" + name[len("procmap"):]
@@ -84,10 +108,11 @@ def frames(tshark, capture, display_filter):
                      "-T", "fields", "-e", "frame.number").split()
 
 
-def test_protocol_and_twin_fields_registered(tshark):
+def test_protocol_and_twin_fields_registered(tshark, needs_synonym):
     rows = [row for row in protocol_rows(tshark.run("-G", "protocols").stdout)
             if row[2] == "process"]
     assert len(rows) == 1, rows
+    assert rows[0][:2] == [OUR_PROTOCOL, "Process names"], rows
     fields = {}
     for line in tshark.run("-G", "fields").stdout.splitlines():
         cols = line.split("\t")
@@ -105,14 +130,14 @@ def test_protocol_and_twin_fields_registered(tshark):
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=[p[1] for p in PAIRS])
-def test_filter_selects_the_same_frames(tshark, capture, pair):
+def test_filter_selects_the_same_frames(tshark, capture, pair, needs_synonym):
     ours, theirs = pair
     expected = frames(tshark, capture, ours)
     assert expected, "the capture has no frame for %r" % ours
     assert frames(tshark, capture, theirs) == expected
 
 
-def test_fields_give_the_same_values(tshark, capture):
+def test_fields_give_the_same_values(tshark, capture, needs_synonym):
     path, options = capture
     names = all_process_fields()
     ours = tshark.fields(path, names, *options)
@@ -124,7 +149,7 @@ def test_fields_give_the_same_values(tshark, capture):
 
 
 @pytest.mark.parametrize("field", ["src.pid", "name", "dst.exe", "src.reason"])
-def test_one_field_alone(tshark, capture, field):
+def test_one_field_alone(tshark, capture, field, needs_synonym):
     """-e process.X alone: nothing else in the command line reads procmap.*
     (on 4.0 a visible tree; from 4.2 on, primed fields)."""
     path, options = capture
@@ -134,7 +159,7 @@ def test_one_field_alone(tshark, capture, field):
     assert ours.strip(), "no value of procmap.%s in the capture" % field
 
 
-def test_custom_column(tshark, capture):
+def test_custom_column(tshark, capture, needs_synonym):
     path, options = capture
     columns = []
     for name in ("procmap.src.name", "process.src.name"):
@@ -144,7 +169,7 @@ def test_custom_column(tshark, capture):
     assert "curl" in columns[0] and "python3" in columns[0]
 
 
-def test_stats_tree_filter(tshark, capture):
+def test_stats_tree_filter(tshark, capture, needs_synonym):
     path, options = capture
     ours = run_clean(tshark, "-r", path, *options, "-q", "-z",
                      'procmap,tree,procmap.name == "curl"')
@@ -155,7 +180,7 @@ def test_stats_tree_filter(tshark, capture):
     assert theirs.replace("process.name", "procmap.name") == ours
 
 
-def test_tree_unchanged_unless_read(tshark, capture):
+def test_tree_unchanged_unless_read(tshark, capture, needs_synonym):
     """No twin items when no process.* field is read: PDML (hidden items
     included) names none; and -V is the same whichever name a filter uses."""
     path, options = capture
@@ -173,9 +198,12 @@ def test_tree_unchanged_unless_read(tshark, capture):
 # ---- "process" taken by another protocol --------------------------------
 
 @pytest.fixture
-def taken_tshark(plugin_dirs, tmp_path):
+def taken_tshark(plugin_dirs, tmp_path, process_owner):
     """tshark with procmap.so and a test plugin that registers the protocol
-    "process" first (what Falco Events does on 4.6)."""
+    "process" (what Falco Events does on 4.6)."""
+    if process_owner != OUR_PROTOCOL:
+        pytest.skip("process already belongs to %r: test_process_taken_by_another_plugin"
+                    % process_owner)
     owner = os.environ.get("PROCMAP_TEST_PROCESS_OWNER")
     if not owner or not os.path.isfile(owner):
         pytest.fail("PROCMAP_TEST_PROCESS_OWNER is not set: run through ctest")
@@ -210,5 +238,26 @@ def test_process_taken_loads_cleanly(taken_tshark, capture):
     assert result.returncode != 0
     # One informational line, shown only when asked for.
     result = taken_tshark.run("--log-level", "info", "-G", "plugins")
+    said = [line for line in result.stderr.splitlines() if "filter name \"process\"" in line]
+    assert len(said) == 1, result.stderr
+
+
+def test_process_taken_by_another_plugin(tshark, capture, process_owner):
+    """Where a stock plugin owns "process" (Wireshark 4.6's Falco Events):
+    a clean start, procmap.* as ever, one informational line."""
+    if process_owner in (OUR_PROTOCOL, None):
+        pytest.skip("no other plugin owns process here (Wireshark 4.0, 4.4): "
+                    "test_process_taken_loads_cleanly")
+    path, options = capture
+    result = tshark.run("-G", "plugins")
+    assert interesting_stderr(result.stderr) == [], result.stderr
+    fields = [line.split("\t")[2] for line in tshark.run("-G", "fields").stdout.splitlines()
+              if line.startswith("F\t")]
+    assert "procmap.src.pid" in fields and "process.src.pid" not in fields
+    result = tshark.run("-r", path, *options, "-Y", 'procmap.name == "curl"',
+                        "-T", "fields", "-e", "procmap.src.name")
+    assert interesting_stderr(result.stderr) == [], result.stderr
+    assert "curl" in result.stdout.split()
+    result = tshark.run("--log-level", "info", "-G", "plugins")
     said = [line for line in result.stderr.splitlines() if "filter name \"process\"" in line]
     assert len(said) == 1, result.stderr
