@@ -490,6 +490,6 @@ proto_reg_handoff_procmap(void)
     proto_icmp = proto_get_id_by_filter_name("icmp");
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
     /* Every protocol has registered by now: is "process" ours to take? */
-    procmap_synonym_register(proto_procmap, procmap_handle);
+    procmap_synonym_register(proto_procmap);
     procmap_fields_resolve();
 }

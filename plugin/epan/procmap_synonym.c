@@ -22,10 +22,11 @@
  * - tshark 4.2+ primes its -e fields (output_fields_prime_edt), so they are
  *   read like a filter's.  tshark 4.0 does not: -T fields builds a visible
  *   tree and picks the fields out of it afterwards, so nothing in epan says
- *   that "-e process.src.pid" wants the twin.  There, and only there, the
- *   plugin reads tshark's command line once (/proc/self/cmdline) and makes
- *   the process.* fields of its -e options the postdissector's wanted
- *   fields, which tshark primes for every frame like a filter's.
+ *   that "-e process.src.pid" wants the twin (and making it a wanted field
+ *   of the postdissector is not enough: 4.0's second pass, tshark -2, does
+ *   not prime those).  There, and only there, the plugin reads tshark's
+ *   command line once (/proc/self/cmdline), and the twins of its -e options
+ *   are added to every tree, like fields a filter reads.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -37,6 +38,8 @@
 
 static int proto_process = -1;
 static header_field_info *process_protocol;
+/* tshark 4.0: the twins of its -e options (hf ids), or NULL. */
+GHashTable *procmap_synonym_asked;
 /* procmap hf id -> its twin's header_field_info */
 static GHashTable *twins;
 /* The twins' registration records: Wireshark keeps pointers into them. */
@@ -48,6 +51,12 @@ procmap_synonym_twin(int hf)
     if (twins == NULL || hf < 0)
         return NULL;
     return g_hash_table_lookup(twins, GINT_TO_POINTER(hf));
+}
+
+gboolean
+procmap_synonym_asked_for(const header_field_info *twin)
+{
+    return g_hash_table_contains(procmap_synonym_asked, GINT_TO_POINTER(twin->id));
 }
 
 header_field_info *
@@ -74,13 +83,13 @@ fields_of(int proto)
 
 #if PM_WS_VERSION < 402
 /* The process.* fields of tshark's -e options ("-e process.src.pid" or
- * "-eprocess.src.pid"), as hf ids; NULL if none, or not tshark. */
-static GArray *
+ * "-eprocess.src.pid"), as a set of hf ids; NULL if none, or not tshark. */
+static GHashTable *
 tshark_output_twins(void)
 {
     char *cmdline = NULL, *base;
     gsize length = 0;
-    GArray *wanted = NULL;
+    GHashTable *wanted = NULL;
     gboolean option_next = FALSE;
 
     if (!g_file_get_contents("/proc/self/cmdline", &cmdline, &length, NULL))
@@ -105,8 +114,8 @@ tshark_output_twins(void)
             if (twin == NULL || twin->parent != proto_process)
                 continue;
             if (wanted == NULL)
-                wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-            g_array_append_val(wanted, twin->id);
+                wanted = g_hash_table_new(g_direct_hash, g_direct_equal);
+            g_hash_table_add(wanted, GINT_TO_POINTER(twin->id));
         }
     }
     g_free(base);
@@ -116,7 +125,7 @@ tshark_output_twins(void)
 #endif
 
 void
-procmap_synonym_register(int proto, dissector_handle_t handle)
+procmap_synonym_register(int proto)
 {
     const char *own = proto_get_protocol_filter_name(proto);
     size_t prefix = strlen(own);
@@ -160,12 +169,6 @@ procmap_synonym_register(int proto, dissector_handle_t handle)
     }
     g_ptr_array_free(fields, TRUE);
 #if PM_WS_VERSION < 402
-    {
-        GArray *wanted = tshark_output_twins();
-        if (wanted != NULL)
-            set_postdissector_wanted_hfids(handle, wanted);
-    }
-#else
-    (void)handle;
+    procmap_synonym_asked = tshark_output_twins();
 #endif
 }

@@ -330,17 +330,18 @@ protocol_item_read(int proto)
 }
 
 /* The protocol "process" (the synonym): a hidden item when a filter reads
- * it by itself ("process"); TRUE if anything under it is read. */
+ * it by itself ("process"); TRUE if anything under it may be read. */
 static gboolean
 add_synonym_protocol(proto_tree *tree, tvbuff_t *tvb)
 {
     const header_field_info *process = procmap_synonym_protocol();
 
-    if (!procmap_synonym_read(process))
+    if (process == NULL)
         return FALSE;
     if (process->ref_type == HF_REF_TYPE_DIRECT)
         set_hidden(proto_tree_add_item(tree, process->id, tvb, 0, 0, ENC_NA));
-    return TRUE;
+    /* tshark 4.0's -e process.*: read, though nothing says so. */
+    return process->ref_type != HF_REF_TYPE_NONE || procmap_synonym_asked != NULL;
 }
 
 void

@@ -148,13 +148,17 @@ def test_fields_give_the_same_values(tshark, capture, needs_synonym):
     assert any(row["procmap.src.pid"] for row in ours)
 
 
+@pytest.mark.parametrize("passes", [[], ["-2"]], ids=["one-pass", "two-pass"])
 @pytest.mark.parametrize("field", ["src.pid", "name", "dst.exe", "src.reason"])
-def test_one_field_alone(tshark, capture, field, needs_synonym):
+def test_one_field_alone(tshark, capture, field, passes, needs_synonym):
     """-e process.X alone: nothing else in the command line reads procmap.*
-    (on 4.0 a visible tree; from 4.2 on, primed fields)."""
+    (on 4.0 a visible tree; from 4.2 on, primed fields); in one pass and in
+    two (tshark 4.0's second pass primes no postdissector field)."""
     path, options = capture
-    ours = run_clean(tshark, "-r", path, *options, "-T", "fields", "-e", "procmap." + field)
-    theirs = run_clean(tshark, "-r", path, *options, "-T", "fields", "-e", "process." + field)
+    ours = run_clean(tshark, "-r", path, *options, *passes, "-T", "fields",
+                     "-e", "procmap." + field)
+    theirs = run_clean(tshark, "-r", path, *options, *passes, "-T", "fields",
+                       "-e", "process." + field)
     assert theirs == ours
     assert ours.strip(), "no value of procmap.%s in the capture" % field
 
