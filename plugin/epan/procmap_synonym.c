@@ -131,10 +131,13 @@ procmap_synonym_register(int proto)
     size_t prefix = strlen(own);
     GPtrArray *fields;
 
-    if (proto_get_id_by_filter_name(SYNONYM_FILTER_NAME) != -1) {
+    int owner = proto_get_id_by_filter_name(SYNONYM_FILTER_NAME);
+
+    if (owner != -1) {
+        /* On Wireshark 4.6: Falco Events. */
         ws_log(WS_LOG_DOMAIN, LOG_LEVEL_INFO,
-               "another protocol owns the filter name \"" SYNONYM_FILTER_NAME
-               "\" (Wireshark 4.6's Falco Events): the process fields are %s.* only", own);
+               "the filter name \"" SYNONYM_FILTER_NAME "\" belongs to %s: the process "
+               "fields are %s.* only", proto_get_protocol_name(owner), own);
         return;
     }
     proto_process = proto_register_protocol("Process Attribution (process.* names)",

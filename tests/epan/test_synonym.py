@@ -244,6 +244,7 @@ def test_process_taken_loads_cleanly(taken_tshark, capture):
     result = taken_tshark.run("--log-level", "info", "-G", "plugins")
     said = [line for line in result.stderr.splitlines() if "filter name \"process\"" in line]
     assert len(said) == 1, result.stderr
+    assert "belongs to Process owner (test)" in said[0], said
 
 
 def test_process_taken_by_another_plugin(tshark, capture, process_owner):
