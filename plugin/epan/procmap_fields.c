@@ -98,28 +98,28 @@ value_string procmap_source_vals[PM_SOURCE_COUNT + 1];
 value_string procmap_reason_vals[PM_REASON_COUNT + 1];
 value_string procmap_match_vals[PM_MATCH_COUNT + 1];
 
-#define SRC_FIELD(member) .member = { &hf_procmap_src_##member, NULL, NULL },
-#define DST_FIELD(member) .member = { &hf_procmap_dst_##member, NULL, NULL },
+#define SRC_FIELD(member) .member = { &hf_procmap_src_##member, NULL, NULL, FALSE },
+#define DST_FIELD(member) .member = { &hf_procmap_dst_##member, NULL, NULL, FALSE },
 procmap_side_fields procmap_src_fields = { PROCMAP_SIDE_FIELD_NAMES(SRC_FIELD) };
 procmap_side_fields procmap_dst_fields = { PROCMAP_SIDE_FIELD_NAMES(DST_FIELD) };
 #undef SRC_FIELD
 #undef DST_FIELD
 
 procmap_side_fields procmap_either_fields = {
-    .pid = { &hf_procmap_pid, NULL, NULL }, .ppid = { &hf_procmap_ppid, NULL, NULL },
-    .name = { &hf_procmap_name, NULL, NULL }, .comm = { &hf_procmap_comm, NULL, NULL },
-    .exe = { &hf_procmap_exe, NULL, NULL }, .args = { &hf_procmap_args, NULL, NULL },
-    .uid = { &hf_procmap_uid, NULL, NULL }, .user = { &hf_procmap_user, NULL, NULL },
-    .source = { &hf_procmap_source, NULL, NULL }, .tid = { &hf_procmap_tid, NULL, NULL },
-    .thread_name = { &hf_procmap_thread_name, NULL, NULL },
-    .parent_exe = { &hf_procmap_parent_exe, NULL, NULL },
-    .parent_args = { &hf_procmap_parent_args, NULL, NULL },
-    .container_id = { &hf_procmap_container_id, NULL, NULL },
-    .container_name = { &hf_procmap_container_name, NULL, NULL },
-    .container_image = { &hf_procmap_container_image, NULL, NULL },
-    .pod_name = { &hf_procmap_pod_name, NULL, NULL },
-    .pod_namespace = { &hf_procmap_pod_namespace, NULL, NULL },
-    .epid = { &hf_procmap_epid, NULL, NULL }, .ename = { &hf_procmap_ename, NULL, NULL },
+    .pid = { &hf_procmap_pid, NULL, NULL, FALSE }, .ppid = { &hf_procmap_ppid, NULL, NULL, FALSE },
+    .name = { &hf_procmap_name, NULL, NULL, FALSE }, .comm = { &hf_procmap_comm, NULL, NULL, FALSE },
+    .exe = { &hf_procmap_exe, NULL, NULL, FALSE }, .args = { &hf_procmap_args, NULL, NULL, FALSE },
+    .uid = { &hf_procmap_uid, NULL, NULL, FALSE }, .user = { &hf_procmap_user, NULL, NULL, FALSE },
+    .source = { &hf_procmap_source, NULL, NULL, FALSE }, .tid = { &hf_procmap_tid, NULL, NULL, FALSE },
+    .thread_name = { &hf_procmap_thread_name, NULL, NULL, FALSE },
+    .parent_exe = { &hf_procmap_parent_exe, NULL, NULL, FALSE },
+    .parent_args = { &hf_procmap_parent_args, NULL, NULL, FALSE },
+    .container_id = { &hf_procmap_container_id, NULL, NULL, FALSE },
+    .container_name = { &hf_procmap_container_name, NULL, NULL, FALSE },
+    .container_image = { &hf_procmap_container_image, NULL, NULL, FALSE },
+    .pod_name = { &hf_procmap_pod_name, NULL, NULL, FALSE },
+    .pod_namespace = { &hf_procmap_pod_namespace, NULL, NULL, FALSE },
+    .epid = { &hf_procmap_epid, NULL, NULL, FALSE }, .ename = { &hf_procmap_ename, NULL, NULL, FALSE },
 };
 
 /* "word (description)" of each source and reason: the labels of the
@@ -161,6 +161,8 @@ resolve_side(procmap_side_fields *fields)
     if (fields->member.id != NULL) { \
         fields->member.info = proto_registrar_get_nth((guint)*fields->member.id); \
         fields->member.twin = procmap_synonym_twin(*fields->member.id); \
+        fields->member.twin_asked = fields->member.twin != NULL && \
+            procmap_synonym_asked != NULL && procmap_synonym_asked_for(fields->member.twin); \
     }
     PROCMAP_SIDE_FIELD_NAMES(RESOLVE)
 #undef RESOLVE

@@ -47,11 +47,13 @@ wanted(const field_sink *sink, const procmap_field *field)
     return field->id != NULL && (sink->all || field->info->ref_type != HF_REF_TYPE_NONE);
 }
 
-/* Whether @field's process.* twin is read (then added, hidden). */
+/* Whether @field's process.* twin is read (then added, hidden); as
+ * procmap_synonym_read(), with tshark 4.0's -e looked up once. */
 static inline gboolean
 twin_wanted(const procmap_field *field)
 {
-    return procmap_synonym_read(field->twin);
+    return field->twin != NULL &&
+           (field->twin->ref_type != HF_REF_TYPE_NONE || field->twin_asked);
 }
 
 /* Whether @field's value is needed at all: it or its twin is added. */
@@ -105,7 +107,7 @@ put_uint(const field_sink *sink, const procmap_field *visible, const procmap_fie
         set_hidden(proto_tree_add_uint(sink->hidden, either->twin->id, sink->tvb, 0, 0, value));
 }
 
-static const procmap_field no_field = { NULL, NULL, NULL };
+static const procmap_field no_field = { NULL, NULL, NULL, FALSE };
 
 /* "curl (4242)", "pid 4" (no name: etl2pcapng), "uid 1000 (alice): ...",
  * or "[not a local address]". */
