@@ -36,6 +36,7 @@ typedef struct {
     proto_tree        *hidden;
     tvbuff_t          *tvb;
     gboolean           all;
+    gboolean           twins;   /* a process.* twin may be read (else none is) */
 } field_sink;
 
 /* Whether @field is added: it exists, and the tree shows everything or
@@ -50,9 +51,9 @@ wanted(const field_sink *sink, const procmap_field *field)
 /* Whether @field's process.* twin is read (then added, hidden); as
  * procmap_synonym_read(), with tshark 4.0's -e looked up once. */
 static inline gboolean
-twin_wanted(const procmap_field *field)
+twin_wanted(const field_sink *sink, const procmap_field *field)
 {
-    return field->twin != NULL &&
+    return sink->twins && field->twin != NULL &&
            (field->twin->ref_type != HF_REF_TYPE_NONE || field->twin_asked);
 }
 
@@ -60,7 +61,7 @@ twin_wanted(const procmap_field *field)
 static inline gboolean
 needed(const field_sink *sink, const procmap_field *field)
 {
-    return wanted(sink, field) || twin_wanted(field);
+    return wanted(sink, field) || twin_wanted(sink, field);
 }
 
 static void
@@ -80,13 +81,13 @@ put_string(const field_sink *sink, const procmap_field *visible, const procmap_f
     if (wanted(sink, visible))
         proto_item_set_generated(proto_tree_add_string(sink->tree, *visible->id, sink->tvb, 0,
                                                        0, value));
-    if (twin_wanted(visible))
+    if (twin_wanted(sink, visible))
         set_hidden(proto_tree_add_string(sink->tree, visible->twin->id, sink->tvb, 0, 0, value));
     if (sink->hidden == NULL)
         return;
     if (wanted(sink, either))
         set_hidden(proto_tree_add_string(sink->hidden, *either->id, sink->tvb, 0, 0, value));
-    if (twin_wanted(either))
+    if (twin_wanted(sink, either))
         set_hidden(proto_tree_add_string(sink->hidden, either->twin->id, sink->tvb, 0, 0, value));
 }
 
@@ -97,13 +98,13 @@ put_uint(const field_sink *sink, const procmap_field *visible, const procmap_fie
     if (wanted(sink, visible))
         proto_item_set_generated(proto_tree_add_uint(sink->tree, *visible->id, sink->tvb, 0, 0,
                                                      value));
-    if (twin_wanted(visible))
+    if (twin_wanted(sink, visible))
         set_hidden(proto_tree_add_uint(sink->tree, visible->twin->id, sink->tvb, 0, 0, value));
     if (sink->hidden == NULL)
         return;
     if (wanted(sink, either))
         set_hidden(proto_tree_add_uint(sink->hidden, *either->id, sink->tvb, 0, 0, value));
-    if (twin_wanted(either))
+    if (twin_wanted(sink, either))
         set_hidden(proto_tree_add_uint(sink->hidden, either->twin->id, sink->tvb, 0, 0, value));
 }
 
@@ -154,7 +155,7 @@ add_process(const field_sink *sink, const pm_process *process,
         if (wanted(sink, &f->start_time))
             proto_item_set_generated(
                 proto_tree_add_time(sink->tree, *f->start_time.id, sink->tvb, 0, 0, &start));
-        if (twin_wanted(&f->start_time))
+        if (twin_wanted(sink, &f->start_time))
             set_hidden(proto_tree_add_time(sink->tree, f->start_time.twin->id, sink->tvb, 0, 0,
                                            &start));
     }
@@ -198,13 +199,13 @@ add_source(const field_sink *sink, const pm_frame_side *side)
                        pm_source_description((pm_source)side->source));
         proto_item_set_generated(item);
     }
-    if (twin_wanted(&sink->fields->source))
+    if (twin_wanted(sink, &sink->fields->source))
         set_hidden(proto_tree_add_string(sink->tree, sink->fields->source.twin->id, sink->tvb,
                                          0, 0, name));
     if (sink->hidden != NULL && wanted(sink, &procmap_either_fields.source))
         set_hidden(proto_tree_add_string(sink->hidden, *procmap_either_fields.source.id,
                                          sink->tvb, 0, 0, name));
-    if (sink->hidden != NULL && twin_wanted(&procmap_either_fields.source))
+    if (sink->hidden != NULL && twin_wanted(sink, &procmap_either_fields.source))
         set_hidden(proto_tree_add_string(sink->hidden, procmap_either_fields.source.twin->id,
                                          sink->tvb, 0, 0, name));
 }
@@ -216,7 +217,7 @@ add_reason(const field_sink *sink, const pm_frame_side *side)
     const char *word = val_to_str_const(side->reason, procmap_reason_vals, "unknown");
     proto_item *item;
 
-    if (twin_wanted(&sink->fields->reason))
+    if (twin_wanted(sink, &sink->fields->reason))
         set_hidden(proto_tree_add_string(sink->tree, sink->fields->reason.twin->id, sink->tvb,
                                          0, 0, word));
     if (!wanted(sink, &sink->fields->reason))
@@ -245,7 +246,8 @@ typedef struct {
 static proto_item *
 add_side(proto_tree *tree, tvbuff_t *tvb, pm_frame_engine *engine, const char *title,
          const char *summary, const procmap_side_fields *fields, const pm_frame_side *side,
-         const pm_carried_context *context, const pm_endpoint *endpoint, gboolean all)
+         const pm_carried_context *context, const pm_endpoint *endpoint, gboolean all,
+         gboolean twins)
 {
     const pm_process *process = side->process;
     field_sink sink;
@@ -259,6 +261,7 @@ add_side(proto_tree *tree, tvbuff_t *tvb, pm_frame_engine *engine, const char *t
     sink.hidden = tree;
     sink.tvb = tvb;
     sink.all = all;
+    sink.twins = twins;
     if (endpoint != NULL && needed(&sink, &fields->endpoint)) {
         char text[PM_ENDPOINT_STRLEN];
         put_string(&sink, &fields->endpoint, &no_field,
@@ -284,7 +287,7 @@ add_side(proto_tree *tree, tvbuff_t *tvb, pm_frame_engine *engine, const char *t
             proto_item_set_generated(proto_tree_add_string_format_value(sink.tree,
                 *fields->match.id, tvb, 0, 0, word, "%s%s", word,
                 side->v6only_assumed ? " (v6only assumed off)" : ""));
-        if (twin_wanted(&fields->match))
+        if (twin_wanted(&sink, &fields->match))
             set_hidden(proto_tree_add_string(sink.tree, fields->match.twin->id, tvb, 0, 0,
                                              word));
     }
@@ -297,7 +300,7 @@ add_side(proto_tree *tree, tvbuff_t *tvb, pm_frame_engine *engine, const char *t
  * fields visible in it. */
 static void
 add_either(proto_tree *tree, tvbuff_t *tvb, const char *summary, const pm_frame_side *side,
-           const pm_carried_context *context, gboolean all)
+           const pm_carried_context *context, gboolean all, gboolean twins)
 {
     const pm_process *process = side->process;
     field_sink sink;
@@ -309,6 +312,7 @@ add_either(proto_tree *tree, tvbuff_t *tvb, const char *summary, const pm_frame_
     sink.hidden = NULL;
     sink.tvb = tvb;
     sink.all = all;
+    sink.twins = twins;
     if (all || proto_field_is_referenced(tree, hf_procmap_side_unknown))
         proto_item_set_generated(proto_tree_add_boolean(sink.tree, hf_procmap_side_unknown,
                                                         tvb, 0, 0, TRUE));
@@ -357,6 +361,7 @@ procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
     gboolean all = PTREE_DATA(tree)->visible || with_expert || protocol_item_read(proto);
     side_texts text = { NULL, NULL, NULL };
     proto_tree *procmap_tree;
+    gboolean twins;
 
     if (all) {
         if (view->either.process != NULL)
@@ -377,7 +382,9 @@ procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
     }
     proto_item_set_generated(items->root);
     procmap_tree = proto_item_add_subtree(items->root, ett_procmap);
-    if (!add_synonym_protocol(tree, tvb) && !all && !proto_field_is_referenced(tree, proto))
+    /* Whether any process.* twin may be read: else no field checks its twin. */
+    twins = add_synonym_protocol(tree, tvb);
+    if (!twins && !all && !proto_field_is_referenced(tree, proto))
         return;         /* nothing under it is read */
     if (view->icmp_quoted) {
         if (all || proto_field_is_referenced(tree, hf_procmap_icmp_quoted))
@@ -393,11 +400,11 @@ procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
     }
     items->src_reason = add_side(procmap_tree, tvb, engine, "Source", text.src,
                                  &procmap_src_fields, src, view->context[PM_CARRIED_SRC],
-                                 src_endpoint, all);
+                                 src_endpoint, all, twins);
     items->dst_reason = add_side(procmap_tree, tvb, engine, "Destination", text.dst,
                                  &procmap_dst_fields, dst, view->context[PM_CARRIED_DST],
-                                 dst_endpoint, all);
+                                 dst_endpoint, all, twins);
     if (view->either.process != NULL)
         add_either(procmap_tree, tvb, text.either, &view->either,
-                   view->context[PM_CARRIED_EITHER], all);
+                   view->context[PM_CARRIED_EITHER], all, twins);
 }
