@@ -12,6 +12,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "procmap_epan.h"
+#include "procmap_synonym.h"
 
 #include <epan/address.h>
 #include <epan/conversation.h>
@@ -500,5 +501,7 @@ proto_reg_handoff_procmap(void)
     proto_udp = proto_get_id_by_filter_name("udp");
     proto_icmp = proto_get_id_by_filter_name("icmp");
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
+    /* Every protocol has registered by now: is "process" ours to take? */
+    procmap_synonym_register(proto_procmap);
     procmap_fields_resolve();
 }

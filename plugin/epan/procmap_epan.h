@@ -40,6 +40,8 @@ void procmap_prefs_cleanup(void);
 typedef struct {
     int               *id;
     header_field_info *info;     /* set by procmap_fields_resolve() */
+    header_field_info *twin;     /* its process.* twin, or NULL (procmap_synonym.c) */
+    gboolean           twin_asked;  /* tshark 4.0's -e names the twin */
 } procmap_field;
 
 #define PROCMAP_SIDE_FIELD_NAMES(X) \
@@ -59,6 +61,8 @@ extern procmap_side_fields procmap_dst_fields;
 extern procmap_side_fields procmap_either_fields;
 extern int hf_procmap_icmp_quoted;
 extern int hf_procmap_side_unknown;
+extern header_field_info *hf_procmap_icmp_quoted_twin;     /* NULL: none */
+extern header_field_info *hf_procmap_side_unknown_twin;
 extern gint ett_procmap;
 extern gint ett_procmap_side;
 /* The words of each vocabulary, built at registration from its one table
@@ -72,8 +76,8 @@ extern const char *procmap_source_labels[];
 extern const char *procmap_reason_labels[];
 
 void procmap_fields_register(int proto);
-/* Looks up the header_field_info of every field of the tables (at handoff,
- * once every field is registered). */
+/* Looks up the header_field_info of every field of the tables, and of its
+ * process.* twin (at handoff, once every field and twin is registered). */
 void procmap_fields_resolve(void);
 
 /* procmap_tree.c: the Process tree of a frame. */

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "procmap_epan.h"
+#include "procmap_synonym.h"
 
 static int hf_procmap_src_pid = -1;
 static int hf_procmap_src_ppid = -1;
@@ -88,6 +89,8 @@ static int hf_procmap_package = -1;
 
 int hf_procmap_icmp_quoted = -1;
 int hf_procmap_side_unknown = -1;
+header_field_info *hf_procmap_icmp_quoted_twin;
+header_field_info *hf_procmap_side_unknown_twin;
 
 gint ett_procmap = -1;
 gint ett_procmap_side = -1;
@@ -98,29 +101,29 @@ value_string procmap_source_vals[PM_SOURCE_COUNT + 1];
 value_string procmap_reason_vals[PM_REASON_COUNT + 1];
 value_string procmap_match_vals[PM_MATCH_COUNT + 1];
 
-#define SRC_FIELD(member) .member = { &hf_procmap_src_##member, NULL },
-#define DST_FIELD(member) .member = { &hf_procmap_dst_##member, NULL },
+#define SRC_FIELD(member) .member = { &hf_procmap_src_##member, NULL, NULL, FALSE },
+#define DST_FIELD(member) .member = { &hf_procmap_dst_##member, NULL, NULL, FALSE },
 procmap_side_fields procmap_src_fields = { PROCMAP_SIDE_FIELD_NAMES(SRC_FIELD) };
 procmap_side_fields procmap_dst_fields = { PROCMAP_SIDE_FIELD_NAMES(DST_FIELD) };
 #undef SRC_FIELD
 #undef DST_FIELD
 
 procmap_side_fields procmap_either_fields = {
-    .pid = { &hf_procmap_pid, NULL }, .ppid = { &hf_procmap_ppid, NULL },
-    .name = { &hf_procmap_name, NULL }, .comm = { &hf_procmap_comm, NULL },
-    .exe = { &hf_procmap_exe, NULL }, .args = { &hf_procmap_args, NULL },
-    .uid = { &hf_procmap_uid, NULL }, .user = { &hf_procmap_user, NULL },
-    .source = { &hf_procmap_source, NULL }, .tid = { &hf_procmap_tid, NULL },
-    .thread_name = { &hf_procmap_thread_name, NULL },
-    .parent_exe = { &hf_procmap_parent_exe, NULL },
-    .parent_args = { &hf_procmap_parent_args, NULL },
-    .container_id = { &hf_procmap_container_id, NULL },
-    .container_name = { &hf_procmap_container_name, NULL },
-    .container_image = { &hf_procmap_container_image, NULL },
-    .pod_name = { &hf_procmap_pod_name, NULL },
-    .pod_namespace = { &hf_procmap_pod_namespace, NULL },
-    .epid = { &hf_procmap_epid, NULL }, .ename = { &hf_procmap_ename, NULL },
-    .package = { &hf_procmap_package, NULL },
+    .pid = { &hf_procmap_pid, NULL, NULL, FALSE }, .ppid = { &hf_procmap_ppid, NULL, NULL, FALSE },
+    .name = { &hf_procmap_name, NULL, NULL, FALSE }, .comm = { &hf_procmap_comm, NULL, NULL, FALSE },
+    .exe = { &hf_procmap_exe, NULL, NULL, FALSE }, .args = { &hf_procmap_args, NULL, NULL, FALSE },
+    .uid = { &hf_procmap_uid, NULL, NULL, FALSE }, .user = { &hf_procmap_user, NULL, NULL, FALSE },
+    .source = { &hf_procmap_source, NULL, NULL, FALSE }, .tid = { &hf_procmap_tid, NULL, NULL, FALSE },
+    .thread_name = { &hf_procmap_thread_name, NULL, NULL, FALSE },
+    .parent_exe = { &hf_procmap_parent_exe, NULL, NULL, FALSE },
+    .parent_args = { &hf_procmap_parent_args, NULL, NULL, FALSE },
+    .container_id = { &hf_procmap_container_id, NULL, NULL, FALSE },
+    .container_name = { &hf_procmap_container_name, NULL, NULL, FALSE },
+    .container_image = { &hf_procmap_container_image, NULL, NULL, FALSE },
+    .pod_name = { &hf_procmap_pod_name, NULL, NULL, FALSE },
+    .pod_namespace = { &hf_procmap_pod_namespace, NULL, NULL, FALSE },
+    .epid = { &hf_procmap_epid, NULL, NULL, FALSE }, .ename = { &hf_procmap_ename, NULL, NULL, FALSE },
+    .package = { &hf_procmap_package, NULL, NULL, FALSE },
 };
 
 /* "word (description)" of each source and reason: the labels of the
@@ -159,8 +162,12 @@ static void
 resolve_side(procmap_side_fields *fields)
 {
 #define RESOLVE(member) \
-    if (fields->member.id != NULL) \
-        fields->member.info = proto_registrar_get_nth((guint)*fields->member.id);
+    if (fields->member.id != NULL) { \
+        fields->member.info = proto_registrar_get_nth((guint)*fields->member.id); \
+        fields->member.twin = procmap_synonym_twin(*fields->member.id); \
+        fields->member.twin_asked = fields->member.twin != NULL && \
+            procmap_synonym_asked != NULL && procmap_synonym_asked_for(fields->member.twin); \
+    }
     PROCMAP_SIDE_FIELD_NAMES(RESOLVE)
 #undef RESOLVE
 }
@@ -171,6 +178,8 @@ procmap_fields_resolve(void)
     resolve_side(&procmap_src_fields);
     resolve_side(&procmap_dst_fields);
     resolve_side(&procmap_either_fields);
+    hf_procmap_icmp_quoted_twin = procmap_synonym_twin(hf_procmap_icmp_quoted);
+    hf_procmap_side_unknown_twin = procmap_synonym_twin(hf_procmap_side_unknown);
 }
 
 void

@@ -16,9 +16,14 @@
  * put them; a visible tree (-V, the GUI's details, -T fields on 4.0, PDML)
  * gets every item and label, each label made once.
  *
+ * The process.* twin of a field (procmap_synonym.c) is added, hidden, only
+ * when something reads that twin, visible tree or not: what -V, PDML and
+ * the GUI show does not change with the synonym.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "procmap_epan.h"
+#include "procmap_synonym.h"
 
 #include <wsutil/utf8_entities.h>
 
@@ -31,6 +36,7 @@ typedef struct {
     proto_tree        *hidden;
     tvbuff_t          *tvb;
     gboolean           all;
+    gboolean           twins;   /* a process.* twin may be read (else none is) */
 } field_sink;
 
 /* Whether @field is added: it exists, and the tree shows everything or
@@ -40,6 +46,22 @@ static inline gboolean
 wanted(const field_sink *sink, const procmap_field *field)
 {
     return field->id != NULL && (sink->all || field->info->ref_type != HF_REF_TYPE_NONE);
+}
+
+/* Whether @field's process.* twin is read (then added, hidden); as
+ * procmap_synonym_read(), with tshark 4.0's -e looked up once. */
+static inline gboolean
+twin_wanted(const field_sink *sink, const procmap_field *field)
+{
+    return sink->twins && field->twin != NULL &&
+           (field->twin->ref_type != HF_REF_TYPE_NONE || field->twin_asked);
+}
+
+/* Whether @field's value is needed at all: it or its twin is added. */
+static inline gboolean
+needed(const field_sink *sink, const procmap_field *field)
+{
+    return wanted(sink, field) || twin_wanted(sink, field);
 }
 
 static void
@@ -59,8 +81,14 @@ put_string(const field_sink *sink, const procmap_field *visible, const procmap_f
     if (wanted(sink, visible))
         proto_item_set_generated(proto_tree_add_string(sink->tree, *visible->id, sink->tvb, 0,
                                                        0, value));
-    if (sink->hidden != NULL && wanted(sink, either))
+    if (twin_wanted(sink, visible))
+        set_hidden(proto_tree_add_string(sink->tree, visible->twin->id, sink->tvb, 0, 0, value));
+    if (sink->hidden == NULL)
+        return;
+    if (wanted(sink, either))
         set_hidden(proto_tree_add_string(sink->hidden, *either->id, sink->tvb, 0, 0, value));
+    if (twin_wanted(sink, either))
+        set_hidden(proto_tree_add_string(sink->hidden, either->twin->id, sink->tvb, 0, 0, value));
 }
 
 static void
@@ -70,8 +98,14 @@ put_uint(const field_sink *sink, const procmap_field *visible, const procmap_fie
     if (wanted(sink, visible))
         proto_item_set_generated(proto_tree_add_uint(sink->tree, *visible->id, sink->tvb, 0, 0,
                                                      value));
-    if (sink->hidden != NULL && wanted(sink, either))
+    if (twin_wanted(sink, visible))
+        set_hidden(proto_tree_add_uint(sink->tree, visible->twin->id, sink->tvb, 0, 0, value));
+    if (sink->hidden == NULL)
+        return;
+    if (wanted(sink, either))
         set_hidden(proto_tree_add_uint(sink->hidden, *either->id, sink->tvb, 0, 0, value));
+    if (twin_wanted(sink, either))
+        set_hidden(proto_tree_add_uint(sink->hidden, either->twin->id, sink->tvb, 0, 0, value));
 }
 
 /* "curl (4242)", "pid 4" (no name), "Example (uid 10123)" (an app without
@@ -89,7 +123,7 @@ procmap_process_label(wmem_allocator_t *scope, const pm_process *process)
     return wmem_strdup_printf(scope, "pid %d", process->pid);
 }
 
-static const procmap_field no_field = { NULL, NULL };
+static const procmap_field no_field = { NULL, NULL, NULL, FALSE };
 
 /* "curl (4242)", "pid 4" (no name: etl2pcapng), "Example (uid 10123)" (an
  * Android app: PCAPdroid), "uid 1000 (alice): ...",
@@ -129,12 +163,16 @@ add_process(const field_sink *sink, const pm_process *process,
     put_string(sink, &f->cwd, &any->cwd, process->cwd);
     if (process->ppid >= 0)
         put_uint(sink, &f->ppid, &any->ppid, (guint32)process->ppid);
-    if (process->start_time_ns != 0 && wanted(sink, &f->start_time)) {
+    if (process->start_time_ns != 0 && needed(sink, &f->start_time)) {
         nstime_t start;
         start.secs = (time_t)(process->start_time_ns / 1000000000u);
         start.nsecs = (int)(process->start_time_ns % 1000000000u);
-        proto_item_set_generated(
-            proto_tree_add_time(sink->tree, *f->start_time.id, sink->tvb, 0, 0, &start));
+        if (wanted(sink, &f->start_time))
+            proto_item_set_generated(
+                proto_tree_add_time(sink->tree, *f->start_time.id, sink->tvb, 0, 0, &start));
+        if (twin_wanted(sink, &f->start_time))
+            set_hidden(proto_tree_add_time(sink->tree, f->start_time.twin->id, sink->tvb, 0, 0,
+                                           &start));
     }
     put_string(sink, &f->parent_exe, &any->parent_exe, carried->parent_exe);
     put_string(sink, &f->parent_args, &any->parent_args, carried->parent_args);
@@ -177,17 +215,29 @@ add_source(const field_sink *sink, const pm_frame_side *side)
                        pm_source_description((pm_source)side->source));
         proto_item_set_generated(item);
     }
+    if (twin_wanted(sink, &sink->fields->source))
+        set_hidden(proto_tree_add_string(sink->tree, sink->fields->source.twin->id, sink->tvb,
+                                         0, 0, name));
     if (sink->hidden != NULL && wanted(sink, &procmap_either_fields.source))
         set_hidden(proto_tree_add_string(sink->hidden, *procmap_either_fields.source.id,
                                          sink->tvb, 0, 0, name));
+    if (sink->hidden != NULL && twin_wanted(sink, &procmap_either_fields.source))
+        set_hidden(proto_tree_add_string(sink->hidden, procmap_either_fields.source.twin->id,
+                                         sink->tvb, 0, 0, name));
 }
 
+/* The reason item (NULL if only its twin is read). */
 static proto_item *
 add_reason(const field_sink *sink, const pm_frame_side *side)
 {
     const char *word = val_to_str_const(side->reason, procmap_reason_vals, "unknown");
     proto_item *item;
 
+    if (twin_wanted(sink, &sink->fields->reason))
+        set_hidden(proto_tree_add_string(sink->tree, sink->fields->reason.twin->id, sink->tvb,
+                                         0, 0, word));
+    if (!wanted(sink, &sink->fields->reason))
+        return NULL;
     if (side->reason < PM_REASON_COUNT)
         item = proto_tree_add_string_format_value(sink->tree, *sink->fields->reason.id,
                    sink->tvb, 0, 0, word, "%s", procmap_reason_labels[side->reason]);
@@ -212,7 +262,8 @@ typedef struct {
 static proto_item *
 add_side(proto_tree *tree, tvbuff_t *tvb, pm_frame_engine *engine, const char *title,
          const char *summary, const procmap_side_fields *fields, const pm_frame_side *side,
-         const pm_carried_context *context, const pm_endpoint *endpoint, gboolean all)
+         const pm_carried_context *context, const pm_endpoint *endpoint, gboolean all,
+         gboolean twins)
 {
     const pm_process *process = side->process;
     field_sink sink;
@@ -226,7 +277,8 @@ add_side(proto_tree *tree, tvbuff_t *tvb, pm_frame_engine *engine, const char *t
     sink.hidden = tree;
     sink.tvb = tvb;
     sink.all = all;
-    if (endpoint != NULL && wanted(&sink, &fields->endpoint)) {
+    sink.twins = twins;
+    if (endpoint != NULL && needed(&sink, &fields->endpoint)) {
         char text[PM_ENDPOINT_STRLEN];
         put_string(&sink, &fields->endpoint, &no_field,
                    pm_endpoint_to_string(endpoint, text, sizeof text));
@@ -236,20 +288,24 @@ add_side(proto_tree *tree, tvbuff_t *tvb, pm_frame_engine *engine, const char *t
     if (process ? process->has_uid : side->has_uid) {
         guint32 uid = process ? process->uid : side->uid;
         /* The user name is looked up only if a user field is added. */
-        if (wanted(&sink, &fields->uid) || wanted(&sink, &procmap_either_fields.uid))
+        if (needed(&sink, &fields->uid) || needed(&sink, &procmap_either_fields.uid))
             put_uint(&sink, &fields->uid, &procmap_either_fields.uid, uid);
-        if (wanted(&sink, &fields->user) || wanted(&sink, &procmap_either_fields.user))
+        if (needed(&sink, &fields->user) || needed(&sink, &procmap_either_fields.user))
             put_string(&sink, &fields->user, &procmap_either_fields.user,
                        process ? process->user : pm_frame_engine_user_name(engine, side->uid));
     }
     if (process == NULL)
-        return wanted(&sink, &fields->reason) ? add_reason(&sink, side) : NULL;
+        return needed(&sink, &fields->reason) ? add_reason(&sink, side) : NULL;
     add_source(&sink, side);
-    if (side->match != PM_MATCH_NONE && wanted(&sink, &fields->match)) {
+    if (side->match != PM_MATCH_NONE && needed(&sink, &fields->match)) {
         const char *word = val_to_str_const(side->match, procmap_match_vals, "unknown");
-        proto_item_set_generated(proto_tree_add_string_format_value(sink.tree,
-            *fields->match.id, tvb, 0, 0, word, "%s%s", word,
-            side->v6only_assumed ? " (v6only assumed off)" : ""));
+        if (wanted(&sink, &fields->match))
+            proto_item_set_generated(proto_tree_add_string_format_value(sink.tree,
+                *fields->match.id, tvb, 0, 0, word, "%s%s", word,
+                side->v6only_assumed ? " (v6only assumed off)" : ""));
+        if (twin_wanted(&sink, &fields->match))
+            set_hidden(proto_tree_add_string(sink.tree, fields->match.twin->id, tvb, 0, 0,
+                                             word));
     }
     if (side->owner_count > 1)
         put_uint(&sink, &fields->owners, &no_field, side->owner_count);
@@ -260,7 +316,7 @@ add_side(proto_tree *tree, tvbuff_t *tvb, pm_frame_engine *engine, const char *t
  * fields visible in it. */
 static void
 add_either(proto_tree *tree, tvbuff_t *tvb, const char *summary, const pm_frame_side *side,
-           const pm_carried_context *context, gboolean all)
+           const pm_carried_context *context, gboolean all, gboolean twins)
 {
     const pm_process *process = side->process;
     field_sink sink;
@@ -272,9 +328,13 @@ add_either(proto_tree *tree, tvbuff_t *tvb, const char *summary, const pm_frame_
     sink.hidden = NULL;
     sink.tvb = tvb;
     sink.all = all;
+    sink.twins = twins;
     if (all || proto_field_is_referenced(tree, hf_procmap_side_unknown))
         proto_item_set_generated(proto_tree_add_boolean(sink.tree, hf_procmap_side_unknown,
                                                         tvb, 0, 0, TRUE));
+    if (procmap_synonym_read(hf_procmap_side_unknown_twin))
+        set_hidden(proto_tree_add_boolean(sink.tree, hf_procmap_side_unknown_twin->id, tvb, 0,
+                                          0, TRUE));
     add_process(&sink, process, context);
     if (process->has_uid)
         add_user(&sink, process->uid, process->user);
@@ -291,6 +351,21 @@ protocol_item_read(int proto)
     return ref != HF_REF_TYPE_NONE && ref != HF_REF_TYPE_INDIRECT;
 }
 
+/* The protocol "process" (the synonym): a hidden item when a filter reads
+ * it by itself ("process"); TRUE if anything under it may be read. */
+static gboolean
+add_synonym_protocol(proto_tree *tree, tvbuff_t *tvb)
+{
+    const header_field_info *process = procmap_synonym_protocol();
+
+    if (process == NULL)
+        return FALSE;
+    if (process->ref_type == HF_REF_TYPE_DIRECT)
+        set_hidden(proto_tree_add_item(tree, process->id, tvb, 0, 0, ENC_NA));
+    /* tshark 4.0's -e process.*: read, though nothing says so. */
+    return process->ref_type != HF_REF_TYPE_NONE || procmap_synonym_asked != NULL;
+}
+
 void
 procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
                  pm_frame_engine *engine, const pm_frame_input *input,
@@ -302,6 +377,7 @@ procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
     gboolean all = PTREE_DATA(tree)->visible || with_expert || protocol_item_read(proto);
     side_texts text = { NULL, NULL, NULL };
     proto_tree *procmap_tree;
+    gboolean twins;
 
     if (all) {
         if (view->either.process != NULL)
@@ -322,24 +398,29 @@ procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
     }
     proto_item_set_generated(items->root);
     procmap_tree = proto_item_add_subtree(items->root, ett_procmap);
-    if (!all && !proto_field_is_referenced(tree, proto))
+    /* Whether any process.* twin may be read: else no field checks its twin. */
+    twins = add_synonym_protocol(tree, tvb);
+    if (!twins && !all && !proto_field_is_referenced(tree, proto))
         return;         /* nothing under it is read */
     if (view->icmp_quoted) {
         if (all || proto_field_is_referenced(tree, hf_procmap_icmp_quoted))
             proto_item_set_generated(proto_tree_add_boolean(procmap_tree,
                                                             hf_procmap_icmp_quoted, tvb, 0, 0,
                                                             TRUE));
+        if (procmap_synonym_read(hf_procmap_icmp_quoted_twin))
+            set_hidden(proto_tree_add_boolean(procmap_tree, hf_procmap_icmp_quoted_twin->id, tvb,
+                                              0, 0, TRUE));
         /* The error is for the quoted packet's sender. */
         dst_endpoint = src_endpoint;
         src_endpoint = NULL;
     }
     items->src_reason = add_side(procmap_tree, tvb, engine, "Source", text.src,
                                  &procmap_src_fields, src, view->context[PM_CARRIED_SRC],
-                                 src_endpoint, all);
+                                 src_endpoint, all, twins);
     items->dst_reason = add_side(procmap_tree, tvb, engine, "Destination", text.dst,
                                  &procmap_dst_fields, dst, view->context[PM_CARRIED_DST],
-                                 dst_endpoint, all);
+                                 dst_endpoint, all, twins);
     if (view->either.process != NULL)
         add_either(procmap_tree, tvb, text.either, &view->either,
-                   view->context[PM_CARRIED_EITHER], all);
+                   view->context[PM_CARRIED_EITHER], all, twins);
 }

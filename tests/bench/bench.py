@@ -133,7 +133,8 @@ def main(argv):
                         "another one gives figures of older code to set beside)")
     parser.add_argument("--modes", default="",
                         help="P1 only these modes (comma-separated: summary, tree-filter, "
-                        "fields-procmap, fields-frame, filter-name, profile, verbose)")
+                        "fields-procmap, fields-frame, filter-name, fields-process, "
+                        "filter-process, profile, verbose)")
     parser.add_argument("--callgrind-frames", type=int, default=None,
                         help="frames per callgrind run of P1 (default 2000; 0: none)")
     parser.add_argument("--quick", action="store_true",

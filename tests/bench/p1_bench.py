@@ -15,6 +15,10 @@ primary evidence: exact, and blind to the machine's load) and in CPU time
                                          a filter on a procmap field (the negation
                                          selects every frame in both arms, so both
                                          print the same lines)
+  fields-process -T fields -e process.src.pid -e process.src.name -e process.dst.name
+  filter-process -Y '!(process.name == "sshd")'
+                                         the same through the process.* synonym (issue
+                                         18; only where "process" is procmap's: 4.0, 4.4)
   profile        -C procmap --color -Y 'tcp || udp'
                                          the procmap profile: its columns
                                          (procmap.*.name, .pid) and colouring rules
@@ -49,10 +53,29 @@ MODES = [
      None),
     ("filter-name", "`-Y '!(procmap.name == \"sshd\")'` (a filter on procmap.name)",
      ["-Y", '!(procmap.name == "sshd")'], None),
+    ("fields-process", "`-T fields -e process.src.pid -e process.src.name -e process.dst.name`"
+     " (the synonym)", ["-T", "fields", "-e", "process.src.pid", "-e", "process.src.name",
+                         "-e", "process.dst.name"], None),
+    ("filter-process", "`-Y '!(process.name == \"sshd\")'` (the synonym)",
+     ["-Y", '!(process.name == "sshd")'], None),
     ("profile", "`-C procmap --color -Y 'tcp || udp'` (the profile's columns and colours)",
      ["-C", "procmap", "--color", "-Y", "tcp || udp"], None),
     ("verbose", "`-V` (P1-V: the tree printed)", ["-V"], 20000),
 ]
+
+
+# Modes only where the process.* synonym is there (not on 4.6: Falco Events).
+SYNONYM_MODES = {"fields-process", "filter-process"}
+SYNONYM_PROTOCOL = "Process Attribution (process.* names)"
+
+
+def synonym_here(tshark):
+    """Whether the filter name "process" is procmap's synonym here."""
+    for line in tshark.output(["-G", "protocols"]).splitlines():
+        columns = line.split("\t")
+        if len(columns) >= 3 and columns[2] == "process":
+            return columns[0] == SYNONYM_PROTOCOL
+    return False
 
 
 def install_profile(tshark):
@@ -180,8 +203,12 @@ def p1_modes(tshark, workdir, frames, reps, callgrind_frames, modes=None):
         attributed = check_attribution(tshark, path, count,
                                        {str(server.proc.pid), str(client.proc.pid)})
         say("options in both arms: -n %s" % " ".join(LIVE_WINDOW + STEADY))
+        with_synonym = synonym_here(tshark)
         for key, what, options, cpu_frames in MODES:
             if modes and key not in modes:
+                continue
+            if key in SYNONYM_MODES and not with_synonym:
+                say("P1 %s: skipped, \"process\" is not procmap's here (Falco Events)" % key)
                 continue
             figure = mode_figure(tshark, key, what, options, cpu_frames, path, count,
                                  workdir, reps, callgrind_frames)

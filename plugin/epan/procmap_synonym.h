@@ -1,0 +1,40 @@
+/* procmap_synonym.h - process.* as a second name of every procmap.* field,
+ * where no other protocol owns the filter name "process" (see
+ * procmap_synonym.c).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_SYNONYM_H
+#define PROCMAP_SYNONYM_H
+
+#include "ws_compat.h"
+
+#include <epan/packet.h>
+
+/* At handoff, once every protocol has registered: registers the protocol
+ * "process" with a twin of each field of @proto ("procmap.src.pid" ->
+ * "process.src.pid") if the name is free; else does nothing (one
+ * informational log line). */
+void procmap_synonym_register(int proto);
+
+/* The twin of procmap field @hf, or NULL (no synonym, or no such twin). */
+header_field_info *procmap_synonym_twin(int hf);
+
+/* The protocol "process" (NULL without the synonym). */
+header_field_info *procmap_synonym_protocol(void);
+
+/* tshark 4.0 only: the twins its -e options ask for (NULL: none), which
+ * 4.0 does not mark as read (procmap_synonym.c). */
+extern GHashTable *procmap_synonym_asked;
+gboolean procmap_synonym_asked_for(const header_field_info *twin);
+
+/* Whether a filter, column or -e reads @twin in this dissection: only then
+ * is a (hidden) twin item added, so nothing changes per frame otherwise. */
+static inline gboolean
+procmap_synonym_read(const header_field_info *twin)
+{
+    return twin != NULL && (twin->ref_type != HF_REF_TYPE_NONE ||
+                            (procmap_synonym_asked != NULL && procmap_synonym_asked_for(twin)));
+}
+
+#endif /* PROCMAP_SYNONYM_H */
