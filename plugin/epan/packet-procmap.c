@@ -454,6 +454,7 @@ static void
 shutdown_procmap(void)
 {
     procmap_prefs_cleanup();
+    procmap_synonym_cleanup();
     g_clear_pointer(&engine, pm_frame_engine_free);
 }
 

@@ -42,8 +42,10 @@ static header_field_info *process_protocol;
 GHashTable *procmap_synonym_asked;
 /* procmap hf id -> its twin's header_field_info */
 static GHashTable *twins;
-/* The twins' registration records: Wireshark keeps pointers into them. */
+/* The twins' registration records: Wireshark keeps pointers into them
+ * until it shuts down. */
 static hf_register_info *twin_records;
+static guint twin_record_count;
 
 header_field_info *
 procmap_synonym_twin(int hf)
@@ -146,6 +148,7 @@ procmap_synonym_register(int proto)
 
     fields = fields_of(proto);
     twin_records = g_new0(hf_register_info, fields->len);
+    twin_record_count = fields->len;
     for (guint i = 0; i < fields->len; i++) {
         const header_field_info *field = g_ptr_array_index(fields, i);
         hf_register_info *record = &twin_records[i];
@@ -174,4 +177,21 @@ procmap_synonym_register(int proto)
 #if PM_WS_VERSION < 402
     procmap_synonym_asked = tshark_output_twins();
 #endif
+}
+
+void
+procmap_synonym_cleanup(void)
+{
+    /* The plugin is unloaded after this: whatever only its statics point to
+     * would be lost (valgrind's memcheck counts it). */
+    for (guint i = 0; i < twin_record_count; i++) {
+        g_free(twin_records[i].p_id);
+        g_free((char *)twin_records[i].hfinfo.abbrev);
+    }
+    g_clear_pointer(&twin_records, g_free);
+    twin_record_count = 0;
+    g_clear_pointer(&twins, g_hash_table_destroy);
+    g_clear_pointer(&procmap_synonym_asked, g_hash_table_destroy);
+    process_protocol = NULL;
+    proto_process = -1;
 }

@@ -17,6 +17,10 @@
  * informational log line). */
 void procmap_synonym_register(int proto);
 
+/* At shutdown (after Wireshark's registry is done with the twins): frees
+ * what procmap_synonym_register() made. */
+void procmap_synonym_cleanup(void);
+
 /* The twin of procmap field @hf, or NULL (no synonym, or no such twin). */
 header_field_info *procmap_synonym_twin(int hf);
 
