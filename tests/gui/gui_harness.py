@@ -224,6 +224,21 @@ class Screenshot:
         """Pixels of exactly the 8-bit colour @rgb."""
         return self.colors[bytes(rgb)]
 
+    def bounds(self, rgb):
+        """The box (left, top, right, bottom) around every pixel of the
+        8-bit colour @rgb, or None when there is none."""
+        color, width = bytes(rgb), self.size[0]
+        xs, ys = [], []
+        start = self.raw.find(color)
+        while start >= 0:
+            if start % 3 == 0:
+                xs.append(start // 3 % width)
+                ys.append(start // 3 // width)
+                start = self.raw.find(color, start + 3)
+            else:
+                start = self.raw.find(color, start + 1)
+        return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
     def rows(self, rgb):
         """Rows of the packet list (or any full-width list) whose background
         is the 8-bit colour @rgb, counted one by one: a row is a band of

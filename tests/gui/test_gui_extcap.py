@@ -222,9 +222,21 @@ FILTER_VALID = (0xAF, 0xFF, 0xAF)
 FILTER_INVALID = (0xFF, 0xAF, 0xAF)
 
 
-# Where the welcome page puts its capture filter field ("...using this
-# filter:") in a 1280x960 main window (Wireshark 4.0's layout).
-FILTER_FIELD_AT = (625, 201)
+# The green bookmark button at the left end of the welcome page's capture
+# filter field ("...using this filter:"); the display filter bar's is blue.
+# The field sits 16 pixels higher on 4.4 than on 4.0, and further left on
+# 4.6: it is found, not assumed.
+CAPTURE_FILTER_BOOKMARK = (0x8A, 0xE2, 0x34)
+
+
+def capture_filter_field(xvfb, window, path):
+    """A point inside the welcome page's capture filter field, 300 pixels
+    right of its bookmark button."""
+    box = Screenshot(xvfb, window, path).bounds(CAPTURE_FILTER_BOOKMARK)
+    assert box is not None, "no capture filter field on the welcome page (see %s)" % path
+    left, top, right, bottom = box
+    assert right - left < 20 and bottom - top < 20, "bookmark button %s (see %s)" % (box, path)
+    return right + 300, (top + bottom) // 2
 
 
 def filter_field_colour(gui, xvfb, window, path, timeout=60, settled=4):
@@ -275,9 +287,11 @@ def test_gui_checks_a_capture_filter_on_procmap_lo(gui, xvfb, artifact_dir, capt
     # Typed before the interface list is filled and procmap-lo selected,
     # the keys are lost (seen with the ASan build on a loaded machine: the
     # field stayed empty); so first the selected row, then the click.
-    wait_for_selected_interface(xvfb, window, os.path.join(artifact_dir, "procmap-gui-welcome.png"))
+    welcome = os.path.join(artifact_dir, "procmap-gui-welcome.png")
+    wait_for_selected_interface(xvfb, window, welcome)
     # A user's click into the field, then typing.
-    xvfb.xdotool("mousemove", "--window", window, *FILTER_FIELD_AT, "click", "1")
+    field = capture_filter_field(xvfb, window, welcome)
+    xvfb.xdotool("mousemove", "--window", window, *field, "click", "1")
     xvfb.xdotool("type", "--delay", "30", capture_filter)
     path = os.path.join(artifact_dir, "procmap-gui-capture-filter-%s.png" % colour)
     found = filter_field_colour(gui, xvfb, window, path)
