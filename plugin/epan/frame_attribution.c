@@ -8,52 +8,66 @@
 #include <string.h>
 
 #include "carried_cache.h"
+#include "intern_pool.h"
 #include "user_names.h"
 
 #define NO_SLOT 3u
 
-/* The stored answer of a frame. */
+/* The stored answer of a frame.  Records are interned (intern_pool.h): a
+ * frame keeps only the 4-byte id of its record, and frames with the same
+ * answer (most frames of a stream) share one. */
 typedef struct {
-    pm_frame_side src;
-    pm_frame_side dst;
-    guint32       carried;          /* what the capture file carries for it, if anything
+    guint32 src;                    /* interned pm_frame_side ids */
+    guint32 dst;
+    guint32 carried;                /* what the capture file carries for it, if anything
                                      * names a process or is wrong: the id of its set in
                                      * the carried cache; 0: nothing */
-    guint8        placed;           /* carried: 2 bits per slot, the entry's process index */
-    guint8        stored : 1;
-    guint8        icmp_quoted : 1;
-    guint8        empty : 1;        /* nothing to show */
-    guint8        has_stream : 1;   /* the stream the first pass saw, for later passes */
-    guint8        transport;
-    guint32       stream;
+    guint32 stream;
+    guint8  placed;                 /* carried: 2 bits per slot, the entry's process index */
+    guint8  transport;
+    guint8  icmp_quoted : 1;
+    guint8  empty : 1;              /* nothing to show */
+    guint8  has_stream : 1;         /* the stream the first pass saw, for later passes */
 } frame_record;
 
 /* What a stream end resolved to: the first answer (for frames before it)
- * and the latest (for frames after it whose own lookup missed). */
+ * and the latest (for frames after it whose own lookup missed), as
+ * interned side ids. */
 typedef struct {
-    pm_endpoint   endpoint;
-    pm_frame_side first;
-    guint32       first_frame;
-    pm_frame_side latest;
+    pm_endpoint endpoint;
+    guint32     first_frame;
+    guint32     first;
+    guint32     latest;
 } stream_end;
 
-/* The resolved ends of one stream, found with one lookup per frame: a
- * stream has two ends (one if a socket talks to itself); more only chain. */
-typedef struct stream_ends {
-    guint32             stream;
-    guint8              transport;
-    guint8              n_ends;
-    stream_end          ends[2];
-    struct stream_ends *more;
-} stream_ends;
+/* The resolved ends of one stream: two fit (both ends on this host); a
+ * third, in odd captures, chains on. */
+typedef struct {
+    stream_end ends[2];
+    guint32    more;        /* node id; 0: none */
+    guint8     n_ends;
+} stream_node;
 
-/* Frame records come in zeroed chunks, never moved: no copy as a file grows. */
+/* Frame slots and stream nodes come in zeroed chunks, never moved: no copy
+ * as a file grows. */
 #define FRAME_CHUNK 1024u
-#define STREAM_CACHE 64u
+#define NODE_CHUNK 512u
+/* A frame's slot: its record id, and whether the record holds its ends the
+ * other way round (both directions of a stream share one record). */
+#define SLOT_SWAPPED 0x80000000u
+#define SLOT_RECORD(slot) ((slot) & ~SLOT_SWAPPED)
+/* Stream numbers are Wireshark's, dense from 0: one past this (for a frame
+ * number) is not, and its frame does not share the stream's answers. */
+#define STREAM_PLAUSIBLE(stream, frame_number) \
+    ((guint64)(stream) < (guint64)(frame_number) * 4u + 65536u)
 
 struct pm_frame_engine {
-    GPtrArray  *frames;       /* chunks of FRAME_CHUNK frame_records, by frame number */
-    GHashTable *streams;      /* stream_ends* set, keyed by transport and stream */
+    GPtrArray  *frames;       /* chunks of FRAME_CHUNK slots, by frame number; 0: none */
+    pm_intern_pool *records;  /* frame_record */
+    pm_intern_pool *sides;    /* pm_frame_side */
+    GArray     *streams[PM_TRANSPORT_COUNT];  /* node id (guint32) by stream number */
+    GPtrArray  *node_chunks;  /* chunks of NODE_CHUNK stream_nodes */
+    guint32     n_nodes;
     GHashTable *processes;    /* pm_process* set: the references the records borrow */
     pm_user_names *user_names;  /* of the uids in stored answers */
     pm_carried_cache *carried;  /* what distinct sets of carried information read as */
@@ -61,34 +75,61 @@ struct pm_frame_engine {
      * them, so the sets above are not asked on every frame. */
     pm_process *kept[2];
     guint32     named_uid_plus_one;
-    /* Recently used streams, direct-mapped: most frames skip the hash. */
-    stream_ends *recent_streams[STREAM_CACHE];
 };
 
+/* Interned values are compared field by field: padding never counts. */
 static guint
-stream_ends_hash(gconstpointer key)
+side_hash(gconstpointer data)
 {
-    const stream_ends *k = key;
-    return (k->stream * 2654435761u) ^ k->transport;
+    const pm_frame_side *side = data;
+
+    return (GPOINTER_TO_UINT(side->process) * 2654435761u) ^ (side->uid * 40503u) ^
+           ((guint)side->owner_count << 16) ^ ((guint)side->source << 8) ^
+           ((guint)side->reason << 4) ^ side->match ^ ((guint)side->has_uid << 24) ^
+           ((guint)side->v6only_assumed << 25);
 }
 
 static gboolean
-stream_ends_equal(gconstpointer a, gconstpointer b)
+side_equal(gconstpointer a, gconstpointer b)
 {
-    const stream_ends *x = a, *y = b;
-    return x->transport == y->transport && x->stream == y->stream;
+    const pm_frame_side *x = a, *y = b;
+
+    return x->process == y->process && x->uid == y->uid && x->owner_count == y->owner_count &&
+           x->source == y->source && x->reason == y->reason && x->match == y->match &&
+           x->has_uid == y->has_uid && x->v6only_assumed == y->v6only_assumed;
 }
 
-static void
-stream_ends_free(gpointer data)
+static guint
+record_hash(gconstpointer data)
 {
-    stream_ends *ends = data;
+    const frame_record *r = data;
 
-    while (ends != NULL) {
-        stream_ends *more = ends->more;
-        g_free(ends);
-        ends = more;
-    }
+    return (r->src * 2654435761u) ^ (r->dst * 40503u) ^ (r->stream * 2246822519u) ^
+           (r->carried * 3266489917u) ^ ((guint)r->placed << 24) ^ ((guint)r->transport << 16) ^
+           ((guint)r->icmp_quoted << 8) ^ ((guint)r->empty << 9) ^ ((guint)r->has_stream << 10);
+}
+
+static gboolean
+record_equal(gconstpointer a, gconstpointer b)
+{
+    const frame_record *x = a, *y = b;
+
+    return x->src == y->src && x->dst == y->dst && x->carried == y->carried &&
+           x->stream == y->stream && x->placed == y->placed && x->transport == y->transport &&
+           x->icmp_quoted == y->icmp_quoted && x->empty == y->empty &&
+           x->has_stream == y->has_stream;
+}
+
+static guint32
+keep_side(pm_frame_engine *engine, const pm_frame_side *side)
+{
+    return pm_intern_pool_add(engine->sides, side);
+}
+
+static const pm_frame_side *
+side_of(const pm_frame_engine *engine, guint32 id)
+{
+    return pm_intern_pool_get(engine->sides, id);
 }
 
 pm_frame_engine *
@@ -97,8 +138,11 @@ pm_frame_engine_new(void)
     pm_frame_engine *engine = g_new0(pm_frame_engine, 1);
 
     engine->frames = g_ptr_array_new_with_free_func(g_free);
-    engine->streams = g_hash_table_new_full(stream_ends_hash, stream_ends_equal,
-                                            stream_ends_free, NULL);
+    engine->records = pm_intern_pool_new(sizeof(frame_record), record_hash, record_equal);
+    engine->sides = pm_intern_pool_new(sizeof(pm_frame_side), side_hash, side_equal);
+    for (guint t = 0; t < PM_TRANSPORT_COUNT; t++)
+        engine->streams[t] = g_array_new(FALSE, TRUE, sizeof(guint32));
+    engine->node_chunks = g_ptr_array_new_with_free_func(g_free);
     engine->processes = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                               (GDestroyNotify)pm_process_unref, NULL);
     engine->user_names = pm_user_names_new(NULL);
@@ -110,12 +154,16 @@ void
 pm_frame_engine_reset(pm_frame_engine *engine)
 {
     g_ptr_array_set_size(engine->frames, 0);
-    g_hash_table_remove_all(engine->streams);
+    pm_intern_pool_clear(engine->records);
+    pm_intern_pool_clear(engine->sides);
+    for (guint t = 0; t < PM_TRANSPORT_COUNT; t++)
+        g_array_set_size(engine->streams[t], 0);
+    g_ptr_array_set_size(engine->node_chunks, 0);
+    engine->n_nodes = 0;
     g_hash_table_remove_all(engine->processes);
     pm_user_names_clear(engine->user_names);
     engine->kept[0] = engine->kept[1] = NULL;
     engine->named_uid_plus_one = 0;
-    memset(engine->recent_streams, 0, sizeof engine->recent_streams);
     pm_carried_cache_reset(engine->carried);
 }
 
@@ -125,7 +173,11 @@ pm_frame_engine_free(pm_frame_engine *engine)
     if (engine == NULL)
         return;
     g_ptr_array_unref(engine->frames);
-    g_hash_table_unref(engine->streams);
+    pm_intern_pool_free(engine->records);
+    pm_intern_pool_free(engine->sides);
+    for (guint t = 0; t < PM_TRANSPORT_COUNT; t++)
+        g_array_unref(engine->streams[t]);
+    g_ptr_array_unref(engine->node_chunks);
     g_hash_table_unref(engine->processes);
     pm_user_names_free(engine->user_names);
     pm_carried_cache_free(engine->carried);
@@ -137,6 +189,12 @@ pm_frame_engine_set_carried_budget(pm_frame_engine *engine, guint max_entries, g
 {
     pm_carried_cache_free(engine->carried);
     engine->carried = pm_carried_cache_new(max_entries, max_bytes);
+}
+
+guint
+pm_frame_engine_distinct_records(pm_frame_engine *engine)
+{
+    return pm_intern_pool_size(engine->records);
 }
 
 guint
@@ -220,27 +278,37 @@ live_lookup_verdict(const pm_frame_policy *policy, pm_watcher *watcher,
     return PM_REASON_FOUND;
 }
 
-/* The resolved ends of a stream, or NULL. */
-static stream_ends *
-find_stream(pm_frame_engine *engine, guint8 transport, guint32 stream)
+static stream_node *
+node_at(const pm_frame_engine *engine, guint32 id)
 {
-    stream_ends key, *found;
-    stream_ends **recent = &engine->recent_streams[(stream * 2u + transport) % STREAM_CACHE];
+    stream_node *chunk = g_ptr_array_index(engine->node_chunks, (id - 1) / NODE_CHUNK);
 
-    if (*recent != NULL && (*recent)->stream == stream && (*recent)->transport == transport)
-        return *recent;
-    key.transport = transport;
-    key.stream = stream;
-    found = g_hash_table_lookup(engine->streams, &key);
-    if (found != NULL)
-        *recent = found;
-    return found;
+    return &chunk[(id - 1) % NODE_CHUNK];
+}
+
+static guint32
+new_node(pm_frame_engine *engine)
+{
+    if (engine->n_nodes % NODE_CHUNK == 0)
+        g_ptr_array_add(engine->node_chunks, g_new0(stream_node, NODE_CHUNK));
+    return ++engine->n_nodes;
+}
+
+/* The first node of a stream's ends; 0 if none. */
+static guint32
+find_stream(const pm_frame_engine *engine, guint8 transport, guint32 stream)
+{
+    const GArray *heads = engine->streams[transport % PM_TRANSPORT_COUNT];
+
+    return stream < heads->len ? g_array_index(heads, guint32, stream) : 0;
 }
 
 static stream_end *
-find_end(stream_ends *ends, const pm_endpoint *endpoint)
+find_end(const pm_frame_engine *engine, guint32 node, const pm_endpoint *endpoint)
 {
-    for (; ends != NULL; ends = ends->more) {
+    for (; node != 0; node = node_at(engine, node)->more) {
+        stream_node *ends = node_at(engine, node);
+
         for (guint i = 0; i < ends->n_ends; i++) {
             if (pm_endpoint_equal(&ends->ends[i].endpoint, endpoint))
                 return &ends->ends[i];
@@ -250,42 +318,49 @@ find_end(stream_ends *ends, const pm_endpoint *endpoint)
 }
 
 static stream_end *
-add_end(pm_frame_engine *engine, stream_ends **ends, guint8 transport, guint32 stream,
-        const pm_endpoint *endpoint)
+add_end(pm_frame_engine *engine, guint8 transport, guint32 stream, const pm_endpoint *endpoint)
 {
-    stream_ends *last;
+    GArray *heads = engine->streams[transport % PM_TRANSPORT_COUNT];
+    guint32 node = find_stream(engine, transport, stream);
+    stream_node *last;
 
-    if (*ends == NULL) {
-        *ends = g_new0(stream_ends, 1);
-        (*ends)->transport = transport;
-        (*ends)->stream = stream;
-        g_hash_table_add(engine->streams, *ends);
+    if (node == 0) {
+        node = new_node(engine);
+        if (stream >= heads->len)
+            g_array_set_size(heads, stream + 1);
+        g_array_index(heads, guint32, stream) = node;
     }
-    for (last = *ends; last->n_ends == G_N_ELEMENTS(last->ends); last = last->more) {
-        if (last->more == NULL)
-            last->more = g_new0(stream_ends, 1);
+    for (last = node_at(engine, node); last->n_ends == G_N_ELEMENTS(last->ends);
+         last = node_at(engine, last->more)) {
+        if (last->more == 0) {
+            guint32 more = new_node(engine);
+            last->more = more;
+        }
     }
     last->ends[last->n_ends].endpoint = *endpoint;
     return &last->ends[last->n_ends++];
 }
 
 /* First pass: a resolved side teaches the stream; a missed side learns from
- * an earlier frame of the stream.  @ends is the stream's (NULL: none yet). */
+ * an earlier frame of the stream. */
 static void
-stick_to_stream(pm_frame_engine *engine, stream_ends **ends, const pm_frame_input *input,
+stick_to_stream(pm_frame_engine *engine, const pm_frame_input *input,
                 const pm_endpoint *endpoint, pm_frame_side *side)
 {
-    stream_end *end = find_end(*ends, endpoint);
+    guint8 transport = (guint8)input->transport;
+    stream_end *end = find_end(engine, find_stream(engine, transport, input->stream), endpoint);
 
     if (side->process != NULL) {
+        guint32 id = keep_side(engine, side);
+
         if (end == NULL) {
-            end = add_end(engine, ends, (guint8)input->transport, input->stream, endpoint);
-            end->first = *side;
+            end = add_end(engine, transport, input->stream, endpoint);
+            end->first = id;
             end->first_frame = input->frame_number;
         }
-        end->latest = *side;
+        end->latest = id;
     } else if (end != NULL && !final_without_process(side->reason)) {
-        *side = end->latest;
+        *side = *side_of(engine, end->latest);
         side->source = PM_SOURCE_STREAM;
     }
 }
@@ -293,16 +368,16 @@ stick_to_stream(pm_frame_engine *engine, stream_ends **ends, const pm_frame_inpu
 /* Later passes: a side that missed takes the stream's first answer if that
  * came from a later frame. */
 static void
-backfill_from_stream(stream_ends *ends, guint32 frame_number, const pm_endpoint *endpoint,
-                     pm_frame_side *side)
+backfill_from_stream(const pm_frame_engine *engine, guint32 node, guint32 frame_number,
+                     const pm_endpoint *endpoint, pm_frame_side *side)
 {
     stream_end *end;
 
     if (side->process != NULL || final_without_process(side->reason))
         return;
-    end = find_end(ends, endpoint);
+    end = find_end(engine, node, endpoint);
     if (end != NULL && end->first_frame > frame_number) {
-        *side = end->first;
+        *side = *side_of(engine, end->first);
         side->source = PM_SOURCE_STREAM_LATER;
     }
 }
@@ -401,17 +476,16 @@ compute_carried(pm_frame_engine *engine, const pm_frame_input *input, frame_reco
         guint index = placed[slot] ? (guint)(placed[slot] - entry->parsed.process) : NO_SLOT;
         record->placed |= (guint8)(index << (2 * slot));
     }
-    /* The sides are read from the set each time (it may be parsed again). */
-    memset(&record->src, 0, sizeof record->src);
-    memset(&record->dst, 0, sizeof record->dst);
+    /* The sides are read from the set each time (it may be parsed again):
+     * the record's stay empty. */
     return entry;
 }
 
 /* ---- the answer --------------------------------------------------------- */
 
-/* The record of a frame; NULL if it has none and @create is FALSE. */
-static frame_record *
-find_record(pm_frame_engine *engine, guint32 frame_number, gboolean create)
+/* The record id slot of a frame; NULL if it has none and @create is FALSE. */
+static guint32 *
+find_slot(pm_frame_engine *engine, guint32 frame_number, gboolean create)
 {
     guint chunk = frame_number / FRAME_CHUNK;
 
@@ -423,68 +497,108 @@ find_record(pm_frame_engine *engine, guint32 frame_number, gboolean create)
     if (g_ptr_array_index(engine->frames, chunk) == NULL) {
         if (!create)
             return NULL;
-        g_ptr_array_index(engine->frames, chunk) = g_new0(frame_record, FRAME_CHUNK);
+        g_ptr_array_index(engine->frames, chunk) = g_new0(guint32, FRAME_CHUNK);
     }
-    return &((frame_record *)g_ptr_array_index(engine->frames, chunk))[frame_number % FRAME_CHUNK];
+    return &((guint32 *)g_ptr_array_index(engine->frames, chunk))[frame_number % FRAME_CHUNK];
 }
 
-static void
+/* The stored record of a frame; NULL if it has none. */
+static const frame_record *
+find_record(pm_frame_engine *engine, guint32 frame_number)
+{
+    const guint32 *slot = find_slot(engine, frame_number, FALSE);
+
+    return slot != NULL && *slot != 0 ? pm_intern_pool_get(engine->records, SLOT_RECORD(*slot))
+                                      : NULL;
+}
+
+/* A total order of endpoints (which end a shared record holds first). */
+static int
+endpoint_order(const pm_endpoint *a, const pm_endpoint *b)
+{
+    int by_addr;
+
+    if (a->addr.family != b->addr.family)
+        return a->addr.family < b->addr.family ? -1 : 1;
+    by_addr = memcmp(a->addr.bytes, b->addr.bytes, sizeof a->addr.bytes);
+    if (by_addr != 0)
+        return by_addr;
+    return a->port < b->port ? -1 : a->port > b->port;
+}
+
+/* The first dissection of a frame: its slot (record id, and which way). */
+static guint32
 compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *policy,
-        const pm_frame_input *input, gint64 now_us, frame_record *record)
+        const pm_frame_input *input, gint64 now_us)
 {
     pm_reason verdict = live_lookup_verdict(policy, watcher, input, now_us);
+    frame_record record;
+    pm_frame_side src, dst;
+    gboolean from_capture;
 
-    record->stored = TRUE;
-    record->icmp_quoted = input->icmp_quoted;
+    memset(&record, 0, sizeof record);
+    memset(&src, 0, sizeof src);
+    memset(&dst, 0, sizeof dst);
+    record.icmp_quoted = input->icmp_quoted;
     /* An ICMP error is not part of the quoted stream.  A frame not captured
      * here neither teaches nor learns its stream's processes: a stream seen
      * on a local and a remote interface is one tcp.stream. */
-    record->has_stream = input->has_stream && !input->icmp_quoted && !input->no_transport &&
-                         input->capture_host == PM_CAPTURED_HERE;
-    record->transport = (guint8)input->transport;
-    record->stream = input->stream;
+    record.has_stream = input->has_stream && !input->icmp_quoted && !input->no_transport &&
+                        input->capture_host == PM_CAPTURED_HERE &&
+                        STREAM_PLAUSIBLE(input->stream, input->frame_number);
+    record.transport = (guint8)input->transport;
+    record.stream = input->stream;
     /* What the capture carries is not a live lookup: it holds for frames
      * of any age, with live lookups off, without a watcher. */
-    if (compute_carried(engine, input, record) != NULL)
-        return;
-    if (input->no_transport) {
-        record->empty = TRUE;
-        return;
-    }
-    if (verdict != PM_REASON_FOUND) {
-        side_set_reason(&record->src, verdict);
-        side_set_reason(&record->dst, verdict);
+    from_capture = compute_carried(engine, input, &record) != NULL;
+
+    if (from_capture) {
+        /* nothing more: the sides come from the carried set */
+    } else if (input->no_transport) {
+        record.empty = TRUE;
+    } else if (verdict != PM_REASON_FOUND) {
+        side_set_reason(&src, verdict);
+        side_set_reason(&dst, verdict);
     } else if (input->icmp_quoted) {
         /* The error goes back to the quoted packet's sender: that is the
          * process this frame is for.  Its source is a network stack. */
         pm_endpoint_answer answer;
         pm_watcher_lookup_endpoint(watcher, input->transport, &input->src, &input->dst,
                                    input->frame_time_us, &answer);
-        side_from_answer(engine, &answer, &record->dst);
+        side_from_answer(engine, &answer, &dst);
         pm_endpoint_answer_clear(&answer);
-        side_set_reason(&record->src, PM_REASON_ICMP_ERROR);
+        side_set_reason(&src, PM_REASON_ICMP_ERROR);
     } else {
         pm_tuple_answer answer;
         pm_watcher_lookup_tuple(watcher, input->transport, &input->src, &input->dst,
                                 input->frame_time_us, &answer);
-        side_from_answer(engine, &answer.src, &record->src);
-        side_from_answer(engine, &answer.dst, &record->dst);
+        side_from_answer(engine, &answer.src, &src);
+        side_from_answer(engine, &answer.dst, &dst);
         pm_tuple_answer_clear(&answer);
     }
-    if (record->has_stream) {
-        stream_ends *ends = find_stream(engine, record->transport, record->stream);
-        stick_to_stream(engine, &ends, input, &input->src, &record->src);
-        stick_to_stream(engine, &ends, input, &input->dst, &record->dst);
+    if (record.has_stream && !from_capture && !record.empty) {
+        stick_to_stream(engine, input, &input->src, &src);
+        stick_to_stream(engine, input, &input->dst, &dst);
     }
+    /* Both directions of a stream share a record: its ends in address
+     * order.  A carried placement is by direction: kept as it is. */
+    if (!from_capture && endpoint_order(&input->src, &input->dst) > 0) {
+        record.src = keep_side(engine, &dst);
+        record.dst = keep_side(engine, &src);
+        return pm_intern_pool_add(engine->records, &record) | SLOT_SWAPPED;
+    }
+    record.src = keep_side(engine, &src);
+    record.dst = keep_side(engine, &dst);
+    return pm_intern_pool_add(engine->records, &record);
 }
 
 gboolean
 pm_frame_engine_known(pm_frame_engine *engine, guint32 frame_number)
 {
-    const frame_record *record = find_record(engine, frame_number, FALSE);
+    const frame_record *record = find_record(engine, frame_number);
 
     /* A frame whose carried set was forgotten needs what it carries again. */
-    return record != NULL && record->stored &&
+    return record != NULL &&
            (record->carried == 0 || pm_carried_cache_contains(engine->carried, record->carried));
 }
 
@@ -493,32 +607,41 @@ pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
                           const pm_frame_policy *policy, const pm_frame_input *input,
                           gint64 now_us, pm_frame_view *out)
 {
-    frame_record *record;
+    guint32 *slot;
+    const frame_record *record;
     const pm_carried_entry *entry = NULL;
+    gboolean swapped;
 
     memset(out, 0, sizeof *out);
-    record = find_record(engine, input->frame_number, TRUE);
-    if (!record->stored) {
-        compute(engine, watcher, policy, input, now_us, record);
+    slot = find_slot(engine, input->frame_number, TRUE);
+    if (*slot == 0) {
+        *slot = compute(engine, watcher, policy, input, now_us);
         out->first_pass = TRUE;
     }
+    record = pm_intern_pool_get(engine->records, SLOT_RECORD(*slot));
+    swapped = (*slot & SLOT_SWAPPED) != 0;
     if (record->carried != 0) {
         entry = pm_carried_cache_get(engine->carried, record->carried);
         if (entry == NULL) {
             /* Forgotten: parsed again from what the frame carries (the glue
              * gives it when pm_frame_engine_known() says FALSE).  The same
-             * bytes read the same: the stored placement holds. */
+             * bytes read the same: the stored placement holds.  The record
+             * may be shared: this frame gets a copy with the new id. */
+            frame_record again;
             guint32 id;
 
             entry = carried_lookup(engine, input, &id);
             if (entry == NULL)
                 return;         /* not given: no answer this time, asked again next */
-            record->carried = id;
+            again = *record;
+            again.carried = id;
+            *slot = pm_intern_pool_add(engine->records, &again) | (swapped ? SLOT_SWAPPED : 0);
+            record = pm_intern_pool_get(engine->records, SLOT_RECORD(*slot));
         }
     }
     out->answered = !record->empty;
-    out->src = record->src;
-    out->dst = record->dst;
+    out->src = *side_of(engine, swapped ? record->dst : record->src);
+    out->dst = *side_of(engine, swapped ? record->src : record->dst);
     out->icmp_quoted = record->icmp_quoted;
     if (entry != NULL) {
         out->carried_malformed = entry->parsed.malformed;
@@ -529,16 +652,16 @@ pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
         carried_side(record, entry, PM_CARRIED_SRC, &out->src);
         carried_side(record, entry, PM_CARRIED_DST, &out->dst);
         carried_side(record, entry, PM_CARRIED_EITHER, &out->either);
-        for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {
-            guint index = placed_index(record, slot);
+        for (int slot_index = 0; slot_index < PM_CARRIED_SLOTS; slot_index++) {
+            guint index = placed_index(record, slot_index);
             if (index != NO_SLOT)
-                out->context[slot] = &entry->parsed.process[index].context;
+                out->context[slot_index] = &entry->parsed.process[index].context;
         }
     } else if (!out->first_pass && record->has_stream && !input->no_transport) {
         /* The stream the first pass saw: a later pass may find it another
          * way (taps or not), or not at all. */
-        stream_ends *ends = find_stream(engine, record->transport, record->stream);
-        backfill_from_stream(ends, input->frame_number, &input->src, &out->src);
-        backfill_from_stream(ends, input->frame_number, &input->dst, &out->dst);
+        guint32 node = find_stream(engine, record->transport, record->stream);
+        backfill_from_stream(engine, node, input->frame_number, &input->src, &out->src);
+        backfill_from_stream(engine, node, input->frame_number, &input->dst, &out->dst);
     }
 }

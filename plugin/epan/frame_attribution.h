@@ -120,6 +120,9 @@ pm_frame_engine *pm_frame_engine_new(void);
 void pm_frame_engine_free(pm_frame_engine *engine);
 /* Forgets every frame (a new capture file). */
 void pm_frame_engine_reset(pm_frame_engine *engine);
+/* How many distinct stored answers the frames share (a frame keeps a 4-byte
+ * reference to one): for tests and the memory figures. */
+guint pm_frame_engine_distinct_records(pm_frame_engine *engine);
 
 /* Whether @frame_number has a stored answer: later dissections need not
  * gather what only the first one uses (stream, carried data, the time).

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """procmap's benchmark suite (issue 4), run by `./run bench`.
 
-    bench.py --build-dir DIR [--only P1,P2,P3,P4,P5,C1] [--quick]
+    bench.py --build-dir DIR [--only P1,P2,P3,P4,P5,P6,C1] [--quick]
 
 Every benchmark prints its figure as a ratio of two runs made side by side
 in this invocation (plugin vs disabled, procmap vs ss, lookup vs a bare hash
@@ -18,6 +18,8 @@ fails: the exit code is 0 whenever every benchmark could run.
     P3 table build    netlink refresh vs ss -tuanp, 10k sockets      goal <= 0.8
     P4 cached lookup  ns per lookup on a warm table                  goal < 200 ns
     P5 memory         peak RSS growth over 100k short-lived endpoints goal < 16 MB
+    P6 frame memory   bytes the plugin keeps per frame (1M frames,   goal <= 16 B
+                      streams of 16, both ends attributed)
     C1 comment parse  cost per line of a 400k-line comment vs 25k    goal <= 1.5
 
 How each is measured is printed with it; RESULTS.md has a full run.  Needs
@@ -40,7 +42,7 @@ import native_bench  # noqa: E402
 import p1_bench  # noqa: E402
 from benchlib import say, section  # noqa: E402
 
-BENCHMARKS = ("P1", "P2", "P3", "P4", "P5", "C1")
+BENCHMARKS = ("P1", "P2", "P3", "P4", "P5", "P6", "C1")
 PACKAGES = ("valgrind",)
 
 
@@ -169,7 +171,7 @@ def main(argv):
                                     else (0 if args.quick else 2000),
                                     modes={m.strip() for m in args.modes.split(",")
                                            if m.strip()} or None)
-    if {"P3", "P4", "P5", "C1"} & which:
+    if {"P3", "P4", "P5", "P6", "C1"} & which:
         results += native_bench.run(args.build_dir, which, 7 if not args.quick else 3,
                                     p3_rounds=5 if args.quick else 15)
     summary(results, started)

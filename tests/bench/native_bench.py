@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""P3 (table build), P4 (cached lookup), P5 (memory) and C1 (carried-comment
-parsing): the C programs of tests/bench, built with the project
-(bench_refresh, bench_lookup, bench_memory, bench_carried, bench_sockload),
+"""P3 (table build), P4 (cached lookup), P5 (memory), P6 (memory per frame)
+and C1 (carried-comment parsing): the C programs of tests/bench, built with
+the project (bench_refresh, bench_lookup, bench_memory, bench_frames,
+bench_carried, bench_sockload),
 driven and summed up here."""
 import os
 import subprocess
@@ -213,6 +214,28 @@ def p5_memory(build_dir):
                        growth[variants[2][0]][0]))]
 
 
+# ---- P6 ----------------------------------------------------------------------
+
+def p6_frame_memory(build_dir):
+    """What the plugin keeps per frame for later passes, alone: the soak's
+    RSS difference (tests/SOAK.md) mixes it with the allocator's moods."""
+    section("P6 memory per frame: the frame engine's stored answers (mock backend)")
+    shapes = [("the soak's shape: UDP streams of 16 datagrams, both ends attributed", []),
+              ("long streams: 1000 frames each", ["--per-stream", "1000"])]
+    figures = []
+    for title, args in shapes:
+        values = run_program([program(build_dir, "bench_frames"), *args])
+        per_frame = values["bytes_per_frame"][0]
+        say("%s: %d frames, %d streams, %d distinct records, %.1f MB: %.2f B per frame; "
+            "first pass %.0f ns, later pass %.0f ns per frame (thread CPU)" % (
+                title, values["frames"][0], values["streams"][0], values["records"][0],
+                values["engine_bytes"][0] / 2**20, per_frame,
+                values["first_pass_ns_per_frame"][0], values["second_pass_ns_per_frame"][0]))
+        figures.append(per_frame)
+    return [Result("P6", figures[0], 16, "B", "frame engine memory per frame (soak shape)",
+                   note="long streams %.2f B per frame" % figures[1])]
+
+
 def c1_carried_parse(build_dir, reps):
     """The unit test of the comment parser checks what it reads, not how
     fast: whether its time is linear in the input is this figure."""
@@ -240,6 +263,8 @@ def run(build_dir, which, reps, p3_rounds):
         results += p4_cached_lookup(build_dir, real_lookup, reps)
     if "P5" in which:
         results += p5_memory(build_dir)
+    if "P6" in which:
+        results += p6_frame_memory(build_dir)
     if "C1" in which:
         results += c1_carried_parse(build_dir, reps)
     return results

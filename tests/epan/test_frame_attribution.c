@@ -382,6 +382,61 @@ test_frames_of_elsewhere_never_looked_up(fixture *f, gconstpointer data)
     g_assert_cmpstr(pm_reason_name(PM_REASON_HOST_UNKNOWN), ==, "host-unknown");
 }
 
+/* The frames of a stream with one answer share one stored record, however
+ * many there are; a frame with another answer gets its own, and every
+ * frame still reads its own answer on a later pass. */
+static void
+test_frames_share_records(fixture *f, gconstpointer data)
+{
+    pm_frame_input input;
+    pm_frame_view view;
+    guint64 inode;
+    (void)data;
+
+    inode = mock_connect(f->h.mock, PM_TRANSPORT_TCP, 100, "127.0.0.1:40000", "127.0.0.1:8080");
+    for (guint32 n = 1; n <= 3000; n++) {
+        const char *client = "127.0.0.1:40000", *server = "127.0.0.1:8080";
+
+        input = frame_fixture_tcp(n, n % 2 ? client : server, n % 2 ? server : client, 7,
+                                  f->h.now_us);
+        frame_fixture_attribute(f, &input, &view);
+        g_assert_true(view.first_pass);
+    }
+    /* Both directions: one record, its ends in address order. */
+    g_assert_cmpuint(pm_frame_engine_distinct_records(f->engine), ==, 1);
+
+    /* The client's socket gone: the next frames take the stream's answer,
+     * a record of their own (source "stream"). */
+    mock_close_socket(f->h.mock, inode);
+    mock_remove_process(f->h.mock, 100);
+    f->h.now_us += SEC(11);
+    pm_watcher_flush(f->h.watcher);
+    input = frame_fixture_tcp(3001, "127.0.0.1:40000", "127.0.0.1:8080", 7, f->h.now_us);
+    frame_fixture_attribute(f, &input, &view);
+    assert_side(view.src, 100, PM_SOURCE_STREAM);
+    g_assert_cmpuint(pm_frame_engine_distinct_records(f->engine), ==, 2);
+
+    /* Later passes read each frame's own record, each way round. */
+    for (guint32 n = 1; n <= 3001; n += 333) {
+        gboolean to_server = n % 2 == 1;
+        const char *client = "127.0.0.1:40000", *server = "127.0.0.1:8080";
+
+        input = frame_fixture_tcp(n, to_server ? client : server, to_server ? server : client, 7,
+                                  f->h.now_us);
+        frame_fixture_attribute(f, &input, &view);
+        g_assert_false(view.first_pass);
+        if (to_server) {
+            assert_side(view.src, 100, n == 3001 ? PM_SOURCE_STREAM : PM_SOURCE_LIVE);
+            assert_side(view.dst, 200, PM_SOURCE_LIVE);
+        } else {
+            assert_side(view.src, 200, PM_SOURCE_LIVE);
+            assert_side(view.dst, 100, PM_SOURCE_LIVE);
+        }
+    }
+    pm_frame_engine_reset(f->engine);
+    g_assert_cmpuint(pm_frame_engine_distinct_records(f->engine), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -398,5 +453,6 @@ main(int argc, char **argv)
     ADD("reset-forgets-frames", test_reset_forgets_frames);
     ADD("forwarded-end-never-sticks", test_forwarded_end_never_sticks);
     ADD("frames-of-elsewhere-never-looked-up", test_frames_of_elsewhere_never_looked_up);
+    ADD("frames-share-records", test_frames_share_records);
     return g_test_run();
 }
