@@ -19,8 +19,9 @@
 
 /* The sockets of one namespace, most recently used last. */
 typedef struct {
-    guint32 netns;
-    int     fds[2];        /* NETLINK_SOCK_DIAG, NETLINK_ROUTE */
+    guint32       netns;
+    gconstpointer user;    /* whose: a socket is never shared by two threads */
+    int           fds[2];  /* NETLINK_SOCK_DIAG, NETLINK_ROUTE */
 } pooled;
 
 struct pm_netns_registry {
@@ -216,10 +217,11 @@ pm_netns_skipped(pm_netns_registry *registry)
 }
 
 int
-pm_netns_open_netlink(pm_netns_registry *registry, guint32 netns, int protocol)
+pm_netns_open_netlink(pm_netns_registry *registry, guint32 netns, int protocol,
+                      gconstpointer user)
 {
     int slot = protocol == NETLINK_ROUTE ? 1 : 0;
-    pooled entry = { netns, { -1, -1 } };
+    pooled entry = { netns, user, { -1, -1 } };
     int fd = -1, err = 0;
     gboolean found = FALSE;
 
@@ -229,7 +231,9 @@ pm_netns_open_netlink(pm_netns_registry *registry, guint32 netns, int protocol)
     }
     g_mutex_lock(&registry->lock);
     for (guint i = 0; i < registry->pool->len && !found; i++) {
-        if (g_array_index(registry->pool, pooled, i).netns == netns) {
+        const pooled *kept = &g_array_index(registry->pool, pooled, i);
+
+        if (kept->netns == netns && kept->user == user) {
             entry = g_array_index(registry->pool, pooled, i);
             g_array_remove_index(registry->pool, i);
             found = TRUE;

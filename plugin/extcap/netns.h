@@ -55,8 +55,11 @@ guint pm_netns_skipped(pm_netns_registry *registry);
 
 /* A netlink socket of @protocol (NETLINK_SOCK_DIAG, NETLINK_ROUTE) made in
  * namespace @netns, connected to the kernel (the caller closes it); -1 with
- * errno set when the namespace is gone or cannot be entered. */
-int pm_netns_open_netlink(pm_netns_registry *registry, guint32 netns, int protocol);
+ * errno set when the namespace is gone or cannot be entered.  What is given
+ * is a duplicate of a pooled socket: two @user (one per thread) never get
+ * the same socket, whose replies would interleave. */
+int pm_netns_open_netlink(pm_netns_registry *registry, guint32 netns, int protocol,
+                          gconstpointer user);
 
 /* How many namespaces may be watched with this process's descriptor limit
  * (RLIMIT_NOFILE): each watched one may hold a lookup socket. */

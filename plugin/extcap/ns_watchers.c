@@ -13,6 +13,7 @@
 typedef struct {
     pm_netns_registry *registry;
     guint32 netns;
+    gconstpointer set;      /* the pm_ns_watchers: one per thread */
 } ns_opener;
 
 typedef struct {
@@ -36,7 +37,7 @@ static int
 open_in_namespace(int protocol, gpointer data)
 {
     ns_opener *opener = data;
-    int fd = pm_netns_open_netlink(opener->registry, opener->netns, protocol);
+    int fd = pm_netns_open_netlink(opener->registry, opener->netns, protocol, opener->set);
 
     if (fd < 0) {
         /* Transient for the backend: it must not fall back to /proc/net,
@@ -89,6 +90,7 @@ make_entry(pm_ns_watchers *set, guint32 netns)
     entry->opener = g_new0(ns_opener, 1);
     entry->opener->registry = set->registry;
     entry->opener->netns = netns;
+    entry->opener->set = set;
     pm_watcher_config_init(&config);
     entry->watcher = pm_watcher_new(pm_monitor_backend_new(set->monitor, open_in_namespace,
                                                            entry->opener),
