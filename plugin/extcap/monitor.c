@@ -453,7 +453,7 @@ serve_hello(monitor_state *m)
 void
 pm_monitor_serve(int sock, pid_t parent, const pm_monitor_options *options)
 {
-    monitor_state m = { .sock = sock, .own_netns_fd = -1 };
+    monitor_state m = { .sock = sock, .own_netns_fd = -1, .conntrack_fd = -1 };
     pm_mon_request *request = g_new0(pm_mon_request, 1);
     char *message = g_malloc(sizeof *request + 1);
 
@@ -465,7 +465,7 @@ pm_monitor_serve(int sock, pid_t parent, const pm_monitor_options *options)
     (void)prctl(PR_SET_NAME, "procmap-monitor", 0, 0, 0);
     (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    if (!pm_privileges_limit(PM_PRIV_READ_PROCS | PM_PRIV_NETNS, NULL))
+    if (!pm_privileges_limit(PM_PRIV_READ_PROCS | PM_PRIV_NETNS | PM_PRIV_CONNTRACK, NULL))
         _exit(1);
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
@@ -521,6 +521,9 @@ pm_monitor_serve(int sock, pid_t parent, const pm_monitor_options *options)
             break;
         case PM_MON_DOCKER_CONFIG:
             serve_docker_config(&m, request);
+            break;
+        case PM_MON_CONNTRACK:
+            pm_monitor_serve_conntrack(&m, request);
             break;
         default:
             _exit(2);

@@ -73,6 +73,14 @@ typedef struct {
 int pm_monitor_read_proc(pm_monitor *monitor, gint32 pid, guint want, pm_monitor_proc *out);
 void pm_monitor_proc_clear(pm_monitor *monitor, pm_monitor_proc *proc);
 
+/* The conntrack entry of a packet between @a and @b, asked by the monitor
+ * in namespace @netns (0: its own, the capture's) as pm_conntrack_find()
+ * does; *@err as there.  A namespace the monitor cannot enter or no longer
+ * lists is NO_PERMISSION or FAILED. */
+pm_conntrack_result pm_monitor_conntrack(pm_monitor *monitor, guint32 netns,
+                                         pm_transport transport, const pm_endpoint *a,
+                                         const pm_endpoint *b, pm_connection *out, int *err);
+
 /* The network namespaces in use (GArray of pm_mon_netns: those made by an
  * administrator first), or NULL and @error. */
 GArray *pm_monitor_netns_list(pm_monitor *monitor, GError **error);

@@ -410,6 +410,34 @@ pm_monitor_netns_sockets(pm_monitor *monitor, guint32 netns, int out[2])
     return err;
 }
 
+pm_conntrack_result
+pm_monitor_conntrack(pm_monitor *monitor, guint32 netns, pm_transport transport,
+                     const pm_endpoint *a, const pm_endpoint *b, pm_connection *out, int *err)
+{
+    int fds[PM_MON_FDS_MAX];
+    pm_conntrack_result result;
+
+    take_turn(monitor);
+    prepare(monitor, PM_MON_CONNTRACK);
+    monitor->request->netns = netns;
+    monitor->request->transport = (guint32)transport;
+    monitor->request->ends[0] = *a;
+    monitor->request->ends[1] = *b;
+    *err = ask(monitor, fds);
+    if (*err != 0) {
+        /* Not in the list (ENOENT), not allowed in, or no monitor. */
+        result = *err == ENOENT || *err == ECONNRESET ? PM_CONNTRACK_FAILED
+                                                      : PM_CONNTRACK_NO_PERMISSION;
+    } else {
+        result = (pm_conntrack_result)monitor->reply->u.conntrack.result;
+        *err = monitor->reply->u.conntrack.err;
+        if (result == PM_CONNTRACK_FOUND)
+            *out = monitor->reply->u.conntrack.connection;
+    }
+    end_turn(monitor);
+    return result;
+}
+
 /* ---- containers ------------------------------------------------------------------ */
 
 /* Up to @max bytes of @fd (consumed) as text; NULL when unreadable. */

@@ -258,44 +258,63 @@ open_namespace(monitor_state *m, guint64 inode)
     return fd;
 }
 
-void
-pm_monitor_serve_netns_sockets(monitor_state *m, const pm_mon_request *request)
+int
+pm_monitor_in_namespace(monitor_state *m, guint64 inode, void (*fn)(gpointer), gpointer data)
 {
-    pm_mon_reply *reply;
-    int ns_fd, fds[2] = { -1, -1 }, err = 0;
+    int ns_fd, err = 0;
 
-    if (!m->hello.can_enter_netns) {
-        pm_monitor_send_error(m, PM_MON_NETNS_SOCKETS, m->hello.netns_errno ? m->hello.netns_errno
-                                                                            : EPERM);
-        return;
-    }
-    ns_fd = open_namespace(m, request->netns);
-    if (ns_fd < 0) {
-        pm_monitor_send_error(m, PM_MON_NETNS_SOCKETS, errno);
-        return;
-    }
+    if (!m->hello.can_enter_netns)
+        return m->hello.netns_errno ? m->hello.netns_errno : EPERM;
+    ns_fd = open_namespace(m, inode);
+    if (ns_fd < 0)
+        return errno;
     (void)pm_privileges_raise(PM_PRIV_NETNS);
     if (setns(ns_fd, CLONE_NEWNET) != 0)
         err = errno;
     pm_privileges_lower();
     close(ns_fd);
-    if (err == 0) {
-        /* Made with no capability effective (see above). */
-        fds[0] = pm_netlink_open_kernel(NETLINK_SOCK_DIAG, NULL);
-        if (fds[0] < 0)
-            err = errno;
-        fds[1] = err ? -1 : pm_netlink_open_kernel(NETLINK_ROUTE, NULL);
-        if (fds[1] < 0 && err == 0)
-            err = errno;
-        (void)pm_privileges_raise(PM_PRIV_NETNS);
-        if (setns(m->own_netns_fd, CLONE_NEWNET) != 0)
-            _exit(1);   /* every later socket would be another namespace's */
-        pm_privileges_lower();
-    }
+    if (err != 0)
+        return err;
+    fn(data);
+    (void)pm_privileges_raise(PM_PRIV_NETNS);
+    if (setns(m->own_netns_fd, CLONE_NEWNET) != 0)
+        _exit(1);   /* every later socket would be another namespace's */
+    pm_privileges_lower();
+    return 0;
+}
+
+typedef struct {
+    int fds[2];
+    int err;
+} diag_sockets;
+
+/* Made with no capability effective (see above). */
+static void
+open_diag_sockets(gpointer data)
+{
+    diag_sockets *made = data;
+
+    made->fds[0] = pm_netlink_open_kernel(NETLINK_SOCK_DIAG, NULL);
+    if (made->fds[0] < 0)
+        made->err = errno;
+    made->fds[1] = made->err ? -1 : pm_netlink_open_kernel(NETLINK_ROUTE, NULL);
+    if (made->fds[1] < 0 && made->err == 0)
+        made->err = errno;
+}
+
+void
+pm_monitor_serve_netns_sockets(monitor_state *m, const pm_mon_request *request)
+{
+    pm_mon_reply *reply;
+    diag_sockets made = { { -1, -1 }, 0 };
+    int err = pm_monitor_in_namespace(m, request->netns, open_diag_sockets, &made);
+
+    if (err == 0)
+        err = made.err;
     if (err != 0) {
         for (int i = 0; i < 2; i++) {
-            if (fds[i] >= 0)
-                close(fds[i]);
+            if (made.fds[i] >= 0)
+                close(made.fds[i]);
         }
         pm_monitor_send_error(m, PM_MON_NETNS_SOCKETS, err);
         return;
@@ -303,8 +322,8 @@ pm_monitor_serve_netns_sockets(monitor_state *m, const pm_mon_request *request)
     reply = g_new0(pm_mon_reply, 1);
     reply->type = PM_MON_NETNS_SOCKETS;
     reply->count = 2;
-    pm_monitor_send(m, reply, fds, 2);
-    close(fds[0]);
-    close(fds[1]);
+    pm_monitor_send(m, reply, made.fds, 2);
+    close(made.fds[0]);
+    close(made.fds[1]);
     g_free(reply);
 }

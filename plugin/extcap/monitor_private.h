@@ -28,6 +28,9 @@ typedef struct {
     guint64      own_userns;
     GHashTable  *ns_handles;       /* inode -> ns_handle*, from the latest list */
     GHashTable  *ns_flags;         /* inode -> PM_MON_NETNS_* + 1, kept between lists */
+    /* monitor_conntrack.c */
+    int          conntrack_fd;     /* ctnetlink in our own namespace; -1: not open */
+    guint32      conntrack_seq;
 } monitor_state;
 
 /* Sends @reply with @n_fds descriptors; the monitor exits when the capture
@@ -41,6 +44,12 @@ void pm_monitor_netns_init(monitor_state *m);
 void pm_monitor_netns_clear(monitor_state *m);
 void pm_monitor_serve_netns_list(monitor_state *m);
 void pm_monitor_serve_netns_sockets(monitor_state *m, const pm_mon_request *request);
+/* Runs @fn(@data) inside namespace @inode (one of the latest list), then
+ * returns to ours: 0 or an errno (ENOENT: not in the list). */
+int pm_monitor_in_namespace(monitor_state *m, guint64 inode, void (*fn)(gpointer), gpointer data);
+
+/* monitor_conntrack.c */
+void pm_monitor_serve_conntrack(monitor_state *m, const pm_mon_request *request);
 
 G_END_DECLS
 

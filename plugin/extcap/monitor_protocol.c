@@ -19,6 +19,29 @@ pm_mon_container_id_valid(const char *id, gsize len)
     return TRUE;
 }
 
+/* An address in canonical form (addr.h): a family, an IPv4 address with
+ * nothing after its four bytes. */
+static gboolean
+addr_ok(const pm_addr *addr)
+{
+    if (addr->family == PM_AF_INET6)
+        return TRUE;
+    if (addr->family != PM_AF_INET)
+        return FALSE;
+    for (guint i = 4; i < sizeof addr->bytes; i++) {
+        if (addr->bytes[i] != 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* The two ends of one tuple: canonical, of one family. */
+static gboolean
+tuple_ok(const pm_endpoint *a, const pm_endpoint *b)
+{
+    return addr_ok(&a->addr) && addr_ok(&b->addr) && a->addr.family == b->addr.family;
+}
+
 int
 pm_mon_request_decode(const void *message, gsize len, pm_mon_request *out)
 {
@@ -50,6 +73,11 @@ pm_mon_request_decode(const void *message, gsize len, pm_mon_request *out)
     case PM_MON_DOCKER_CONFIG:
         if (in->container_id[PM_MON_CONTAINER_ID_LEN] != '\0' ||
             !pm_mon_container_id_valid(in->container_id, PM_MON_CONTAINER_ID_LEN))
+            return EINVAL;
+        break;
+    case PM_MON_CONNTRACK:
+        if (in->netns > G_MAXUINT32 || in->transport >= PM_TRANSPORT_COUNT ||
+            !tuple_ok(&in->ends[0], &in->ends[1]))
             return EINVAL;
         break;
     default:
@@ -146,6 +174,17 @@ pm_mon_reply_decode(guint32 type, const void *message, gsize len, guint n_fds,
         if (in->more)
             return EPROTO;
         break;
+    case PM_MON_CONNTRACK: {
+        const pm_mon_conntrack *answer = &in->u.conntrack;
+        const pm_connection *c = &answer->connection;
+
+        if (in->more || answer->result > PM_CONNTRACK_FAILED || answer->err < 0 ||
+            (answer->result == PM_CONNTRACK_FOUND &&
+             (!tuple_ok(&c->original_src, &c->original_dst) ||
+              !tuple_ok(&c->reply_src, &c->reply_dst))))
+            return EPROTO;
+        break;
+    }
     default:
         return EPROTO;
     }

@@ -23,6 +23,9 @@
  *                    inside one of them                  -> one reply + 2 fds
  *   DOCKER_CONFIG    docker's config.v2.json of a container id (full
  *                    details only)                       -> one reply + 1 fd
+ *   CONNTRACK        the conntrack entry of one packet tuple in the
+ *                    monitor's namespace or one of the list (ctnetlink
+ *                    GET, never a dump): NAT undone      -> one reply
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -30,6 +33,8 @@
 #define PROCMAP_EXTCAP_MONITOR_PROTOCOL_H
 
 #include <glib.h>
+
+#include "backend.h"
 
 G_BEGIN_DECLS
 
@@ -49,6 +54,7 @@ typedef enum {
     PM_MON_NETNS_LIST,
     PM_MON_NETNS_SOCKETS,
     PM_MON_DOCKER_CONFIG,
+    PM_MON_CONNTRACK,
     PM_MON_TYPE_END
 } pm_mon_type;
 
@@ -97,8 +103,11 @@ typedef struct {
     guint32 count;                /* OWNERS_ADD: inodes used, 1..PM_MON_INODES_MAX */
     gint32  pid;                  /* PROC: > 0 */
     guint32 want;                 /* PROC: PM_MON_WANT_* */
-    guint64 netns;                /* NETNS_SOCKETS: a namespace inode */
+    guint64 netns;                /* NETNS_SOCKETS: a namespace inode; CONNTRACK:
+                                   * one, or 0 for the monitor's own */
     char    container_id[PM_MON_CONTAINER_ID_LEN + 8]; /* DOCKER_CONFIG: 64 hex, NUL */
+    guint32 transport;            /* CONNTRACK: pm_transport */
+    pm_endpoint ends[2];          /* CONNTRACK: the packet's ends, one IP family */
     guint64 inodes[PM_MON_INODES_MAX];
 } pm_mon_request;
 
@@ -151,6 +160,14 @@ typedef struct {
     char    cwd[PM_MON_PATH_MAX];
 } pm_mon_proc;
 
+/* CONNTRACK's answer: a pm_conntrack_result; the entry when FOUND, the
+ * errno behind FAILED (0: a reply that did not parse). */
+typedef struct {
+    guint32       result;
+    gint32        err;
+    pm_connection connection;
+} pm_mon_conntrack;
+
 typedef struct {
     guint32 type;                 /* the request's */
     gint32  err;                  /* 0, or an errno: nothing else is valid */
@@ -161,6 +178,7 @@ typedef struct {
         pm_mon_owner owners[PM_MON_RECORDS_MAX];
         pm_mon_netns netns[PM_MON_RECORDS_MAX];
         pm_mon_proc  proc;
+        pm_mon_conntrack conntrack;
     } u;
     pm_mon_scan scan;             /* OWNERS_RUN's last part */
 } pm_mon_reply;

@@ -24,6 +24,7 @@ static const struct {
     { PM_PRIV_NETNS, CAP_SYS_ADMIN },
     { PM_PRIV_READ_PROCS, CAP_SYS_PTRACE },
     { PM_PRIV_READ_PROCS, CAP_DAC_READ_SEARCH },
+    { PM_PRIV_CONNTRACK, CAP_NET_ADMIN },
 };
 
 static gboolean

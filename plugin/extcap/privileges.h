@@ -11,6 +11,7 @@
  *   cap_sys_ptrace,              other users' /proc/<pid>/fd,     the monitor
  *   cap_dac_read_search          exe, cwd, ns/net                 (monitor.h) only
  *   cap_sys_admin                entering network namespaces
+ *   cap_net_admin                asking conntrack (ctnetlink GET)  the monitor too
  *
  * main() empties the effective set first of all (pm_privileges_init), so
  * nothing runs with a capability by accident; each privileged call is
@@ -33,7 +34,8 @@ typedef enum {
     PM_PRIV_EBPF       = 1 << 1,   /* cap_bpf, cap_perfmon (and cap_sys_resource) */
     PM_PRIV_NETNS      = 1 << 2,   /* cap_sys_admin */
     PM_PRIV_READ_PROCS = 1 << 3,   /* cap_sys_ptrace, cap_dac_read_search */
-    PM_PRIV_ALL        = 0xf
+    PM_PRIV_CONNTRACK  = 1 << 4,   /* cap_net_admin alone (the monitor's) */
+    PM_PRIV_ALL        = 0x1f
 } pm_privilege;
 
 /* The first thing main() does: an empty effective set (the permitted set is

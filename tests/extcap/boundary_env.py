@@ -20,7 +20,8 @@ NOBODY = 65534
 # Bits of /proc/<pid>/status Cap* masks.
 CAP = {"dac_read_search": 2, "net_admin": 12, "net_raw": 13, "sys_ptrace": 19,
        "sys_admin": 21, "perfmon": 38, "bpf": 39}
-MONITOR_CAPS = ("dac_read_search", "sys_ptrace", "sys_admin")
+# The monitor keeps these (privileges.h); net_admin for conntrack questions.
+MONITOR_CAPS = ("dac_read_search", "sys_ptrace", "sys_admin", "net_admin")
 
 
 def mask(*names):

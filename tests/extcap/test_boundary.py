@@ -404,6 +404,16 @@ def one_shot_curl_as(member, port):
 
 # ---- 6. no capability in any thread ------------------------------------------------
 
+NETLINK_NETFILTER = 12
+
+
+def netlink_inodes(pid, protocol):
+    """Inodes of the netlink sockets of @protocol in @pid's namespace."""
+    with open("/proc/%d/net/netlink" % pid) as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    return {int(row[-1]) for row in rows if int(row[1]) == protocol}
+
+
 @pytest.mark.parametrize("source", ["auto", "netlink"])
 def test_no_capability_in_any_thread(member, server, source, started):
     cap = member.capture("lo", "threads-%s.pcapng" % source, "--source", source,
@@ -419,6 +429,7 @@ def test_no_capability_in_any_thread(member, server, source, started):
     monitor_samples = [status_of(monitor) for _ in range(20)]
     monitor_fds = {fd: os.readlink("/proc/%d/fd/%s" % (monitor, fd))
                    for fd in os.listdir("/proc/%d/fd" % monitor)}
+    netfilter_inodes = netlink_inodes(monitor, NETLINK_NETFILTER)
     owners = (os.stat("/proc/%d/status" % cap.proc.pid).st_uid,
               os.stat("/proc/%d/status" % monitor).st_uid)
     status, stderr, stats = cap.stop()
@@ -442,12 +453,16 @@ def test_no_capability_in_any_thread(member, server, source, started):
     # Neither may be read by the member's other processes (not dumpable).
     assert owners == (0, 0)
     # The monitor holds nothing of the capture (no capture socket, pipe, eBPF
-    # map or output file): /dev/null, /proc, namespaces, its one socket.
+    # map or output file): /dev/null, /proc, namespaces, its one socket to
+    # the capture process and at most one of its own for conntrack.
     for fd, target in monitor_fds.items():
         assert target.startswith(("/dev/null", "/proc", "net:[", "socket:[", "/run/")), \
             (fd, target)
     assert [fd for fd in ("0", "1", "2") if monitor_fds.get(fd) != "/dev/null"] == []
-    assert sum(target.startswith("socket:[") for target in monitor_fds.values()) == 1
+    sockets = [target for target in monitor_fds.values() if target.startswith("socket:[")]
+    conntrack = [target for target in sockets if int(target[8:-1]) in netfilter_inodes]
+    assert len(sockets) - len(conntrack) == 1, (sockets, netfilter_inodes)
+    assert len(conntrack) <= 1, conntrack
 
 
 # ---- 7. a user's cgroup named like a container ------------------------------------

@@ -95,7 +95,60 @@ test_request_decode(void)
     memcpy(request->container_id, ID, 64);
     request->container_id[64] = 'a';                                /* not terminated */
     g_assert_cmpint(pm_mon_request_decode(request, sizeof *request, &out), ==, EINVAL);
+
+    /* CONNTRACK: a tuple of one family, in canonical form; any namespace
+     * number (the monitor checks it against its list). */
+    memset(request, 0, sizeof *request);
+    request->type = PM_MON_CONNTRACK;
+    g_assert_true(pm_endpoint_parse("10.0.0.1:40000", &request->ends[0]));
+    g_assert_true(pm_endpoint_parse("10.96.0.10:443", &request->ends[1]));
+    g_assert_cmpint(pm_mon_request_decode(request, sizeof *request, &out), ==, 0);
+    request->netns = 4026531840u;
+    g_assert_cmpint(pm_mon_request_decode(request, sizeof *request, &out), ==, 0);
+    request->netns = G_GUINT64_CONSTANT(1) << 32;
+    g_assert_cmpint(pm_mon_request_decode(request, sizeof *request, &out), ==, EINVAL);
+    request->netns = 0;
+    request->transport = PM_TRANSPORT_COUNT;
+    g_assert_cmpint(pm_mon_request_decode(request, sizeof *request, &out), ==, EINVAL);
+    request->transport = PM_TRANSPORT_UDP;
+    request->ends[1].addr.bytes[9] = 1;                             /* IPv4 with a tail */
+    g_assert_cmpint(pm_mon_request_decode(request, sizeof *request, &out), ==, EINVAL);
+    g_assert_true(pm_endpoint_parse("[fd00::1]:443", &request->ends[1]));  /* two families */
+    g_assert_cmpint(pm_mon_request_decode(request, sizeof *request, &out), ==, EINVAL);
+    request->ends[1].addr.family = 5;
+    g_assert_cmpint(pm_mon_request_decode(request, sizeof *request, &out), ==, EINVAL);
     g_free(request);
+}
+
+static void
+test_conntrack_reply_decode(void)
+{
+    pm_mon_reply *reply = g_new0(pm_mon_reply, 1), out;
+    pm_connection *entry = &reply->u.conntrack.connection;
+
+    reply->type = PM_MON_CONNTRACK;
+    reply->u.conntrack.result = PM_CONNTRACK_ABSENT;
+    g_assert_cmpint(pm_mon_reply_decode(PM_MON_CONNTRACK, reply, sizeof *reply, 0, &out), ==, 0);
+    reply->u.conntrack.result = PM_CONNTRACK_FOUND;     /* an entry of nothing */
+    g_assert_cmpint(pm_mon_reply_decode(PM_MON_CONNTRACK, reply, sizeof *reply, 0, &out), ==,
+                    EPROTO);
+    g_assert_true(pm_endpoint_parse("10.0.0.1:40000", &entry->original_src));
+    g_assert_true(pm_endpoint_parse("10.96.0.10:443", &entry->original_dst));
+    g_assert_true(pm_endpoint_parse("10.244.1.5:8443", &entry->reply_src));
+    g_assert_true(pm_endpoint_parse("10.0.0.1:40000", &entry->reply_dst));
+    g_assert_cmpint(pm_mon_reply_decode(PM_MON_CONNTRACK, reply, sizeof *reply, 0, &out), ==, 0);
+    g_assert_cmpint(out.u.conntrack.connection.reply_src.port, ==, 8443);
+    /* A descriptor, a result past the last, a negative errno: out of protocol. */
+    g_assert_cmpint(pm_mon_reply_decode(PM_MON_CONNTRACK, reply, sizeof *reply, 1, &out), ==,
+                    EPROTO);
+    reply->u.conntrack.result = PM_CONNTRACK_FAILED + 1;
+    g_assert_cmpint(pm_mon_reply_decode(PM_MON_CONNTRACK, reply, sizeof *reply, 0, &out), ==,
+                    EPROTO);
+    reply->u.conntrack.result = PM_CONNTRACK_FAILED;
+    reply->u.conntrack.err = -1;
+    g_assert_cmpint(pm_mon_reply_decode(PM_MON_CONNTRACK, reply, sizeof *reply, 0, &out), ==,
+                    EPROTO);
+    g_free(reply);
 }
 
 static void
@@ -343,13 +396,31 @@ test_live_root(void)
         g_assert_cmpuint(g_array_index(namespaces, pm_mon_netns, i).inode, !=, hello->own_netns);
     g_array_unref(namespaces);
 
-    /* The monitor holds its three capabilities, none effective, and dies
+    /* Conntrack, asked by the monitor for root: a tuple nothing tracks has
+     * no entry (or the kernel has no conntrack); never a refusal.  A
+     * namespace that is not in the list is not entered. */
+    {
+        pm_endpoint a, b;
+        pm_connection entry;
+        pm_conntrack_result result;
+        int err = 0;
+
+        g_assert_true(pm_endpoint_parse("192.0.2.1:9", &a));
+        g_assert_true(pm_endpoint_parse("192.0.2.2:9", &b));
+        result = pm_monitor_conntrack(monitor, 0, PM_TRANSPORT_UDP, &a, &b, &entry, &err);
+        g_assert_true(result == PM_CONNTRACK_ABSENT || result == PM_CONNTRACK_UNAVAILABLE);
+        result = pm_monitor_conntrack(monitor, 12345, PM_TRANSPORT_UDP, &a, &b, &entry, &err);
+        g_assert_cmpint(result, ==, PM_CONNTRACK_FAILED);
+        g_assert_cmpint(err, ==, ENOENT);
+    }
+
+    /* The monitor holds its four capabilities, none effective, and dies
      * with its socket. */
     {
         char *path = g_strdup_printf("/proc/%d/status", pid), *text = NULL;
 
         g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-        g_assert_nonnull(strstr(text, "CapPrm:\t0000000000280004"));
+        g_assert_nonnull(strstr(text, "CapPrm:\t0000000000281004"));
         g_assert_nonnull(strstr(text, "CapEff:\t0000000000000000"));
         g_assert_nonnull(strstr(text, "NoNewPrivs:\t1"));
         g_free(text);
@@ -600,6 +671,7 @@ main(int argc, char **argv)
     }
     g_test_add_func("/extcap/monitor/request-decode", test_request_decode);
     g_test_add_func("/extcap/monitor/reply-decode", test_reply_decode);
+    g_test_add_func("/extcap/monitor/conntrack-reply-decode", test_conntrack_reply_decode);
     g_test_add_func("/extcap/monitor/parse-config", test_parse_config);
     g_test_add_func("/extcap/monitor/parse-mountinfo", test_parse_mountinfo);
     g_test_add_func("/extcap/monitor/load-config", test_load_config);
