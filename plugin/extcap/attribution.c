@@ -213,12 +213,12 @@ pm_attribution_new(const pm_attribution_config *config, pm_monitor *monitor,
     self->config = *config;
     self->monitor = monitor;
     self->history = pm_history_new();
-    self->info = pm_process_info_new_with_backend(pm_monitor_backend_new(monitor, NULL, NULL),
+    self->info = pm_process_info_new_with_backend(pm_monitor_backend_new(monitor, NULL, NULL, 0),
                                                   config->containers ? container_via_monitor
                                                                      : NULL, monitor);
     self->poll_records = pm_process_key_table_new(poll_record_free);
     pm_watcher_config_init(&watcher_config);
-    self->host = pm_watcher_new(pm_monitor_backend_new(monitor, NULL, NULL), &watcher_config,
+    self->host = pm_watcher_new(pm_monitor_backend_new(monitor, NULL, NULL, 0), &watcher_config,
                                 NULL, NULL);
     (void)pm_watcher_refresh(self->host, NULL);
     self->self = hello->own_netns;
@@ -311,10 +311,18 @@ from_history(pm_attribution *self, pm_transport transport, const pm_endpoint *lo
     return TRUE;
 }
 
+/* What conntrack said of a packet a watcher missed: NAT gave its socket
+ * other ends (the socket's own), which may be another namespace's. */
+typedef struct {
+    gboolean    known;
+    pm_endpoint local;
+    pm_endpoint remote;
+} translation;
+
 static gboolean
 from_watcher(pm_watcher *watcher, guint32 netns, pm_transport transport,
              const pm_endpoint *local, const pm_endpoint *remote, gint64 time_us,
-             pm_side_answer *out)
+             pm_side_answer *out, translation *nat)
 {
     pm_endpoint_answer answer;
 
@@ -324,9 +332,54 @@ from_watcher(pm_watcher *watcher, guint32 netns, pm_transport transport,
         out->kind = PM_ANSWER_LIVE;
         out->match = answer.match;
         out->netns = netns;
+    } else if (nat != NULL && !nat->known && answer.nat == PM_NAT_TRANSLATED) {
+        nat->known = TRUE;
+        nat->local = answer.socket_local;
+        nat->remote = answer.socket_remote;
     }
     pm_endpoint_answer_clear(&answer);
     return out->process != NULL;
+}
+
+/* The watchers of the namespaces where @local is an address of theirs: ours
+ * alone if it is, else every other that has it.  FALSE when none has it. */
+static gboolean
+from_watchers(pm_attribution *self, pm_transport transport, const pm_endpoint *local,
+              const pm_endpoint *remote, gint64 time_us, pm_side_answer *out, translation *nat)
+{
+    gboolean local_somewhere = FALSE;
+
+    if (pm_watcher_is_local(self->host, &local->addr)) {
+        (void)from_watcher(self->host, self->self, transport, local, remote, time_us, out, nat);
+        return TRUE;
+    }
+    for (guint i = 0; i < pm_ns_watchers_count(self->others) && out->process == NULL; i++) {
+        guint32 netns;
+        pm_watcher *watcher = pm_ns_watchers_get(self->others, i, &netns);
+
+        if (!pm_watcher_is_local(watcher, &local->addr))
+            continue;
+        local_somewhere = TRUE;
+        (void)from_watcher(watcher, netns, transport, local, remote, time_us, out, nat);
+    }
+    return local_somewhere;
+}
+
+/* The socket NAT gave the packet, by its own ends: from its events, else
+ * from the namespace that has its local address (a router's capture sees a
+ * masqueraded client with the router's address; the client is behind it). */
+static gboolean
+from_translation(pm_attribution *self, pm_transport transport, const translation *nat,
+                 gint64 time_us, pm_side_answer *out)
+{
+    if (!nat->known)
+        return FALSE;
+    if (!from_history(self, transport, &nat->local, &nat->remote, time_us, out))
+        (void)from_watchers(self, transport, &nat->local, &nat->remote, time_us, out, NULL);
+    if (out->process == NULL)
+        return FALSE;
+    out->match = PM_MATCH_CONNTRACK;
+    return TRUE;
 }
 
 /* Whether a miss may wait for its event: some of the second's budget left. */
@@ -357,28 +410,16 @@ static void
 answer_side(pm_attribution *self, pm_transport transport, const pm_endpoint *local,
             const pm_endpoint *remote, gint64 time_us, pm_side_answer *out)
 {
-    gboolean local_somewhere = FALSE;
+    translation nat = { 0 };
+    gboolean local_somewhere;
     gint64 now;
 
     memset(out, 0, sizeof *out);
     if (from_history(self, transport, local, remote, time_us, out))
         return;
-    if (pm_watcher_is_local(self->host, &local->addr)) {
-        local_somewhere = TRUE;
-        if (from_watcher(self->host, self->self, transport, local, remote, time_us, out))
-            return;
-    } else {
-        for (guint i = 0; i < pm_ns_watchers_count(self->others); i++) {
-            guint32 netns;
-            pm_watcher *watcher = pm_ns_watchers_get(self->others, i, &netns);
-
-            if (!pm_watcher_is_local(watcher, &local->addr))
-                continue;
-            local_somewhere = TRUE;
-            if (from_watcher(watcher, netns, transport, local, remote, time_us, out))
-                return;
-        }
-    }
+    local_somewhere = from_watchers(self, transport, local, remote, time_us, out, &nat);
+    if (out->process != NULL || from_translation(self, transport, &nat, time_us, out))
+        return;
     now = g_get_real_time();
     if ((self->ebpf || self->poller) && local_somewhere && now - time_us < EVENT_RECENT_US &&
         may_wait(self, now)) {
@@ -396,6 +437,10 @@ answer_side(pm_attribution *self, pm_transport transport, const pm_endpoint *loc
             pm_attribution_drain(self);
             if (from_history(self, transport, local, remote, time_us, out))
                 break;
+            if (nat.known && from_history(self, transport, &nat.local, &nat.remote, time_us, out)) {
+                out->match = PM_MATCH_CONNTRACK;
+                break;
+            }
         }
         self->budget_used_us += g_get_real_time() - now;
     }
@@ -409,6 +454,12 @@ pm_attribution_resolve(pm_attribution *self, const pm_packet_tuple *tuple, gint6
     answer_side(self, tuple->transport, &tuple->dst, &tuple->src, time_us, dst);
     self->stats.answers[src->kind]++;
     self->stats.answers[dst->kind]++;
+    for (const pm_side_answer *side = src; side != NULL; side = side == src ? dst : NULL) {
+        if (side->process != NULL && side->match == PM_MATCH_CONNTRACK)
+            self->stats.conntrack_answers++;
+        else if (side->process != NULL && side->match == PM_MATCH_LOCAL_ENDPOINT)
+            self->stats.local_endpoint_answers++;
+    }
 }
 
 void

@@ -105,6 +105,8 @@ typedef struct {
     guint64 sightings;          /* poll sightings taken in */
     guint64 answers[4];         /* per pm_answer_kind */
     guint64 event_waits;        /* misses that waited for an event */
+    guint64 conntrack_answers;  /* ends found by the socket's own tuple, NAT undone */
+    guint64 local_endpoint_answers; /* ends found by Packetbeat's local-endpoint rule */
     guint64 polls;              /* fallback polls done, and their time */
     guint64 poll_busy_us;
     guint   history_entries;

@@ -372,6 +372,9 @@ write_stats(capture *cap)
                            "namespaces_skipped=%u\nhistory_entries=%u\n", stats.events,
                            stats.sightings, stats.event_waits, stats.namespaces,
                            stats.namespaces_skipped, stats.history_entries);
+    g_string_append_printf(text, "answers_conntrack=%" G_GUINT64_FORMAT
+                           "\nanswers_local_endpoint=%" G_GUINT64_FORMAT "\n",
+                           stats.conntrack_answers, stats.local_endpoint_answers);
     g_string_append_printf(text, "monitor_pid=%d\n",
                            cap->monitor ? (int)pm_monitor_pid(cap->monitor) : 0);
     g_string_append_printf(text, "polls=%" G_GUINT64_FORMAT "\npoll_ms_average=%.1f\n",

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conntrack_parse.h"
 #include "procfs_parse.h"
 
 #define CMDLINE_MAX (64 * 1024)
@@ -19,6 +20,7 @@ typedef struct {
     pm_backend  base;
     pm_backend *inner;       /* netlink: sockets, addresses, lookups, user names */
     pm_monitor *monitor;
+    guint32     netns;       /* the watched namespace; 0: the capture's */
     long        clk_tck;
     guint64     btime;       /* seconds since the epoch; 0: not read yet */
     char       *buffer;      /* CMDLINE_MAX + 1 bytes */
@@ -181,6 +183,79 @@ monitor_find_socket(pm_backend *backend, pm_transport transport, const pm_endpoi
                                    : PM_FIND_UNKNOWN;
 }
 
+static pm_conntrack_result
+monitor_find_connection(pm_backend *backend, pm_transport transport, const pm_endpoint *a,
+                        const pm_endpoint *b, pm_connection *out, pm_diag *diag)
+{
+    pm_backend *inner = ((monitor_backend *)backend)->inner;
+
+    return inner->ops->find_connection(inner, transport, a, b, out, diag);
+}
+
+static pm_changes
+monitor_local_addresses_changed(pm_backend *backend, pm_diag *diag)
+{
+    pm_backend *inner = ((monitor_backend *)backend)->inner;
+
+    return inner->ops->local_addresses_changed ? inner->ops->local_addresses_changed(inner, diag)
+                                               : PM_CHANGES_UNKNOWN;
+}
+
+/* Whether @connection, found by the packet a -> b, gives its socket other
+ * ends than the packet's: NAT translated it. */
+static gboolean
+translates(const pm_connection *connection, const pm_endpoint *a, const pm_endpoint *b)
+{
+    pm_endpoint socket_a, socket_b;
+
+    return pm_ct_socket_ends(connection, a, b, &socket_a, &socket_b) &&
+           !(pm_endpoint_equal(&socket_a, a) && pm_endpoint_equal(&socket_b, b));
+}
+
+static gboolean
+conclusive(pm_conntrack_result result)
+{
+    return result == PM_CONNTRACK_FOUND || result == PM_CONNTRACK_ABSENT;
+}
+
+/* The inner backend's pm_conntrack_fn: the watched namespace's conntrack,
+ * then the capture's (see monitor_backend.h). */
+static pm_conntrack_result
+ask_monitor(pm_transport transport, const pm_endpoint *a, const pm_endpoint *b,
+            pm_connection *out, int *err, gpointer user_data)
+{
+    monitor_backend *self = user_data;
+    pm_connection here, captured;
+    int here_err = 0;
+    pm_conntrack_result in_watched, in_capture;
+
+    in_watched = pm_monitor_conntrack(self->monitor, self->netns, transport, a, b, &here,
+                                      &here_err);
+    if (self->netns == 0 || (in_watched == PM_CONNTRACK_FOUND && translates(&here, a, b))) {
+        *err = here_err;
+        if (in_watched == PM_CONNTRACK_FOUND)
+            *out = here;
+        return in_watched;
+    }
+    in_capture = pm_monitor_conntrack(self->monitor, 0, transport, a, b, &captured, err);
+    if (in_capture == PM_CONNTRACK_FOUND && translates(&captured, a, b)) {
+        *out = captured;
+        return in_capture;
+    }
+    if (conclusive(in_watched) && conclusive(in_capture)) {
+        /* Nothing translated the packet: tracked here or there, or not at all. */
+        *err = 0;
+        *out = in_watched == PM_CONNTRACK_FOUND ? here : captured;
+        return in_watched == PM_CONNTRACK_FOUND ? in_watched : in_capture;
+    }
+    /* One could not be asked: not known to be untranslated. */
+    if (!conclusive(in_watched)) {
+        *err = here_err;
+        return in_watched;
+    }
+    return in_capture;
+}
+
 static void
 monitor_destroy(pm_backend *backend)
 {
@@ -200,16 +275,21 @@ static const pm_backend_ops monitor_ops = {
     .user_name = monitor_user_name,
     .destroy = monitor_destroy,
     .find_socket = monitor_find_socket,
+    .find_connection = monitor_find_connection,
+    .local_addresses_changed = monitor_local_addresses_changed,
 };
 
 pm_backend *
-pm_monitor_backend_new(pm_monitor *monitor, pm_netlink_open_fn open_fn, gpointer open_data)
+pm_monitor_backend_new(pm_monitor *monitor, pm_netlink_open_fn open_fn, gpointer open_data,
+                       guint32 netns)
 {
     monitor_backend *self = g_new0(monitor_backend, 1);
 
     self->base.ops = &monitor_ops;
     self->inner = pm_netlink_backend_new_with_opener(NULL, open_fn, open_data);
     self->monitor = monitor;
+    self->netns = netns;
+    pm_netlink_backend_set_conntrack(self->inner, ask_monitor, self, NULL);
     self->clk_tck = sysconf(_SC_CLK_TCK);
     self->buffer = g_malloc(CMDLINE_MAX + 1);
     return &self->base;

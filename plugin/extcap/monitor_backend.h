@@ -21,9 +21,16 @@
 G_BEGIN_DECLS
 
 /* @open_fn, @open_data: netlink sockets of the namespace to watch (NULL:
- * this process's own).  @monitor is borrowed. */
+ * this process's own); @netns: that namespace's inode (0: ours).
+ * @monitor is borrowed.
+ *
+ * Conntrack (find_connection) is the monitor's to ask (the kernel answers
+ * only a process with cap_net_admin).  NAT may have happened in the
+ * watched namespace or in the one the packet was captured in (a router, a
+ * host in front of its containers): both are asked, and an entry that
+ * translates the packet wins. */
 pm_backend *pm_monitor_backend_new(pm_monitor *monitor, pm_netlink_open_fn open_fn,
-                                   gpointer open_data);
+                                   gpointer open_data, guint32 netns);
 
 G_END_DECLS
 

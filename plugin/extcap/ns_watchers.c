@@ -93,7 +93,7 @@ make_entry(pm_ns_watchers *set, guint32 netns)
     entry->opener->set = set;
     pm_watcher_config_init(&config);
     entry->watcher = pm_watcher_new(pm_monitor_backend_new(set->monitor, open_in_namespace,
-                                                           entry->opener),
+                                                           entry->opener, netns),
                                     &config, NULL, NULL);
     (void)pm_watcher_refresh(entry->watcher, NULL);   /* learns its local addresses */
     entry->refreshed_us = g_get_monotonic_time();

@@ -145,7 +145,7 @@ poller_main(gpointer data)
     gint64 deadline;
 
     pm_watcher_config_init(&config);
-    host = pm_watcher_new(pm_monitor_backend_new(poller->monitor, NULL, NULL), &config, NULL,
+    host = pm_watcher_new(pm_monitor_backend_new(poller->monitor, NULL, NULL, 0), &config, NULL,
                           NULL);
     others = pm_ns_watchers_new(poller->registry, poller->monitor);
 
