@@ -66,6 +66,13 @@ check_request(fuzz_input *in, gboolean own_length)
         FUZZ_CHECK(strlen(out.container_id) == PM_MON_CONTAINER_ID_LEN);
         FUZZ_CHECK(strchr(out.container_id, '/') == NULL && strchr(out.container_id, '.') == NULL);
         break;
+    case PM_MON_CONNTRACK:
+        /* One transport, two ends of one family: what the monitor builds
+         * its one GET from. */
+        FUZZ_CHECK(out.transport < PM_TRANSPORT_COUNT && out.netns <= G_MAXUINT32);
+        FUZZ_CHECK(out.ends[0].addr.family == out.ends[1].addr.family);
+        FUZZ_CHECK(out.ends[0].addr.family == PM_AF_INET || out.ends[0].addr.family == PM_AF_INET6);
+        break;
     default:
         break;
     }
@@ -96,6 +103,14 @@ check_reply(fuzz_input *in, guint8 choice)
         }
         if (out->err == 0 && type == PM_MON_HELLO)
             FUZZ_CHECK(out->u.hello.level <= PM_POLICY_FULL);
+        if (out->err == 0 && type == PM_MON_CONNTRACK) {
+            const pm_connection *c = &out->u.conntrack.connection;
+
+            FUZZ_CHECK(out->u.conntrack.result <= PM_CONNTRACK_FAILED && out->u.conntrack.err >= 0);
+            if (out->u.conntrack.result == PM_CONNTRACK_FOUND)
+                FUZZ_CHECK(c->original_src.addr.family == c->original_dst.addr.family &&
+                           c->reply_src.addr.family == c->reply_dst.addr.family);
+        }
     }
     free(message);
 }

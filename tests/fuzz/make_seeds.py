@@ -378,14 +378,27 @@ def extcap_seeds():
         + field(b"4a3b") + b"worker\nthread\xff",
         b"\x10\x00\x00\x00\x00" + comment_process(b"a\r\nb", b"/x\ny", b"", b"", b"", True)])
 
-    def request(kind, count=0, pid=0, want=0, netns=0, cid=b"", inodes=()):
-        body = struct.pack("<IIiIQ72s", kind, count, pid, want, netns, cid)
+    def endpoint(family, address, port):
+        return struct.pack("<B16sxH", family, address, port)
+
+    def request(kind, count=0, pid=0, want=0, netns=0, cid=b"", transport=0, ends=b"",
+                inodes=()):
+        body = struct.pack("<IIiIQ72sI40s4x", kind, count, pid, want, netns, cid, transport, ends)
         return body + b"".join(struct.pack("<Q", i) for i in inodes)
+    client, service = endpoint(4, b"\x0a\xe9\x01\x02", 40000), endpoint(4, b"\x0a\x60\x00\x0a", 443)
+    server = endpoint(4, b"\x0a\xe9\x02\x02", 8443)
+    v6 = endpoint(6, b"\xfd" + b"\0" * 14 + b"\x01", 53)
     write("monitor", [
         b"\x00" + request(1), b"\x00" + request(2, 2, inodes=(12345, 67890)),
         b"\x00" + request(4, pid=1, want=0x3f), b"\x00" + request(6, netns=4026531840),
         b"\x00" + request(7, cid=cid), b"\x00" + request(7, cid=b"../../etc/shadow"),
         b"\x01" + request(4, pid=1, want=1),
+        b"\x00" + request(8, transport=0, ends=client + service),
+        b"\x00" + request(8, netns=4026531840, transport=1, ends=v6 + v6),
+        b"\x00" + request(8, transport=0, ends=client + v6),
+        b"\x02\x07" + struct.pack("<iIIIiI", 8, 0, 0, 0, 0, 0)
+        + client + service + server + client,
+        b"\x02\x07" + struct.pack("<iIIIiI", 8, 0, 0, 0, 1, 0),
         b"\x02\x00" + struct.pack("<iIII", 1, 0, 0, 0) + struct.pack("<10I", 65534, 1, 0, 2, 0, 1,
                                                                       1, 0, 0, 4026531840),
         b"\x02\x03" + struct.pack("<IiII", 4, 0, 0, 0) + struct.pack("<IIIii", 1, 1, 0, 4, -1)
