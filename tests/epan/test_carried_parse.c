@@ -102,8 +102,8 @@ test_ptcpdump_every_group(fixture *f, gconstpointer data)
         "ThreadId: 122870\nThreadName: curl-worker",
         "UserId: 1000",
         "ParentPID: 1\nParentCmd: /usr/bin/bash\nParentArgs: -bash",
-        "ContainerName: web\nContainerId: 0123abcd\nContainerImage: nginx:1.27\n"
-        "ContainerLabels: {\"a\":\"b\"}",
+        ("ContainerName: web\nContainerId: 0123abcd\nContainerImage: nginx:1.27\n"
+         "ContainerLabels: {\"a\":\"b\"}"),
         "PodName: web-0\nPodNamespace: prod\nPodUID: 42\nPodLabels: {}\nPodAnnotations: {}",
     };
     const pm_carried_process *p;
