@@ -455,6 +455,7 @@ shutdown_procmap(void)
 {
     procmap_prefs_cleanup();
     procmap_synonym_cleanup();
+    procmap_tshark_fields_cleanup();
     g_clear_pointer(&engine, pm_frame_engine_free);
 }
 
@@ -504,5 +505,7 @@ proto_reg_handoff_procmap(void)
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
     /* Every protocol has registered by now: is "process" ours to take? */
     procmap_synonym_register(proto_procmap);
+    /* After the twins: tshark 4.0's -e may name them. */
+    procmap_tshark_fields_init();
     procmap_fields_resolve();
 }

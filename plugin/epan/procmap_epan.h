@@ -42,6 +42,7 @@ typedef struct {
     header_field_info *info;     /* set by procmap_fields_resolve() */
     header_field_info *twin;     /* its process.* twin, or NULL (procmap_synonym.c) */
     gboolean           twin_asked;  /* tshark 4.0's -e names the twin */
+    gboolean           asked;       /* tshark 4.0's -e names the field */
 } procmap_field;
 
 #define PROCMAP_SIDE_FIELD_NAMES(X) \

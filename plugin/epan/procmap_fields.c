@@ -101,29 +101,29 @@ value_string procmap_source_vals[PM_SOURCE_COUNT + 1];
 value_string procmap_reason_vals[PM_REASON_COUNT + 1];
 value_string procmap_match_vals[PM_MATCH_COUNT + 1];
 
-#define SRC_FIELD(member) .member = { &hf_procmap_src_##member, NULL, NULL, FALSE },
-#define DST_FIELD(member) .member = { &hf_procmap_dst_##member, NULL, NULL, FALSE },
+#define SRC_FIELD(member) .member = { .id = &hf_procmap_src_##member },
+#define DST_FIELD(member) .member = { .id = &hf_procmap_dst_##member },
 procmap_side_fields procmap_src_fields = { PROCMAP_SIDE_FIELD_NAMES(SRC_FIELD) };
 procmap_side_fields procmap_dst_fields = { PROCMAP_SIDE_FIELD_NAMES(DST_FIELD) };
 #undef SRC_FIELD
 #undef DST_FIELD
 
 procmap_side_fields procmap_either_fields = {
-    .pid = { &hf_procmap_pid, NULL, NULL, FALSE }, .ppid = { &hf_procmap_ppid, NULL, NULL, FALSE },
-    .name = { &hf_procmap_name, NULL, NULL, FALSE }, .comm = { &hf_procmap_comm, NULL, NULL, FALSE },
-    .exe = { &hf_procmap_exe, NULL, NULL, FALSE }, .args = { &hf_procmap_args, NULL, NULL, FALSE },
-    .uid = { &hf_procmap_uid, NULL, NULL, FALSE }, .user = { &hf_procmap_user, NULL, NULL, FALSE },
-    .source = { &hf_procmap_source, NULL, NULL, FALSE }, .tid = { &hf_procmap_tid, NULL, NULL, FALSE },
-    .thread_name = { &hf_procmap_thread_name, NULL, NULL, FALSE },
-    .parent_exe = { &hf_procmap_parent_exe, NULL, NULL, FALSE },
-    .parent_args = { &hf_procmap_parent_args, NULL, NULL, FALSE },
-    .container_id = { &hf_procmap_container_id, NULL, NULL, FALSE },
-    .container_name = { &hf_procmap_container_name, NULL, NULL, FALSE },
-    .container_image = { &hf_procmap_container_image, NULL, NULL, FALSE },
-    .pod_name = { &hf_procmap_pod_name, NULL, NULL, FALSE },
-    .pod_namespace = { &hf_procmap_pod_namespace, NULL, NULL, FALSE },
-    .epid = { &hf_procmap_epid, NULL, NULL, FALSE }, .ename = { &hf_procmap_ename, NULL, NULL, FALSE },
-    .package = { &hf_procmap_package, NULL, NULL, FALSE },
+    .pid = { .id = &hf_procmap_pid }, .ppid = { .id = &hf_procmap_ppid },
+    .name = { .id = &hf_procmap_name }, .comm = { .id = &hf_procmap_comm },
+    .exe = { .id = &hf_procmap_exe }, .args = { .id = &hf_procmap_args },
+    .uid = { .id = &hf_procmap_uid }, .user = { .id = &hf_procmap_user },
+    .source = { .id = &hf_procmap_source }, .tid = { .id = &hf_procmap_tid },
+    .thread_name = { .id = &hf_procmap_thread_name },
+    .parent_exe = { .id = &hf_procmap_parent_exe },
+    .parent_args = { .id = &hf_procmap_parent_args },
+    .container_id = { .id = &hf_procmap_container_id },
+    .container_name = { .id = &hf_procmap_container_name },
+    .container_image = { .id = &hf_procmap_container_image },
+    .pod_name = { .id = &hf_procmap_pod_name },
+    .pod_namespace = { .id = &hf_procmap_pod_namespace },
+    .epid = { .id = &hf_procmap_epid }, .ename = { .id = &hf_procmap_ename },
+    .package = { .id = &hf_procmap_package },
 };
 
 /* "word (description)" of each source and reason: the labels of the
@@ -166,7 +166,8 @@ resolve_side(procmap_side_fields *fields)
         fields->member.info = proto_registrar_get_nth((guint)*fields->member.id); \
         fields->member.twin = procmap_synonym_twin(*fields->member.id); \
         fields->member.twin_asked = fields->member.twin != NULL && \
-            procmap_synonym_asked != NULL && procmap_synonym_asked_for(fields->member.twin); \
+            procmap_tshark_asked(fields->member.twin->id); \
+        fields->member.asked = procmap_tshark_asked(*fields->member.id); \
     }
     PROCMAP_SIDE_FIELD_NAMES(RESOLVE)
 #undef RESOLVE

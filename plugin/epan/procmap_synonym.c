@@ -25,7 +25,7 @@
  *   that "-e process.src.pid" wants the twin (and making it a wanted field
  *   of the postdissector is not enough: 4.0's second pass, tshark -2, does
  *   not prime those).  There, and only there, the plugin reads tshark's
- *   command line once (/proc/self/cmdline), and the twins of its -e options
+ *   command line once (tshark_fields.c), and the twins of its -e options
  *   are added to every tree, like fields a filter reads.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -38,8 +38,6 @@
 
 static int proto_process = -1;
 static header_field_info *process_protocol;
-/* tshark 4.0: the twins of its -e options (hf ids), or NULL. */
-GHashTable *procmap_synonym_asked;
 /* procmap hf id -> its twin's header_field_info */
 static GHashTable *twins;
 /* The twins' registration records: Wireshark keeps pointers into them
@@ -53,12 +51,6 @@ procmap_synonym_twin(int hf)
     if (twins == NULL || hf < 0)
         return NULL;
     return g_hash_table_lookup(twins, GINT_TO_POINTER(hf));
-}
-
-gboolean
-procmap_synonym_asked_for(const header_field_info *twin)
-{
-    return g_hash_table_contains(procmap_synonym_asked, GINT_TO_POINTER(twin->id));
 }
 
 header_field_info *
@@ -83,48 +75,6 @@ fields_of(int proto)
     return fields;
 }
 
-#if PM_WS_VERSION < 402
-/* The process.* fields of tshark's -e options ("-e process.src.pid" or
- * "-eprocess.src.pid"), as a set of hf ids; NULL if none, or not tshark. */
-static GHashTable *
-tshark_output_twins(void)
-{
-    char *cmdline = NULL, *base;
-    gsize length = 0;
-    GHashTable *wanted = NULL;
-    gboolean option_next = FALSE;
-
-    if (!g_file_get_contents("/proc/self/cmdline", &cmdline, &length, NULL))
-        return NULL;
-    base = g_path_get_basename(cmdline);
-    if (strstr(base, "tshark") != NULL) {
-        /* NUL-separated arguments, the program first. */
-        for (const char *arg = cmdline + strlen(cmdline) + 1; arg < cmdline + length;
-             arg += strlen(arg) + 1) {
-            const char *field = NULL;
-            header_field_info *twin;
-
-            if (option_next)
-                field = arg;
-            else if (strncmp(arg, "-e", 2) == 0 && arg[2] != '\0')
-                field = arg + 2;
-            option_next = strcmp(arg, "-e") == 0;
-            if (field == NULL ||
-                strncmp(field, SYNONYM_FILTER_NAME ".", strlen(SYNONYM_FILTER_NAME ".")) != 0)
-                continue;
-            twin = proto_registrar_get_byname(field);
-            if (twin == NULL || twin->parent != proto_process)
-                continue;
-            if (wanted == NULL)
-                wanted = g_hash_table_new(g_direct_hash, g_direct_equal);
-            g_hash_table_add(wanted, GINT_TO_POINTER(twin->id));
-        }
-    }
-    g_free(base);
-    g_free(cmdline);
-    return wanted;
-}
-#endif
 
 void
 procmap_synonym_register(int proto)
@@ -174,9 +124,6 @@ procmap_synonym_register(int proto)
                             proto_registrar_get_nth((guint)*twin_records[i].p_id));
     }
     g_ptr_array_free(fields, TRUE);
-#if PM_WS_VERSION < 402
-    procmap_synonym_asked = tshark_output_twins();
-#endif
 }
 
 void
@@ -191,7 +138,6 @@ procmap_synonym_cleanup(void)
     g_clear_pointer(&twin_records, g_free);
     twin_record_count = 0;
     g_clear_pointer(&twins, g_hash_table_destroy);
-    g_clear_pointer(&procmap_synonym_asked, g_hash_table_destroy);
     process_protocol = NULL;
     proto_process = -1;
 }

@@ -8,6 +8,7 @@
 #define PROCMAP_SYNONYM_H
 
 #include "ws_compat.h"
+#include "tshark_fields.h"
 
 #include <epan/packet.h>
 
@@ -27,18 +28,14 @@ header_field_info *procmap_synonym_twin(int hf);
 /* The protocol "process" (NULL without the synonym). */
 header_field_info *procmap_synonym_protocol(void);
 
-/* tshark 4.0 only: the twins its -e options ask for (NULL: none), which
- * 4.0 does not mark as read (procmap_synonym.c). */
-extern GHashTable *procmap_synonym_asked;
-gboolean procmap_synonym_asked_for(const header_field_info *twin);
 
 /* Whether a filter, column or -e reads @twin in this dissection: only then
  * is a (hidden) twin item added, so nothing changes per frame otherwise. */
 static inline gboolean
 procmap_synonym_read(const header_field_info *twin)
 {
-    return twin != NULL && (twin->ref_type != HF_REF_TYPE_NONE ||
-                            (procmap_synonym_asked != NULL && procmap_synonym_asked_for(twin)));
+    return twin != NULL &&
+           (twin->ref_type != HF_REF_TYPE_NONE || procmap_tshark_asked(twin->id));
 }
 
 #endif /* PROCMAP_SYNONYM_H */

@@ -45,7 +45,8 @@ typedef struct {
 static inline gboolean
 wanted(const field_sink *sink, const procmap_field *field)
 {
-    return field->id != NULL && (sink->all || field->info->ref_type != HF_REF_TYPE_NONE);
+    return field->id != NULL &&
+           (sink->all || field->info->ref_type != HF_REF_TYPE_NONE || field->asked);
 }
 
 /* Whether @field's process.* twin is read (then added, hidden); as
@@ -62,6 +63,15 @@ static inline gboolean
 needed(const field_sink *sink, const procmap_field *field)
 {
     return wanted(sink, field) || twin_wanted(sink, field);
+}
+
+/* Whether a filter, column, tap or tshark 4.0's -e reads field @hf: what
+ * proto_field_is_referenced() says of an invisible tree. */
+static gboolean
+referenced(int hf)
+{
+    return proto_registrar_get_nth((guint)hf)->ref_type != HF_REF_TYPE_NONE ||
+           procmap_tshark_asked(hf);
 }
 
 static void
@@ -123,7 +133,7 @@ procmap_process_label(wmem_allocator_t *scope, const pm_process *process)
     return wmem_strdup_printf(scope, "pid %d", process->pid);
 }
 
-static const procmap_field no_field = { NULL, NULL, NULL, FALSE };
+static const procmap_field no_field = { .id = NULL };
 
 /* "curl (4242)", "pid 4" (no name: etl2pcapng), "Example (uid 10123)" (an
  * Android app: PCAPdroid), "uid 1000 (alice): ...",
@@ -329,7 +339,7 @@ add_either(proto_tree *tree, tvbuff_t *tvb, const char *summary, const pm_frame_
     sink.tvb = tvb;
     sink.all = all;
     sink.twins = twins;
-    if (all || proto_field_is_referenced(tree, hf_procmap_side_unknown))
+    if (all || referenced(hf_procmap_side_unknown))
         proto_item_set_generated(proto_tree_add_boolean(sink.tree, hf_procmap_side_unknown,
                                                         tvb, 0, 0, TRUE));
     if (procmap_synonym_read(hf_procmap_side_unknown_twin))
@@ -363,7 +373,7 @@ add_synonym_protocol(proto_tree *tree, tvbuff_t *tvb)
     if (process->ref_type == HF_REF_TYPE_DIRECT)
         set_hidden(proto_tree_add_item(tree, process->id, tvb, 0, 0, ENC_NA));
     /* tshark 4.0's -e process.*: read, though nothing says so. */
-    return process->ref_type != HF_REF_TYPE_NONE || procmap_synonym_asked != NULL;
+    return process->ref_type != HF_REF_TYPE_NONE || procmap_tshark_asks_protocol(process->id);
 }
 
 void
@@ -374,7 +384,10 @@ procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
     const pm_frame_side *src = &view->src, *dst = &view->dst;
     const pm_endpoint *src_endpoint = input->no_transport ? NULL : &input->src;
     const pm_endpoint *dst_endpoint = input->no_transport ? NULL : &input->dst;
-    gboolean all = PTREE_DATA(tree)->visible || with_expert || protocol_item_read(proto);
+    /* tshark 4.0's -T fields: a visible tree of which only fields are read. */
+    gboolean visible = PTREE_DATA(tree)->visible && !procmap_tshark_fields_only();
+    gboolean all = visible || with_expert || protocol_item_read(proto) ||
+                   procmap_tshark_asked(proto);
     side_texts text = { NULL, NULL, NULL };
     proto_tree *procmap_tree;
     gboolean twins;
@@ -400,10 +413,12 @@ procmap_tree_add(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
     procmap_tree = proto_item_add_subtree(items->root, ett_procmap);
     /* Whether any process.* twin may be read: else no field checks its twin. */
     twins = add_synonym_protocol(tree, tvb);
-    if (!twins && !all && !proto_field_is_referenced(tree, proto))
+    if (!twins && !all &&
+        proto_registrar_get_nth((guint)proto)->ref_type == HF_REF_TYPE_NONE &&
+        !procmap_tshark_asks_protocol(proto))
         return;         /* nothing under it is read */
     if (view->icmp_quoted) {
-        if (all || proto_field_is_referenced(tree, hf_procmap_icmp_quoted))
+        if (all || referenced(hf_procmap_icmp_quoted))
             proto_item_set_generated(proto_tree_add_boolean(procmap_tree,
                                                             hf_procmap_icmp_quoted, tvb, 0, 0,
                                                             TRUE));
