@@ -45,6 +45,7 @@ typedef struct {
 typedef struct {
     stream_end ends[2];
     guint32    more;        /* node id; 0: none */
+    guint32    last_record; /* the record id of the stream's last frame (first node) */
     guint8     n_ends;
 } stream_node;
 
@@ -342,8 +343,9 @@ add_end(pm_frame_engine *engine, guint8 transport, guint32 stream, const pm_endp
 }
 
 /* First pass: a resolved side teaches the stream; a missed side learns from
- * an earlier frame of the stream. */
-static void
+ * an earlier frame of the stream.  Returns the side's id if it was kept
+ * here (0: not yet). */
+static guint32
 stick_to_stream(pm_frame_engine *engine, const pm_frame_input *input,
                 const pm_endpoint *endpoint, pm_frame_side *side)
 {
@@ -359,10 +361,13 @@ stick_to_stream(pm_frame_engine *engine, const pm_frame_input *input,
             end->first_frame = input->frame_number;
         }
         end->latest = id;
-    } else if (end != NULL && !final_without_process(side->reason)) {
+        return id;
+    }
+    if (end != NULL && !final_without_process(side->reason)) {
         *side = *side_of(engine, end->latest);
         side->source = PM_SOURCE_STREAM;
     }
+    return 0;
 }
 
 /* Later passes: a side that missed takes the stream's first answer if that
@@ -526,6 +531,26 @@ endpoint_order(const pm_endpoint *a, const pm_endpoint *b)
     return a->port < b->port ? -1 : a->port > b->port;
 }
 
+/* A frame's record, interned.  Consecutive frames of a stream mostly share
+ * one, and the streams of a busy file interleave: the stream's last record
+ * is compared before the pool hashes. */
+static guint32
+keep_record(pm_frame_engine *engine, const frame_record *record)
+{
+    guint32 node = record->has_stream ? find_stream(engine, record->transport, record->stream)
+                                      : 0;
+    stream_node *head = node != 0 ? node_at(engine, node) : NULL;
+    guint32 id;
+
+    if (head != NULL && head->last_record != 0 &&
+        record_equal(pm_intern_pool_get(engine->records, head->last_record), record))
+        return head->last_record;
+    id = pm_intern_pool_add(engine->records, record);
+    if (head != NULL)
+        head->last_record = id;
+    return id;
+}
+
 /* The first dissection of a frame: its slot (record id, and which way). */
 static guint32
 compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *policy,
@@ -534,6 +559,7 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
     pm_reason verdict = live_lookup_verdict(policy, watcher, input, now_us);
     frame_record record;
     pm_frame_side src, dst;
+    guint32 src_id = 0, dst_id = 0;
     gboolean from_capture;
 
     memset(&record, 0, sizeof record);
@@ -577,19 +603,23 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
         pm_tuple_answer_clear(&answer);
     }
     if (record.has_stream && !from_capture && !record.empty) {
-        stick_to_stream(engine, input, &input->src, &src);
-        stick_to_stream(engine, input, &input->dst, &dst);
+        src_id = stick_to_stream(engine, input, &input->src, &src);
+        dst_id = stick_to_stream(engine, input, &input->dst, &dst);
     }
+    if (src_id == 0)
+        src_id = keep_side(engine, &src);
+    if (dst_id == 0)
+        dst_id = keep_side(engine, &dst);
     /* Both directions of a stream share a record: its ends in address
      * order.  A carried placement is by direction: kept as it is. */
     if (!from_capture && endpoint_order(&input->src, &input->dst) > 0) {
-        record.src = keep_side(engine, &dst);
-        record.dst = keep_side(engine, &src);
-        return pm_intern_pool_add(engine->records, &record) | SLOT_SWAPPED;
+        record.src = dst_id;
+        record.dst = src_id;
+        return keep_record(engine, &record) | SLOT_SWAPPED;
     }
-    record.src = keep_side(engine, &src);
-    record.dst = keep_side(engine, &dst);
-    return pm_intern_pool_add(engine->records, &record);
+    record.src = src_id;
+    record.dst = dst_id;
+    return keep_record(engine, &record);
 }
 
 gboolean

@@ -14,7 +14,10 @@ struct pm_intern_pool {
     GPtrArray  *chunks;
     guint       count;
     GHashTable *ids;        /* item (in a chunk) -> its id */
-    guint32     last_id;    /* the last id added: a run of equal items skips the hash */
+    /* The two ids added last, the latest first: a run of equal items, or
+     * of two alternating ones (a frame's source and destination), skips
+     * the hash. */
+    guint32     recent[2];
     GEqualFunc  equal;
 };
 
@@ -46,7 +49,7 @@ pm_intern_pool_clear(pm_intern_pool *pool)
     g_hash_table_remove_all(pool->ids);
     g_ptr_array_set_size(pool->chunks, 0);
     pool->count = 0;
-    pool->last_id = 0;
+    pool->recent[0] = pool->recent[1] = 0;
 }
 
 static gpointer
@@ -61,21 +64,25 @@ guint32
 pm_intern_pool_add(pm_intern_pool *pool, gconstpointer item)
 {
     gpointer found, stored;
+    guint32 id;
 
-    if (pool->last_id != 0 && pool->equal(item_at(pool, pool->last_id - 1), item))
-        return pool->last_id;
-    found = g_hash_table_lookup(pool->ids, item);
-    if (found != NULL) {
-        pool->last_id = GPOINTER_TO_UINT(found);
-        return pool->last_id;
+    if (pool->recent[0] != 0 && pool->equal(item_at(pool, pool->recent[0] - 1), item))
+        return pool->recent[0];
+    if (pool->recent[1] != 0 && pool->equal(item_at(pool, pool->recent[1] - 1), item)) {
+        id = pool->recent[1];
+    } else if ((found = g_hash_table_lookup(pool->ids, item)) != NULL) {
+        id = GPOINTER_TO_UINT(found);
+    } else {
+        if (pool->count % ITEMS_PER_CHUNK == 0)
+            g_ptr_array_add(pool->chunks, g_malloc(ITEMS_PER_CHUNK * pool->item_size));
+        stored = item_at(pool, pool->count);
+        memcpy(stored, item, pool->item_size);
+        id = ++pool->count;
+        g_hash_table_insert(pool->ids, stored, GUINT_TO_POINTER(id));
     }
-    if (pool->count % ITEMS_PER_CHUNK == 0)
-        g_ptr_array_add(pool->chunks, g_malloc(ITEMS_PER_CHUNK * pool->item_size));
-    stored = item_at(pool, pool->count);
-    memcpy(stored, item, pool->item_size);
-    pool->last_id = ++pool->count;
-    g_hash_table_insert(pool->ids, stored, GUINT_TO_POINTER(pool->last_id));
-    return pool->last_id;
+    pool->recent[1] = pool->recent[0];
+    pool->recent[0] = id;
+    return id;
 }
 
 gconstpointer
