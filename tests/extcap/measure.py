@@ -9,12 +9,17 @@
     in the other, captured on the client's host-side veth: frames whose
     both ends carry the right pids (goal 100 %);
  3. overhead: a UDP flood on loopback captured by the extcap and by plain
-    dumpcap: packets captured per second and per CPU second, and the ratio.
+    dumpcap: packets captured per second and per CPU second, and the ratio;
+ 4. loss at a sustained rate: small UDP datagrams on loopback at a steady
+    rate (default 200 000 a second for 10 s, bench_udp_pace), captured by
+    dumpcap and by the extcap one after the other: packets sent, captured
+    and lost by each, side by side.
 
 Run as root: ./run extcap-measure (or measure.py --build-dir DIR)."""
 import argparse
 import os
 import platform
+import re
 import resource
 import shutil
 import signal
@@ -148,8 +153,9 @@ def captured_packets(path):
     return int(out[-1].split("\t")[-1]) if out else 0
 
 
-def run_capture(command, ready_path, count, port):
-    """Starts @command, floods, stops it: (captured, seconds, cpu seconds)."""
+def run_capture(command, ready_path, count, port, traffic=None):
+    """Starts @command, floods (or runs @traffic(port) -> (sent, seconds)),
+    stops it: (captured, seconds, cpu seconds[, sent])."""
     proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
@@ -158,30 +164,48 @@ def run_capture(command, ready_path, count, port):
             raise RuntimeError("%s did not start" % command[0])
         time.sleep(0.05)
     time.sleep(0.5)
-    seconds = flood(count, port)
+    if traffic is None:
+        sent, seconds = None, flood(count, port)
+    else:
+        sent, seconds = traffic(port)
     time.sleep(1.0)
     proc.send_signal(signal.SIGTERM)
     _, _, usage = os.wait4(proc.pid, 0)
-    return captured_packets(ready_path), seconds, usage.ru_utime + usage.ru_stime
+    result = (captured_packets(ready_path), seconds, usage.ru_utime + usage.ru_stime)
+    return result if sent is None else result + (sent,)
 
 
-def overhead(binary, workdir, count):
+def overhead(binary, workdir, count, traffic=None, name="flood"):
     sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sink.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sink.bind(("127.0.0.1", 0))
     port = sink.getsockname()[1]
     results = {}
     try:
-        plain = os.path.join(workdir, "flood-dumpcap.pcapng")
+        plain = os.path.join(workdir, "%s-dumpcap.pcapng" % name)
         results["dumpcap"] = run_capture(["dumpcap", "-q", "-i", "lo", "-f", "udp port %d" % port,
-                                          "-w", plain], plain, count, port)
-        ours = os.path.join(workdir, "flood-extcap.pcapng")
+                                          "-w", plain], plain, count, port, traffic)
+        ours = os.path.join(workdir, "%s-extcap.pcapng" % name)
         results["procmap-capture"] = run_capture(
             [binary, "--capture", "--extcap-interface", "procmap-lo", "--fifo", ours,
-             "--extcap-capture-filter", "udp port %d" % port], ours, count, port)
+             "--extcap-capture-filter", "udp port %d" % port], ours, count, port, traffic)
     finally:
         sink.close()
     return results
+
+
+def paced(pace_binary, rate, seconds):
+    """A traffic for run_capture(): @rate datagrams a second for @seconds."""
+    def send(port):
+        result = subprocess.run([pace_binary, str(port), str(rate), str(seconds)],
+                                capture_output=True, text=True, timeout=seconds * 3 + 60)
+        match = re.match(r"sent (\d+) in ([0-9.]+) s", result.stdout)
+        if match is None:
+            raise RuntimeError("bench_udp_pace: %s %s" % (result.stdout, result.stderr))
+        if result.returncode != 0:
+            print("   (the sender fell behind: %s)" % result.stdout.strip())
+        return int(match.group(1)), float(match.group(2))
+    return send
 
 
 def tcp_sockets():
@@ -206,7 +230,13 @@ def main():
     parser.add_argument("--curls", type=int, default=50)
     parser.add_argument("--netns-curls", type=int, default=20)
     parser.add_argument("--flood", type=int, default=200000)
+    parser.add_argument("--rate", type=int, default=200000,
+                        help="datagrams a second for the loss figure (4)")
+    parser.add_argument("--rate-seconds", type=int, default=10)
+    parser.add_argument("--only", default="1,2,3,4",
+                        help="the figures to measure (comma-separated numbers)")
     args = parser.parse_args()
+    only = {part.strip() for part in args.only.split(",")}
     if os.geteuid() != 0:
         sys.exit("measure.py: run as root (captures, network namespaces)")
     binary = os.path.join(args.build_dir, "plugin", "extcap", "procmap-capture")
@@ -218,6 +248,18 @@ def main():
     print("tshark: %s" % subprocess.run(["tshark", "--version"], capture_output=True,
                                          text=True).stdout.splitlines()[0])
 
+    if "1" in only:
+        measure_curls(ws, binary, workdir, args)
+    if "2" in only:
+        measure_netns(ws, binary, workdir, args)
+    if "3" in only:
+        measure_flood(binary, workdir, args)
+    if "4" in only:
+        measure_loss(binary, workdir, args)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure_curls(ws, binary, workdir, args):
     (right, total), stats = extcap_curls(ws, binary, workdir, args.curls, "auto")
     print("\n1. %d one-shot curls on lo: curl's frames with curl's pid" % args.curls)
     print("   extcap (%s): %d/%d = %.1f %% (goal >= 95 %%)"
@@ -232,6 +274,9 @@ def main():
     print("   plain tshark -i lo, plugin live lookups: %d/%d = %.1f %%"
           % (right, total, percent(right, total)))
 
+
+
+def measure_netns(ws, binary, workdir, args):
     print("\n2. two namespaces on a bridge, %d curls client -> server, captured on the "
           "client's host-side veth" % args.netns_curls)
     for source in ("auto", "netlink"):
@@ -240,6 +285,9 @@ def main():
               % ("eBPF" if stats.get("ebpf") == "1" else "netlink", both, total,
                  percent(both, total)))
 
+
+
+def measure_flood(binary, workdir, args):
     print("\n3. overhead: %d UDP datagrams of 64 bytes flooded on lo" % args.flood)
     results = overhead(binary, workdir, args.flood)
     for name, (captured, seconds, cpu) in results.items():
@@ -251,7 +299,17 @@ def main():
         print("   ratio procmap-capture / dumpcap: %.2f (packets per CPU second), "
               "%.2f (packets captured)" % ((ours[0] / ours[2]) / (plain[0] / plain[2]),
                                             ours[0] / plain[0] if plain[0] else 0))
-    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure_loss(binary, workdir, args):
+    pace = os.path.join(args.build_dir, "tests", "bench", "bench_udp_pace")
+    print("\n4. loss: UDP datagrams of 64 bytes on lo, %d a second for %d s, each capture "
+          "alone" % (args.rate, args.rate_seconds))
+    results = overhead(binary, workdir, 0, paced(pace, args.rate, args.rate_seconds), "rate")
+    for name, (captured, seconds, cpu, sent) in results.items():
+        lost = max(sent - captured, 0)
+        print("   %-16s sent %8d in %.2f s, captured %8d, lost %8d (%.2f %%); CPU %.2f s"
+              % (name, sent, seconds, captured, lost, percent(lost, sent), cpu))
 
 
 if __name__ == "__main__":
