@@ -1,0 +1,104 @@
+/* process_record.h - process records in pcapng files, as Wireshark writes
+ * them: Process Information Blocks (PIBs), and procmap's short reference
+ * from each packet to the records of its two ends.
+ *
+ * A PIB (upstream Wireshark, wiretap/pcapng-wireshark-custom.c, 5.1) is a
+ * custom block (type 0x00000BAD, or 0x40000BAD) with PEN 32622 whose data
+ * is an entry: type (u32) and length (u32, without padding), then the
+ * entry padded to 4 bytes; entry type 3 is process information: u32
+ * process id, then options (name 2, path 3, cmdline 4: NUL-separated argv,
+ * ppid 5, uid 6, user 7, uuid 8, start time 9: ns since the epoch; 1 a
+ * comment).  Everything in the entry is little-endian, whatever the
+ * section's byte order.
+ *
+ * What a PIB has no option for (the working directory, the container, the
+ * parent's executable and arguments) and the record's own number go into
+ * the PIB's comment, as "Key: value" lines under a first line "procmap"
+ * (docs/capture-records.md).  Each packet names its two ends' records by
+ * those numbers in a custom option (PM_PROCMAP_PEN): Wireshark 4.0-4.6 keep
+ * such an option in the packet's block where a plugin reads it, which they
+ * do not for the packet's epb_processid_threadid (4.0 and 4.4 drop it).
+ *
+ * Pure GLib: the writer (procmap-capture) and the reader (the plugin) both
+ * use it; the reader's side is fuzzed.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PROCMAP_FORMAT_PROCESS_RECORD_H
+#define PROCMAP_FORMAT_PROCESS_RECORD_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define PM_PIB_BLOCK_TYPE       0x00000BADu   /* a custom block that may be copied */
+#define PM_PIB_PEN              32622u        /* Wireshark's */
+#define PM_PIB_ENTRY_PROCESS    3u
+/* procmap has no IANA Private Enterprise Number yet: its custom options
+ * use this one ("prmp"), far above any IANA has given out. */
+#define PM_PROCMAP_PEN          0x70726d70u
+#define PM_PROCMAP_OPT_VERSION  1u
+/* The option code of a copyable binary custom option. */
+#define PM_PCAPNG_OPT_CUSTOM_BINARY 2989u
+/* The packet's epb_processid_threadid option (pcapng, Wireshark 4.6+). */
+#define PM_PCAPNG_EPB_PROCESS_THREAD 8u
+
+/* One process record.  Strings are NULL when absent; when parsed from a
+ * file they are as the file has them (not yet made fit to show), cut at
+ * a NUL.  @args: argv joined by single spaces. */
+typedef struct {
+    guint32  pid;
+    gboolean has_ppid;
+    guint32  ppid;
+    gboolean has_uid;
+    guint32  uid;
+    guint64  start_time_ns;   /* 0: unknown */
+    char    *name;
+    char    *path;
+    char    *args;
+    char    *user;
+    gboolean has_uuid;
+    guint8   uuid[16];
+    /* procmap's comment: the record's number (0: none) and what else it
+     * says ("Cwd: ...\n" lines, the known keys only), or NULL. */
+    guint32  ref;
+    char    *extra;
+} pm_process_record;
+
+void pm_process_record_clear(pm_process_record *record);
+
+/* Appends a PIB's custom-block data (what follows the PEN) for @record:
+ * entry type and length, the entry, padding; @args is written as the
+ * command line's one argument (procmap keeps argv joined).  @extra lines
+ * and @ref go into the comment. */
+void pm_process_record_encode(const pm_process_record *record, GByteArray *out);
+
+typedef enum {
+    PM_RECORD_PROCESS = 0,     /* a process information entry: @out filled */
+    PM_RECORD_OTHER_ENTRY,     /* another entry type of Wireshark's custom block */
+    PM_RECORD_MALFORMED        /* *@malformed says what (a static text) */
+} pm_record_result;
+
+/* Reads a Wireshark custom block's data (after the PEN).  An option of the
+ * wrong length is skipped (counted as malformed only if nothing else is
+ * wrong); a process entry without its process id is malformed.  Time is
+ * linear in @len. */
+pm_record_result pm_process_record_parse(const guint8 *data, gsize len,
+                                         pm_process_record *out, const char **malformed);
+
+/* The packet's references: the records of its source and destination
+ * (0: none).  encode returns the data's length (at most 11 bytes into
+ * @out); parse FALSE for anything else (another version, bytes left). */
+gsize pm_record_refs_encode(guint32 src_ref, guint32 dst_ref, guint8 out[16]);
+gboolean pm_record_refs_parse(const guint8 *data, gsize len, guint32 *src_ref,
+                              guint32 *dst_ref);
+
+/* procmap's version 1 comment for @record at one end ("procmap-src" or
+ * "procmap-dst" first), the form the plugin's carried reader reads: what
+ * the record says first, then its extra lines.  Line breaks and other
+ * control characters in values become spaces. */
+char *pm_process_record_to_comment(const pm_process_record *record, gboolean destination);
+
+G_END_DECLS
+
+#endif /* PROCMAP_FORMAT_PROCESS_RECORD_H */
