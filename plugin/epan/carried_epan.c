@@ -41,6 +41,7 @@ procmap_carried_reset(void)
 {
     if (uid_map != NULL)
         g_hash_table_remove_all(uid_map);
+    procmap_records_reset();
 }
 
 const char *
@@ -166,7 +167,8 @@ procmap_read_carried(packet_info *pinfo, tvbuff_t *tvb, gboolean options,
 {
     wtap_block_t block = options ? frame_block(pinfo) : NULL;
     guint32 flags;
-    guint n = 0;
+    guint n = 0, from_records;
+    gboolean records_missing;
 
     input->comments = NULL;
     input->n_comments = 0;
@@ -179,10 +181,15 @@ procmap_read_carried(packet_info *pinfo, tvbuff_t *tvb, gboolean options,
         input->tag = &carried->tag;
     if (block == NULL)
         return input->tag != NULL;
+    /* The process records the packet names come first: procmap-capture
+     * wrote them, before any comment an editor added. */
+    from_records = n = procmap_records_comments(pinfo, block, carried->comments,
+                                                &records_missing);
     /* One more than the reader reads, so that it can say some were left. */
     while (n < G_N_ELEMENTS(carried->comments)) {
         char *comment;
-        if (wtap_block_get_nth_string_option_value(block, OPT_COMMENT, n, &comment) !=
+        if (wtap_block_get_nth_string_option_value(block, OPT_COMMENT, n - from_records,
+                                                   &comment) !=
             WTAP_OPTTYPE_SUCCESS)
             break;
         carried->comments[n++] = comment;
@@ -197,6 +204,10 @@ procmap_read_carried(packet_info *pinfo, tvbuff_t *tvb, gboolean options,
     if (wtap_block_get_uint32_option_value(block, OPT_PKT_FLAGS, &flags) == WTAP_OPTTYPE_SUCCESS)
         input->direction = (pm_direction)PACK_FLAGS_DIRECTION(flags);
     read_darwin(pinfo, block, &carried->darwin);
+    /* A record the packet names that the file does not have: said as a
+     * Darwin block the file lacks is (the same reason, the same words). */
+    if (records_missing)
+        carried->darwin.unresolved = TRUE;
     if (carried->darwin.present || carried->darwin.unresolved)
         input->darwin = &carried->darwin;
     return input->comments != NULL || input->darwin != NULL || input->tag != NULL;

@@ -385,8 +385,12 @@ dissect_procmap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     gboolean has_tuple;
 
     if (pinfo->rec != NULL && pinfo->rec->rec_type == REC_TYPE_CUSTOM_BLOCK) {
-        /* PCAPdroid's uid map, for the packets after it. */
-        const char *malformed = procmap_read_custom_block(pinfo, tvb);
+        /* Process information blocks (shown as rows, kept for the packets
+         * after them) and PCAPdroid's uid map. */
+        const char *malformed = NULL;
+
+        if (!procmap_records_dissect(tvb, pinfo, tree, proto_procmap, &malformed))
+            malformed = procmap_read_custom_block(pinfo, tvb);
         if (malformed != NULL) {
             items.root = proto_tree_add_item(tree, proto_procmap, tvb, 0, 0, ENC_NA);
             expert_add_info_format(pinfo, items.root, &ei_procmap_carried_malformed,
@@ -464,6 +468,7 @@ proto_register_procmap(void)
 {
     proto_procmap = proto_register_protocol("Process Attribution", "Process", "procmap");
     procmap_fields_register(proto_procmap);
+    procmap_records_register(proto_procmap);
     register_expert_info(proto_procmap);
     procmap_prefs_register(proto_procmap);
 

@@ -120,8 +120,22 @@ gboolean procmap_read_carried(packet_info *pinfo, tvbuff_t *tvb, gboolean option
  * packets after them.  Returns what is wrong with one (a static text), or
  * NULL. */
 const char *procmap_read_custom_block(packet_info *pinfo, tvbuff_t *tvb);
-/* Forgets the uid map (a new file). */
+/* Forgets the uid map and the process records (a new file). */
 void procmap_carried_reset(void);
+
+/* process_records_epan.c: the capture's process records.  dissect: a
+ * custom-block record with Wireshark's PEN (a process information block is
+ * kept and shown as a row; TRUE), *@malformed what is wrong with it;
+ * FALSE for other PENs. */
+void procmap_records_register(int proto);
+void procmap_records_reset(void);
+gboolean procmap_records_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto,
+                                 const char **malformed);
+/* The comments (procmap's version 1) of the records a packet's block
+ * names, into @out (at most 2); *@missing when it names one that is not
+ * there (not in the file before the packet, or claimed twice). */
+guint procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **out,
+                               gboolean *missing);
 
 /* capture_host_epan.c: where each frame was captured (capture_host.h),
  * decided once per interface of the file.  init reads the live capture's

@@ -28,6 +28,16 @@ typedef bool pm_ws_bool;
 typedef gboolean pm_ws_bool;
 #endif
 
+/* Text from a file made fit to show (format_text): in wsutil from 4.2 on,
+ * in epan with unsigned chars before. */
+#if PM_WS_VERSION >= 402
+#include <wsutil/str_util.h>
+#define pm_format_text(scope, text) format_text((scope), (text), strlen(text))
+#else
+#include <epan/strutil.h>
+#define pm_format_text(scope, text) format_text((scope), (const guchar *)(text), strlen(text))
+#endif
+
 /* stats_tree menu paths use "//" from 4.4 on. */
 #ifndef STATS_TREE_MENU_SEPARATOR
 #define STATS_TREE_MENU_SEPARATOR "/"

@@ -25,6 +25,8 @@
 #include "packet_parse.h"
 #include "pcapng_writer.h"
 #include "privileges.h"
+#include "process_record.h"
+#include "record_book.h"
 
 #define DISPATCH_BATCH 256
 #define DELIVERY_TIMEOUT_MS 20
@@ -46,9 +48,16 @@ typedef struct {
     pm_monitor       *monitor;
     GPtrArray        *comments;     /* reused per packet; borrowed from the cache */
     pm_comment_cache *comment_cache;
+    pm_record_book   *records;
+    GByteArray       *record_data;  /* a record to write before the packet */
+    /* Where the reader's ring buffer cuts (dumpcap passes our blocks on as
+     * they are, starting each file with our section header and interface;
+     * it checks its limits after each packet block): the bytes of those two
+     * blocks, the bytes and packets of the current file. */
+    guint64           header_bytes, file_start, file_packets;
     gboolean          stop;
     int               status;
-    guint64           packets, tuples, attributed[2];
+    guint64           packets, tuples, attributed[2], record_bytes;
     char             *capabilities;  /* this process's, once capturing: none */
 } capture;
 
@@ -80,6 +89,29 @@ pm_capture_options_init(pm_capture_options *options)
     memset(options, 0, sizeof *options);
     options->snaplen = PM_CAPTURE_DEFAULT_SNAPLEN;
     pm_attribution_config_init(&options->attribution);
+}
+
+gboolean
+pm_capture_comments_parse(const char *text, guint *out)
+{
+    char **names = g_strsplit(text, ",", -1);
+    gboolean ok = TRUE;
+
+    *out = 0;
+    for (guint i = 0; names[i] != NULL && ok; i++) {
+        const char *name = g_strstrip(names[i]);
+
+        if (strcmp(name, "procmap") == 0)
+            *out |= PM_CAPTURE_COMMENTS_PROCMAP;
+        else if (strcmp(name, "ptcpdump") == 0)
+            *out |= PM_CAPTURE_COMMENTS_PTCPDUMP;
+        else if (strcmp(name, "none") != 0 && strcmp(name, "both") != 0)
+            ok = FALSE;
+        else if (strcmp(name, "both") == 0)
+            *out |= PM_CAPTURE_COMMENTS_PROCMAP | PM_CAPTURE_COMMENTS_PTCPDUMP;
+    }
+    g_strfreev(names);
+    return ok;
 }
 
 static gboolean
@@ -161,6 +193,47 @@ stop_on_write_error(capture *cap, GError *error)
     pcap_breakloop(cap->pcap);
 }
 
+/* After a packet block: where dumpcap's ring buffer (-b filesize:KB, -b
+ * packets:N) starts a new file, as dumpcap decides it (dumpcap.c,
+ * capture_loop_wrote_one_packet: kB are 1000 bytes), the records are
+ * written again as the next packets refer to them. */
+static void
+follow_ring_buffer(capture *cap)
+{
+    const pm_capture_options *options = cap->options;
+    guint64 file_bytes;
+
+    if (options->ring_filesize_kb == 0 && options->ring_packets == 0)
+        return;
+    cap->file_packets++;
+    file_bytes = cap->header_bytes + pm_pcapng_written(cap->writer) - cap->file_start;
+    if ((options->ring_packets && cap->file_packets >= options->ring_packets) ||
+        (options->ring_filesize_kb && file_bytes / 1000 >= options->ring_filesize_kb)) {
+        cap->file_start = pm_pcapng_written(cap->writer);
+        cap->file_packets = 0;
+        pm_record_book_new_section(cap->records);
+    }
+}
+
+/* The number of @subject's process record (0: none), after writing the
+ * record if this section has not got it yet. */
+static guint32
+write_record(capture *cap, const pm_comment_subject *subject)
+{
+    GError *error = NULL;
+    guint32 ref;
+
+    g_byte_array_set_size(cap->record_data, 0);
+    ref = pm_record_book_ref(cap->records, subject, cap->record_data);
+    if (cap->record_data->len > 0) {
+        cap->record_bytes += cap->record_data->len;
+        if (!pm_pcapng_write_custom_block(cap->writer, PM_PIB_PEN, cap->record_data->data,
+                                          cap->record_data->len, &error))
+            stop_on_write_error(cap, error);
+    }
+    return ref;
+}
+
 static void
 on_packet(u_char *user, const struct pcap_pkthdr *header, const u_char *data)
 {
@@ -172,6 +245,8 @@ on_packet(u_char *user, const struct pcap_pkthdr *header, const u_char *data)
                      (cap->nanoseconds ? frac / 1000 : frac);
     GError *error = NULL;
     gboolean has_tuple;
+    guint8 refs[16];
+    static const pm_comment_subject no_subject;
 
     if (cap->stop)
         return;
@@ -183,6 +258,7 @@ on_packet(u_char *user, const struct pcap_pkthdr *header, const u_char *data)
         pm_side_answer src, dst;
         pm_comment_subject src_subject, dst_subject;
         const pm_comment_subject *one;
+        guint32 src_ref, dst_ref;
 
         cap->tuples++;
         pm_attribution_drain(cap->attribution);
@@ -192,8 +268,28 @@ on_packet(u_char *user, const struct pcap_pkthdr *header, const u_char *data)
         cap->attributed[0] += src.process != NULL;
         cap->attributed[1] += dst.process != NULL;
         one = pm_comment_ptcpdump_subject(&src_subject, &dst_subject, tuple.direction);
-        pm_comment_cache_append(cap->comment_cache, &src_subject, &dst_subject, one,
-                                cap->comments);
+        /* Each end's record, written before the first packet naming it. */
+        src_ref = write_record(cap, &src_subject);
+        dst_ref = write_record(cap, &dst_subject);
+        if (src_ref != 0 || dst_ref != 0) {
+            packet.custom_pen = PM_PROCMAP_PEN;
+            packet.custom_len = pm_record_refs_encode(src_ref, dst_ref, refs);
+            packet.custom_data = refs;
+        }
+        if (one != NULL && one->process != NULL) {
+            packet.has_process = TRUE;
+            packet.process_id = (guint32)one->process->pid;
+            packet.thread_id = one->tid;
+        }
+        if (cap->options->comments != 0)
+            pm_comment_cache_append(cap->comment_cache,
+                                    (cap->options->comments & PM_CAPTURE_COMMENTS_PROCMAP)
+                                        ? &src_subject : &no_subject,
+                                    (cap->options->comments & PM_CAPTURE_COMMENTS_PROCMAP)
+                                        ? &dst_subject : &no_subject,
+                                    (cap->options->comments & PM_CAPTURE_COMMENTS_PTCPDUMP)
+                                        ? one : NULL,
+                                    cap->comments);
         pm_side_answer_clear(&src);
         pm_side_answer_clear(&dst);
     }
@@ -207,6 +303,8 @@ on_packet(u_char *user, const struct pcap_pkthdr *header, const u_char *data)
     packet.flags = (guint32)tuple.direction;
     if (!pm_pcapng_write_packet(cap->writer, &packet, &error))
         stop_on_write_error(cap, error);
+    else
+        follow_ring_buffer(cap);
     g_ptr_array_set_size(cap->comments, 0);
     if (cap->options->packet_limit && cap->packets >= cap->options->packet_limit) {
         cap->stop = TRUE;
@@ -336,6 +434,7 @@ open_output(capture *cap, GError **error)
                                        options->interface, description,
                                        cap->nanoseconds ? 9 : 6, error) &&
              pm_pcapng_flush(cap->writer, error);
+        cap->header_bytes = cap->file_start = pm_pcapng_written(cap->writer);
     }
     g_free(application);
     g_free(comment);
@@ -375,6 +474,8 @@ write_stats(capture *cap)
     g_string_append_printf(text, "answers_conntrack=%" G_GUINT64_FORMAT
                            "\nanswers_local_endpoint=%" G_GUINT64_FORMAT "\n",
                            stats.conntrack_answers, stats.local_endpoint_answers);
+    g_string_append_printf(text, "records=%" G_GUINT64_FORMAT "\nrecord_bytes=%" G_GUINT64_FORMAT
+                           "\n", pm_record_book_written(cap->records), cap->record_bytes);
     g_string_append_printf(text, "monitor_pid=%d\n",
                            cap->monitor ? (int)pm_monitor_pid(cap->monitor) : 0);
     g_string_append_printf(text, "polls=%" G_GUINT64_FORMAT "\npoll_ms_average=%.1f\n",
@@ -499,6 +600,8 @@ pm_capture_run(const pm_capture_options *options)
 
     cap.comments = g_ptr_array_new();
     cap.comment_cache = pm_comment_cache_new();
+    cap.records = pm_record_book_new();
+    cap.record_data = g_byte_array_new();
     cap.status = 0;
     /* The monitor first: it inherits nothing of the capture. */
     cap.monitor = pm_monitor_start(NULL, &error);
@@ -561,6 +664,8 @@ done:
         pcap_close(cap.pcap);
     g_ptr_array_unref(cap.comments);
     pm_comment_cache_free(cap.comment_cache);
+    pm_record_book_free(cap.records);
+    g_byte_array_unref(cap.record_data);
     g_free(cap.capabilities);
     close(stop_pipe[0]);
     close(stop_pipe[1]);

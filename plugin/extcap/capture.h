@@ -19,6 +19,16 @@ G_BEGIN_DECLS
 
 #define PM_CAPTURE_DEFAULT_SNAPLEN 262144
 
+/* Which packet comments are written besides the process records (the
+ * records always are): none by default. */
+typedef enum {
+    PM_CAPTURE_COMMENTS_PROCMAP  = 1 << 0,   /* procmap's v1 comments, one per end */
+    PM_CAPTURE_COMMENTS_PTCPDUMP = 1 << 1,   /* ptcpdump's groups */
+} pm_capture_comments;
+
+/* "none", "procmap", "ptcpdump" or both, comma-separated, into @out. */
+gboolean pm_capture_comments_parse(const char *text, guint *out);
+
 typedef struct {
     const char *interface;       /* the libpcap device */
     const char *output;          /* a FIFO or file path; "-" for standard output */
@@ -26,6 +36,12 @@ typedef struct {
     guint       snaplen;
     guint       packet_limit;    /* stop after this many packets; 0: never */
     const char *stats_file;      /* where to write counters at the end, or NULL */
+    guint       comments;        /* pm_capture_comments flags */
+    /* The ring buffer the reader cuts the capture into (dumpcap -b
+     * filesize:KB / -b packets:N; 0: none): each of its files gets the
+     * process records its packets refer to. */
+    guint       ring_filesize_kb;
+    guint       ring_packets;
     pm_attribution_config attribution;
 } pm_capture_options;
 

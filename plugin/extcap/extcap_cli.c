@@ -139,7 +139,7 @@ pm_extcap_config(const char *extcap_interface, const char *active_short, const c
 {
     GString *out;
     char *escaped, *escaped_short;
-    guint count = 0, source;
+    guint count = 0, source, comments;
 
     if (pm_extcap_checked_device(extcap_interface, error) == NULL)
         return NULL;
@@ -165,6 +165,28 @@ pm_extcap_config(const char *extcap_interface, const char *active_short, const c
         "arg {number=%u}{call=--poll-interval}{display=Polling interval (ms)}{type=integer}"
         "{range=1,10000}{default=20}{tooltip=How often the netlink source reads the socket "
         "tables}{group=Processes}\n", next_arg(&count));
+    comments = next_arg(&count);
+    g_string_append_printf(out,
+        "arg {number=%u}{call=--comments}{display=Packet comments}{type=selector}"
+        "{tooltip=Processes are always recorded once each (process information blocks) and "
+        "named by each packet; comments repeat them on every packet, for tools that read "
+        "ptcpdump's or procmap's comments}{group=Capture}\n", comments);
+    g_string_append_printf(out,
+        "value {arg=%u}{value=none}{display=none (process records only)}{default=true}\n"
+        "value {arg=%u}{value=ptcpdump}{display=ptcpdump's comments too}{default=false}\n"
+        "value {arg=%u}{value=procmap}{display=procmap's version 1 comments too}"
+        "{default=false}\n"
+        "value {arg=%u}{value=both}{display=both}{default=false}\n",
+        comments, comments, comments, comments);
+    g_string_append_printf(out,
+        "arg {number=%u}{call=--ring-filesize}{display=Ring buffer: new file every (kB)}"
+        "{type=integer}{range=0,2147483647}{default=0}{tooltip=When you also write a ring "
+        "buffer of files of this size (tshark -b filesize:KB): each file then gets the process "
+        "records its packets refer to. 0: no ring buffer}{group=Capture}\n", next_arg(&count));
+    g_string_append_printf(out,
+        "arg {number=%u}{call=--ring-packets}{display=Ring buffer: new file every (packets)}"
+        "{type=integer}{range=0,2147483647}{default=0}{tooltip=The same for a ring buffer of "
+        "files of this many packets (tshark -b packets:N)}{group=Capture}\n", next_arg(&count));
     g_string_append_printf(out,
         "arg {number=%u}{call=--no-namespaces}{display=Only this network namespace}"
         "{type=boolflag}{default=false}{tooltip=Do not look for the sockets of containers and "

@@ -18,6 +18,9 @@
 #define IF_DESCRIPTION 3
 #define IF_TSRESOL 9
 #define EPB_FLAGS 2
+#define EPB_PROCESS_THREAD 8
+#define OPT_CUSTOM_BINARY_COPY 2989
+#define BLOCK_CUSTOM_COPY 0x00000BADu
 /* An option's value is at most 65535 bytes; a longer comment is cut. */
 #define OPTION_MAX 65532
 
@@ -25,6 +28,7 @@ struct pm_pcapng_writer {
     FILE      *stream;
     GByteArray *block;    /* the block being built, reused */
     gboolean   batching;
+    guint64    written;   /* bytes of the blocks written */
 };
 
 static gboolean
@@ -47,6 +51,12 @@ gboolean
 pm_pcapng_flush(pm_pcapng_writer *writer, GError **error)
 {
     return fflush(writer->stream) == 0 || write_failed(error);
+}
+
+guint64
+pm_pcapng_written(const pm_pcapng_writer *writer)
+{
+    return writer->written;
 }
 
 pm_pcapng_writer *
@@ -131,6 +141,7 @@ finish_block(pm_pcapng_writer *writer, guint options_start, GError **error)
     if (fwrite(block->data, 1, block->len, writer->stream) != block->len ||
         (!writer->batching && fflush(writer->stream) != 0))
         return write_failed(error);
+    writer->written += block->len;
     return TRUE;
 }
 
@@ -193,5 +204,30 @@ pm_pcapng_write_packet(pm_pcapng_writer *writer, const pm_pcapng_packet *packet,
         put_string_option(writer->block, OPT_COMMENT, packet->comments[i]);
     if (packet->flags != 0)
         put_option(writer->block, EPB_FLAGS, &packet->flags, 4);
+    if (packet->has_process) {
+        /* pid then tid: a u64 in the section's byte order whose pid is the
+         * low half on a little-endian host, the high half on a big one. */
+        guint32 ids[2] = { packet->process_id, packet->thread_id };
+        put_option(writer->block, EPB_PROCESS_THREAD, ids, sizeof ids);
+    }
+    if (packet->custom_data != NULL && packet->custom_len <= OPTION_MAX - 4) {
+        put16(writer->block, OPT_CUSTOM_BINARY_COPY);
+        put16(writer->block, (guint16)(4 + packet->custom_len));
+        put32(writer->block, packet->custom_pen);
+        g_byte_array_append(writer->block, packet->custom_data, (guint)packet->custom_len);
+        pad4(writer->block);
+    }
     return finish_block(writer, options, error);
+}
+
+gboolean
+pm_pcapng_write_custom_block(pm_pcapng_writer *writer, guint32 pen, const guint8 *data,
+                             gsize len, GError **error)
+{
+    begin_block(writer, BLOCK_CUSTOM_COPY);
+    put32(writer->block, pen);
+    g_byte_array_append(writer->block, data, (guint)len);
+    pad4(writer->block);
+    /* No options: finish_block writes no end-of-options then. */
+    return finish_block(writer, writer->block->len, error);
 }

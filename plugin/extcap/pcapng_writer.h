@@ -1,8 +1,9 @@
 /* pcapng_writer.h - a small pcapng writer: one section, one interface.
  *
  * Section Header Block, Interface Description Block, then Enhanced Packet
- * Blocks with the options procmap needs: opt_comment (1), any number, and
- * epb_flags (2, the direction).  Host byte order (the SHB's byte-order
+ * Blocks with the options procmap needs: opt_comment (1), any number,
+ * epb_flags (2, the direction), epb_processid_threadid (8) and one custom
+ * option; and custom blocks (the process records).  Host byte order (the SHB's byte-order
  * magic says which).  Blocks are flushed as they are written, or - when
  * the caller batches, pm_pcapng_writer_set_batching() - at
  * pm_pcapng_flush(): after each batch of packets the capture delivered at
@@ -26,6 +27,9 @@ typedef struct pm_pcapng_writer pm_pcapng_writer;
 pm_pcapng_writer *pm_pcapng_writer_new(FILE *stream);
 void pm_pcapng_writer_free(pm_pcapng_writer *writer);
 
+/* Bytes of the blocks written so far. */
+guint64 pm_pcapng_written(const pm_pcapng_writer *writer);
+
 void pm_pcapng_writer_set_batching(pm_pcapng_writer *writer, gboolean batching);
 gboolean pm_pcapng_flush(pm_pcapng_writer *writer, GError **error);
 
@@ -45,7 +49,19 @@ typedef struct {
     guint32      original_len;
     const char *const *comments;  /* NULL-terminated, or NULL */
     guint32      flags;        /* epb_flags; 0: not written */
+    /* epb_processid_threadid (8): the packet's one process, if has_process */
+    gboolean     has_process;
+    guint32      process_id, thread_id;
+    /* A copyable binary custom option (2989) with @custom_pen: its data, or
+     * NULL */
+    guint32      custom_pen;
+    const guint8 *custom_data;
+    gsize        custom_len;
 } pm_pcapng_packet;
+
+/* A custom block that may be copied (0x00000BAD): @pen, then @data. */
+gboolean pm_pcapng_write_custom_block(pm_pcapng_writer *writer, guint32 pen,
+                                      const guint8 *data, gsize len, GError **error);
 
 gboolean pm_pcapng_write_packet(pm_pcapng_writer *writer, const pm_pcapng_packet *packet,
                                 GError **error);

@@ -16,6 +16,8 @@
  *   procmap-capture --capture --extcap-interface procmap-lo --fifo PATH
  *                   [--extcap-capture-filter F] [--source auto|ebpf|netlink]
  *                   [--snaplen N] [--poll-interval MS] [--no-namespaces]
+ *                   [--comments none|ptcpdump|procmap|both]
+ *                   [--ring-filesize KB] [--ring-packets N]
  *
  * It runs with file capabilities as its caller (a member of the group
  * wireshark): main() empties the effective set before anything else, every
@@ -43,10 +45,10 @@
 typedef struct {
     gboolean list_interfaces, list_dlts, config, capture, no_namespaces, no_containers;
     gboolean keep_privileges, version;
-    char *interface, *fifo, *filter, *source, *stats_file;
+    char *interface, *fifo, *filter, *source, *stats_file, *comments;
     char *debug_file;
     gboolean debug;
-    gint snaplen, poll_interval, packets;
+    gint snaplen, poll_interval, packets, ring_filesize, ring_packets;
 } arguments;
 
 /* Wireshark reports anything an extcap writes to standard error as a
@@ -152,6 +154,14 @@ main(int argc, char **argv)
           "A capture filter", "FILTER" },
         { "source", 0, 0, G_OPTION_ARG_STRING, &args.source,
           "Socket events: auto (default), ebpf, netlink", "SOURCE" },
+        { "comments", 0, 0, G_OPTION_ARG_STRING, &args.comments,
+          "Packet comments besides the process records: none (default), ptcpdump, procmap, "
+          "both", "WHICH" },
+        { "ring-filesize", 0, 0, G_OPTION_ARG_INT, &args.ring_filesize,
+          "The reader's ring buffer starts a file every KB kilobytes (as -b filesize:KB): "
+          "each file gets the process records it needs", "KB" },
+        { "ring-packets", 0, 0, G_OPTION_ARG_INT, &args.ring_packets,
+          "The same for -b packets:N", "N" },
         { "snaplen", 0, 0, G_OPTION_ARG_INT, &args.snaplen, "Bytes kept per packet", "N" },
         { "poll-interval", 0, 0, G_OPTION_ARG_INT, &args.poll_interval,
           "Milliseconds between polls of the netlink source (default 20)", "MS" },
@@ -257,10 +267,12 @@ main(int argc, char **argv)
             /* Before anything privileged is opened. */
             print_or_fail(NULL, error, &status);
         } else if (device == NULL || args.fifo == NULL || args.snaplen < 0 || args.poll_interval < 1 ||
-            args.packets < 0 ||
-            (args.source && !pm_source_choice_parse(args.source, &options.attribution.source))) {
+            args.packets < 0 || args.ring_filesize < 0 || args.ring_packets < 0 ||
+            (args.source && !pm_source_choice_parse(args.source, &options.attribution.source)) ||
+            (args.comments && !pm_capture_comments_parse(args.comments, &options.comments))) {
             g_printerr("procmap-capture: --capture needs --extcap-interface procmap-<interface> "
-                       "and --fifo PATH; --source is auto, ebpf or netlink\n");
+                       "and --fifo PATH; --source is auto, ebpf or netlink; --comments is none, "
+                       "ptcpdump, procmap or both\n");
             status = 2;
         } else {
             options.interface = device;
@@ -269,6 +281,8 @@ main(int argc, char **argv)
             options.snaplen = args.snaplen > 0 ? (guint)args.snaplen : PM_CAPTURE_DEFAULT_SNAPLEN;
             options.packet_limit = (guint)args.packets;
             options.stats_file = args.stats_file;
+            options.ring_filesize_kb = (guint)args.ring_filesize;
+            options.ring_packets = (guint)args.ring_packets;
             options.attribution.namespaces = !args.no_namespaces;
             options.attribution.containers = !args.no_containers;
             options.attribution.poll_interval_ms = (guint)args.poll_interval;
@@ -292,6 +306,7 @@ out:
     g_free(args.fifo);
     g_free(args.filter);
     g_free(args.source);
+    g_free(args.comments);
     g_free(args.stats_file);
     g_free(args.debug_file);
     if (log_stream != NULL && log_stream != stderr)

@@ -367,3 +367,67 @@ class PcapNg(Pcap):
         for _, pen, data in customs:
             out.append(pcapng_block(PCAPNG_CUSTOM_COPYABLE, struct.pack(o + "I", pen) + data, o))
         return b"".join(out)
+
+
+# ---- Wireshark's process information blocks (5.1) and procmap's references --
+
+WIRESHARK_PEN = 32622
+PROCMAP_PEN = 0x70726D70               # procmap's custom options (process_record.h)
+PIB_ENTRY_PROCESS = 3
+OPT_EPB_PROCESS_THREAD = 8             # epb_processid_threadid
+OPT_CUSTOM_BINARY_COPY = 2989
+
+
+def process_information_block(pid, name=None, path=None, cmdline=None, ppid=None, uid=None,
+                              user=None, uuid=None, start_ns=None, comment=None,
+                              extra_options=(), entry_type=PIB_ENTRY_PROCESS):
+    """The data (after the PEN) of a Wireshark custom block holding a
+    process information entry, upstream's layout: entry type and length
+    (u32, little-endian whatever the section), the entry padded to 4 bytes:
+    u32 pid, then options (little-endian).  @cmdline: the argument list
+    (NUL-separated in the file); @extra_options: more (code, bytes)."""
+    options = []
+    for code, text in ((2, name), (3, path)):
+        if text is not None:
+            options.append((code, text.encode("utf-8") if isinstance(text, str) else text))
+    if cmdline is not None:
+        options.append((4, b"\0".join(a.encode("utf-8") for a in cmdline) + b"\0"))
+    if ppid is not None:
+        options.append((5, struct.pack("<I", ppid)))
+    if uid is not None:
+        options.append((6, struct.pack("<I", uid)))
+    if user is not None:
+        options.append((7, user.encode("utf-8")))
+    if uuid is not None:
+        options.append((8, uuid))
+    if start_ns is not None:
+        options.append((9, struct.pack("<Q", start_ns)))
+    if comment is not None:
+        options.append((OPT_COMMENT, comment.encode("utf-8")))
+    options += list(extra_options)
+    entry = struct.pack("<I", pid) + pcapng_options(options, "<")
+    return struct.pack("<II", entry_type, len(entry)) + _pad4(entry)
+
+
+def procmap_record_comment(ref, **extra):
+    """procmap's comment of a record: its number, then Key: value lines."""
+    return "procmap\nRef: %d" % ref + "".join("\n%s: %s" % kv for kv in extra.items())
+
+
+def _varint(value):
+    out = b""
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out += bytes([byte | (0x80 if value else 0)])
+        if not value:
+            return out
+
+
+def procmap_refs_option(src_ref, dst_ref, order="<", version=1):
+    """A packet's procmap custom option naming its ends' records (0: none)."""
+    return (OPT_CUSTOM_BINARY_COPY, struct.pack(order + "I", PROCMAP_PEN) + bytes([version])
+            + _varint(src_ref) + _varint(dst_ref))
+
+
+def process_thread_option(pid, tid, order="<"):
+    return (OPT_EPB_PROCESS_THREAD, struct.pack(order + "II", pid, tid))

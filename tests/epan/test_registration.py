@@ -45,7 +45,11 @@ def test_every_field_registered(tshark):
     experts = {"procmap.no_permission", "procmap.too_old", "procmap.backend_failed",
                "procmap.carried.malformed", "procmap.carried.unresolved",
                "procmap.other_host", "procmap.host_unknown"}
-    assert set(fields) == expected | experts
+    # The rows of the capture's process records (process_records_epan.c).
+    records = {"procmap.record." + f for f in ("ref", "pid", "name", "path", "args", "user",
+                                               "uid", "ppid", "start_time", "extra")}
+    assert set(fields) == expected | experts | records
+    assert fields["procmap.record.start_time"][3] == "FT_ABSOLUTE_TIME"
     for name in experts:
         assert fields[name][3] == "FT_NONE", fields[name]
     for name, cols in fields.items():

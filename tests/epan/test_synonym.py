@@ -118,7 +118,10 @@ def test_protocol_and_twin_fields_registered(tshark, needs_synonym):
         cols = line.split("\t")
         if cols[0] == "F" and cols[2].split(".")[0] in ("procmap", "process"):
             fields[cols[2]] = cols
-    ours = set(all_process_fields())
+    # The process records' row fields have twins too (process.record.*).
+    ours = set(all_process_fields()) | {
+        "procmap.record." + f for f in ("ref", "pid", "name", "path", "args", "user", "uid",
+                                        "ppid", "start_time", "extra")}
     for name in ours:
         twin = fields.get(synonym(name))
         assert twin is not None, synonym(name)

@@ -89,14 +89,19 @@ class Wireshark:
                                 stderr=subprocess.PIPE, text=True, errors="replace",
                                 start_new_session=True)
 
-    def fields(self, pcap, fields, *options):
-        """One dict per frame of @pcap, read back with no live lookup."""
+    def fields(self, pcap, fields, *options, records=False):
+        """One dict per frame of @pcap, read back with no live lookup; the
+        rows of process records (custom blocks) only if @records."""
         args = ["-r", pcap, "-o", "procmap.live_lookups:never", "-T", "fields",
                 "-E", "separator=/t", "-E", "occurrence=a", "-E", "quote=n"]
-        for field in fields:
+        # A field named twice by -e is filled in one column only.
+        asked = list(fields) + [f for f in ["procmap.record.pid"] if f not in fields]
+        for field in asked:
             args += ["-e", field]
         out = self.run("tshark", *args, *options).stdout
-        return [dict(zip(fields, line.split("\t"))) for line in out.splitlines()]
+        rows = [dict(zip(asked, line.split("\t"))) for line in out.splitlines()]
+        return [{f: row.get(f, "") for f in fields} for row in rows
+                if records or not row.get("procmap.record.pid")]
 
 
 def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):

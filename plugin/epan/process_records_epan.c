@@ -1,0 +1,338 @@
+/* process_records_epan.c - the capture's process records (Process
+ * Information Blocks, process_record.h) as Wireshark 4.0-4.6 hand them
+ * over: custom-block records of their own, in file order, before the
+ * packets that refer to them.  Each record is kept for the file (by
+ * section and procmap number) and dissected as a row of its own ("Process
+ * record: curl (4242) /usr/bin/curl"); a packet's procmap custom option
+ * names its two ends' records, which become procmap's version 1 comments
+ * for the carried reader (carried.c), formatted once per pair.
+ *
+ * A reference is resolved only within its section and only to a record
+ * seen before the packet; a number two different records of one section
+ * claim (files of two runs merged) resolves to nothing.  Either way the
+ * packet says that a record is missing, never guesses.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "procmap_epan.h"
+
+#include <epan/epan.h>
+#include <wiretap/wtap.h>
+#include <wiretap/wtap_opttypes.h>
+
+#include "process_record.h"
+
+static int hf_record_ref = -1;
+static int hf_record_pid = -1;
+static int hf_record_name = -1;
+static int hf_record_path = -1;
+static int hf_record_args = -1;
+static int hf_record_user = -1;
+static int hf_record_uid = -1;
+static int hf_record_ppid = -1;
+static int hf_record_start_time = -1;
+static int hf_record_extra = -1;
+static gint ett_record = -1;
+
+typedef struct {
+    pm_process_record record;
+    guint             section;
+    guint32           frame;
+    /* The frame of a later record of the section that claims the same
+     * number with other details (files of two runs merged): from there on
+     * the number resolves to nothing.  0: none. */
+    guint32           ambiguous_from;
+} stored_record;
+
+/* The file's records: frame number -> stored_record (owned), and
+ * (section, number) -> the stored_record claiming it. */
+static GHashTable *records_by_frame;
+static GHashTable *records_by_ref;
+/* (section, src number, dst number) -> the pair's two comments. */
+static GHashTable *comments_by_refs;
+
+static guint64
+ref_key(guint section, guint32 ref)
+{
+    return ((guint64)section << 32) | ref;
+}
+
+static void
+stored_record_free(gpointer data)
+{
+    stored_record *stored = data;
+
+    pm_process_record_clear(&stored->record);
+    g_free(stored);
+}
+
+static void
+comments_free(gpointer data)
+{
+    char **pair = data;
+
+    g_free(pair[0]);
+    g_free(pair[1]);
+    g_free(pair);
+}
+
+void
+procmap_records_reset(void)
+{
+    if (records_by_frame == NULL) {
+        records_by_frame = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                                 stored_record_free);
+        records_by_ref = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+        comments_by_refs = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
+                                                 (GDestroyNotify)g_bytes_unref, comments_free);
+    }
+    g_hash_table_remove_all(comments_by_refs);
+    g_hash_table_remove_all(records_by_ref);
+    g_hash_table_remove_all(records_by_frame);
+}
+
+static guint
+section_of(packet_info *pinfo)
+{
+    return (pinfo->rec->presence_flags & WTAP_HAS_SECTION_NUMBER) ? pinfo->rec->section_number
+                                                                   : 0;
+}
+
+/* Keeps @record (the first time its frame is dissected). */
+static stored_record *
+keep(packet_info *pinfo, pm_process_record *record)
+{
+    stored_record *stored = g_new0(stored_record, 1), *other;
+    guint64 key;
+
+    stored->record = *record;
+    stored->section = section_of(pinfo);
+    stored->frame = pinfo->num;
+    g_hash_table_insert(records_by_frame, GUINT_TO_POINTER(pinfo->num), stored);
+    if (record->ref == 0)
+        return stored;
+    key = ref_key(stored->section, record->ref);
+    other = g_hash_table_lookup(records_by_ref, &key);
+    if (other == NULL) {
+        g_hash_table_insert(records_by_ref, g_memdup2(&key, sizeof key), stored);
+    } else if (other->ambiguous_from == 0 &&
+               (other->record.pid != record->pid ||
+                other->record.start_time_ns != record->start_time_ns)) {
+        /* Two runs' numbers in one section: from here on, neither. */
+        other->ambiguous_from = pinfo->num;
+    }
+    return stored;
+}
+
+static void
+add_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, const char *text)
+{
+    if (text != NULL)
+        proto_tree_add_string(tree, hf, tvb, 0, 0,
+                              pm_format_text(pinfo->pool, text));
+}
+
+static void
+add_row(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
+        const stored_record *stored)
+{
+    const pm_process_record *record = &stored->record;
+    const char *name = record->name ? record->name : record->path ? record->path : "?";
+    char *label = wmem_strdup_printf(pinfo->pool, "Process record: %s (%u)%s%s",
+                                     pm_format_text(pinfo->pool, name), record->pid,
+                                     record->path ? " " : "",
+                                     record->path ? pm_format_text(pinfo->pool, record->path) : "");
+    proto_item *item;
+    proto_tree *subtree;
+
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "procmap");
+    col_add_str(pinfo->cinfo, COL_INFO, label);
+    item = proto_tree_add_item(tree, proto, tvb, 0, 0, ENC_NA);
+    proto_item_set_text(item, "%s", label);
+    subtree = proto_item_add_subtree(item, ett_record);
+    if (record->ref != 0)
+        proto_tree_add_uint(subtree, hf_record_ref, tvb, 0, 0, record->ref);
+    proto_tree_add_uint(subtree, hf_record_pid, tvb, 0, 0, record->pid);
+    add_string(subtree, hf_record_name, tvb, pinfo, record->name);
+    add_string(subtree, hf_record_path, tvb, pinfo, record->path);
+    add_string(subtree, hf_record_args, tvb, pinfo, record->args);
+    if (record->has_uid)
+        proto_tree_add_uint(subtree, hf_record_uid, tvb, 0, 0, record->uid);
+    add_string(subtree, hf_record_user, tvb, pinfo, record->user);
+    if (record->has_ppid)
+        proto_tree_add_uint(subtree, hf_record_ppid, tvb, 0, 0, record->ppid);
+    if (record->start_time_ns != 0) {
+        nstime_t start = { (time_t)(record->start_time_ns / 1000000000u),
+                           (int)(record->start_time_ns % 1000000000u) };
+        proto_tree_add_time(subtree, hf_record_start_time, tvb, 0, 0, &start);
+    }
+    add_string(subtree, hf_record_extra, tvb, pinfo, record->extra);
+}
+
+gboolean
+procmap_records_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto,
+                        const char **malformed)
+{
+    stored_record *stored;
+    guint len;
+
+    *malformed = NULL;
+    if (pinfo->rec->rec_header.custom_block_header.pen != PM_PIB_PEN)
+        return FALSE;
+    if (records_by_frame == NULL)
+        procmap_records_reset();
+    stored = g_hash_table_lookup(records_by_frame, GUINT_TO_POINTER(pinfo->num));
+    if (stored == NULL) {
+        pm_process_record record;
+
+        len = tvb_captured_length(tvb);
+        switch (pm_process_record_parse(len ? tvb_get_ptr(tvb, 0, len) : NULL, len, &record,
+                                        malformed)) {
+        case PM_RECORD_OTHER_ENTRY:
+            return TRUE;     /* Wireshark's, not a process: nothing to say */
+        case PM_RECORD_MALFORMED:
+            return TRUE;
+        case PM_RECORD_PROCESS:
+            stored = keep(pinfo, &record);
+            break;
+        }
+    } else {
+        /* Again (a later pass): what was wrong was said the first time. */
+        const char *ignored;
+        pm_process_record again;
+
+        len = tvb_captured_length(tvb);
+        if (pm_process_record_parse(len ? tvb_get_ptr(tvb, 0, len) : NULL, len, &again,
+                                    &ignored) == PM_RECORD_PROCESS)
+            *malformed = ignored;
+        pm_process_record_clear(&again);
+    }
+    add_row(tree, tvb, pinfo, proto, stored);
+    return TRUE;
+}
+
+/* ---- a packet's references ------------------------------------------------ */
+
+typedef struct {
+    gboolean found;
+    guint32  src_ref, dst_ref;
+} refs_search;
+
+static gboolean
+find_refs(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
+          wtap_optval_t *value, void *data)
+{
+    refs_search *search = data;
+    const guint8 *bytes = NULL;
+    gsize len = 0;
+
+    if (option_id != OPT_CUSTOM_BIN_COPY && option_id != OPT_CUSTOM_BIN_NO_COPY)
+        return TRUE;
+#if PM_WS_VERSION >= 406
+    if (value->custom_binaryval.pen != PM_PROCMAP_PEN)
+        return TRUE;
+    bytes = value->custom_binaryval.data.custom_data;
+    len = value->custom_binaryval.data.custom_data_len;
+#else
+    if (value->custom_opt.pen != PM_PROCMAP_PEN)
+        return TRUE;
+    bytes = (const guint8 *)value->custom_opt.data.generic_data.custom_data;
+    len = value->custom_opt.data.generic_data.custom_data_len;
+#endif
+    search->found = pm_record_refs_parse(bytes, len, &search->src_ref, &search->dst_ref);
+    return !search->found;     /* the first valid one */
+}
+
+/* The record @ref names for frame @frame: one before it, not yet claimed
+ * twice.  The same for every pass: what a later record says does not
+ * change an earlier frame's answer. */
+static const pm_process_record *
+resolve(guint section, guint32 ref, guint32 frame)
+{
+    guint64 key = ref_key(section, ref);
+    const stored_record *stored = records_by_ref ? g_hash_table_lookup(records_by_ref, &key)
+                                                 : NULL;
+
+    if (stored == NULL || stored->frame >= frame ||
+        (stored->ambiguous_from != 0 && stored->ambiguous_from < frame))
+        return NULL;
+    return &stored->record;
+}
+
+guint
+procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **out,
+                         gboolean *missing)
+{
+    refs_search search = { FALSE, 0, 0 };
+    guint32 key_data[3];
+    const pm_process_record *src, *dst;
+    GBytes *key;
+    char **pair;
+    guint n = 0;
+
+    *missing = FALSE;
+    wtap_block_foreach_option(block, find_refs, &search);
+    if (!search.found || (search.src_ref == 0 && search.dst_ref == 0))
+        return 0;
+    key_data[0] = section_of(pinfo);
+    src = search.src_ref ? resolve(key_data[0], search.src_ref, pinfo->num) : NULL;
+    dst = search.dst_ref ? resolve(key_data[0], search.dst_ref, pinfo->num) : NULL;
+    *missing = (search.src_ref != 0 && src == NULL) || (search.dst_ref != 0 && dst == NULL);
+    if (src == NULL && dst == NULL)
+        return 0;
+    key_data[1] = src ? search.src_ref : 0;
+    key_data[2] = dst ? search.dst_ref : 0;
+    key = g_bytes_new(key_data, sizeof key_data);
+    pair = g_hash_table_lookup(comments_by_refs, key);
+    if (pair == NULL) {
+        pair = g_new0(char *, 2);
+        pair[0] = src ? pm_process_record_to_comment(src, FALSE) : NULL;
+        pair[1] = dst ? pm_process_record_to_comment(dst, TRUE) : NULL;
+        g_hash_table_insert(comments_by_refs, key, pair);
+    } else {
+        g_bytes_unref(key);
+    }
+    if (pair[0] != NULL)
+        out[n++] = pair[0];
+    if (pair[1] != NULL)
+        out[n++] = pair[1];
+    return n;
+}
+
+void
+procmap_records_register(int proto)
+{
+    static hf_register_info hf[] = {
+        { &hf_record_ref,
+          { "Record number", "procmap.record.ref", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "The number packets refer to this process record by (procmap-capture)", HFILL } },
+        { &hf_record_pid,
+          { "Process ID", "procmap.record.pid", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL } },
+        { &hf_record_name,
+          { "Process name", "procmap.record.name", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
+            HFILL } },
+        { &hf_record_path,
+          { "Executable", "procmap.record.path", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
+            HFILL } },
+        { &hf_record_args,
+          { "Command line", "procmap.record.args", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Its arguments joined by spaces", HFILL } },
+        { &hf_record_user,
+          { "User", "procmap.record.user", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+        { &hf_record_uid,
+          { "User ID", "procmap.record.uid", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL } },
+        { &hf_record_ppid,
+          { "Parent process ID", "procmap.record.ppid", FT_UINT32, BASE_DEC, NULL, 0x0, NULL,
+            HFILL } },
+        { &hf_record_start_time,
+          { "Start time", "procmap.record.start_time", FT_ABSOLUTE_TIME, ABSOLUTE_TIME_LOCAL,
+            NULL, 0x0, NULL, HFILL } },
+        { &hf_record_extra,
+          { "Also recorded", "procmap.record.extra", FT_STRING, BASE_NONE, NULL, 0x0,
+            "What procmap-capture adds: working directory, container, parent", HFILL } },
+    };
+    static gint *ett[] = { &ett_record };
+
+    proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+}

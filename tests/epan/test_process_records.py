@@ -1,0 +1,187 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Process Information Blocks (Wireshark 5.1's custom block, PEN 32622,
+entry type 3) and procmap's packet references to them, as procmap-capture
+writes them (issue 14): what the plugin shows for files built to upstream's
+layout by the project's own generator - every option, pid reuse, several
+records, a reference before or without its record, an unknown entry type,
+a big-endian section, two sections, a number claimed twice, malformed
+records, and another writer's records.  Runs on every Wireshark of the
+matrix (4.0, 4.4, 4.6)."""
+import struct
+
+import pytest
+
+from harness import SIDE_FIELDS, all_process_fields
+from pcapgen import (WIRESHARK_PEN, PcapNg, old, process_information_block,
+                     process_thread_option, procmap_record_comment, procmap_refs_option,
+                     udp_packet)
+from tshark_output import absolute_time_text
+
+RECORD_FIELDS = ["procmap.record.%s" % f for f in
+                 ("ref", "pid", "name", "path", "args", "user", "uid", "ppid", "start_time",
+                  "extra")]
+FIELDS = ["frame.number", "udp.srcport"] + all_process_fields() + RECORD_FIELDS
+LOCAL, REMOTE = "10.0.0.5", "192.0.2.1"
+START = 1700000000123456789
+CURL = dict(pid=4242, name="curl", path="/usr/bin/curl",
+            cmdline=["curl", "-s", "http://example.org/a b"], ppid=4000, uid=1000, user="alice",
+            uuid=bytes(range(16)), start_ns=START)
+SERVER = dict(pid=80, name="nginx", path="/usr/sbin/nginx", cmdline=["nginx: worker"],
+              ppid=1, uid=33, user="www-data", start_ns=START - 10**9)
+
+
+def side(row, which):
+    return {f: row["procmap.%s.%s" % (which, f)] for f in SIDE_FIELDS
+            if row["procmap.%s.%s" % (which, f)]}
+
+
+def record_block(ref, process, **extra):
+    return process_information_block(comment=procmap_record_comment(ref, **extra), **process)
+
+
+def packet(pcap, port, refs, when=None, options=()):
+    return pcap.add(udp_packet(LOCAL, port, REMOTE, 53, b"q"), when or old(),
+                    options=[procmap_refs_option(*refs, order=pcap.order), *options])
+
+
+def rows_of(tshark, pcap, tmp_path, name, *options):
+    path = pcap.write(tmp_path / name)
+    rows = tshark.fields(path, FIELDS, *options)
+    # Read again in two passes: the same answers.
+    assert tshark.fields(path, FIELDS, "-2", *options) == rows
+    return path, rows
+
+
+@pytest.mark.parametrize("big_endian", [False, True])
+def test_every_option_and_both_ends(tshark, tmp_path, big_endian):
+    pcap = PcapNg(big_endian=big_endian)
+    pcap.add_custom_block(WIRESHARK_PEN, record_block(1, CURL, Cwd="/home/alice",
+                                                      ContainerId="c0ffee",
+                                                      ContainerName="web",
+                                                      ParentCmd="/usr/bin/bash",
+                                                      ParentArgs="-bash"))
+    pcap.add_custom_block(WIRESHARK_PEN, record_block(2, SERVER))
+    packet(pcap, 50000, (1, 2), options=[process_thread_option(4242, 4243, pcap.order)])
+    packet(pcap, 50001, (2, 0))
+    _, rows = rows_of(tshark, pcap, tmp_path, "every.pcapng")
+    records, frames = rows[:2], rows[2:]
+    assert [r["procmap.record.pid"] for r in records] == ["4242", "80"]
+    curl = records[0]
+    assert curl["procmap.record.ref"] == "1"
+    assert curl["procmap.record.name"] == "curl"
+    assert curl["procmap.record.path"] == "/usr/bin/curl"
+    assert curl["procmap.record.args"] == "curl -s http://example.org/a b"
+    assert (curl["procmap.record.uid"], curl["procmap.record.user"],
+            curl["procmap.record.ppid"]) == ("1000", "alice", "4000")
+    assert curl["procmap.record.start_time"] == absolute_time_text(START)
+    assert "Cwd: /home/alice" in curl["procmap.record.extra"]
+    assert all(r["udp.srcport"] == "" and r["procmap.src.pid"] == "" for r in records)
+
+    src = side(frames[0], "src")
+    assert src["pid"] == "4242" and src["name"] == "curl" and src["exe"] == "/usr/bin/curl"
+    assert src["args"] == "curl -s http://example.org/a b"
+    assert (src["uid"], src["user"], src["ppid"]) == ("1000", "alice", "4000")
+    assert (src["cwd"], src["container_id"], src["container_name"]) == \
+        ("/home/alice", "c0ffee", "web")
+    assert (src["parent_exe"], src["parent_args"]) == ("/usr/bin/bash", "-bash")
+    assert src["start_time"] == absolute_time_text(START)
+    assert src["source"] == "procmap-capture"
+    dst = side(frames[0], "dst")
+    assert (dst["pid"], dst["name"], dst["user"]) == ("80", "nginx", "www-data")
+    # Only a source record: the destination says it was not carried.
+    assert side(frames[1], "src")["pid"] == "80"
+    assert side(frames[1], "dst") == {"reason": "not-carried", "endpoint": "%s:53" % REMOTE}
+
+
+def test_pid_reuse_and_several_records(tshark, tmp_path):
+    """Two processes with one pid: each packet gets the record it names."""
+    pcap = PcapNg()
+    first = dict(CURL, name="first", start_ns=START)
+    second = dict(CURL, name="second", start_ns=START + 5 * 10**9)
+    pcap.add_custom_block(WIRESHARK_PEN, record_block(1, first))
+    packet(pcap, 50000, (1, 0))
+    pcap.add_custom_block(WIRESHARK_PEN, record_block(2, second))
+    packet(pcap, 50001, (2, 0))
+    packet(pcap, 50002, (1, 0))        # the older one again, by its number
+    _, rows = rows_of(tshark, pcap, tmp_path, "reuse.pcapng")
+    frames = [r for r in rows if r["udp.srcport"]]
+    assert [(f["procmap.src.pid"], f["procmap.src.name"]) for f in frames] == \
+        [("4242", "first"), ("4242", "second"), ("4242", "first")]
+
+
+def test_a_reference_without_its_record_says_so(tshark, tmp_path):
+    pcap = PcapNg()
+    packet(pcap, 50000, (1, 0))        # before its record
+    pcap.add_custom_block(WIRESHARK_PEN, record_block(1, CURL))
+    packet(pcap, 50001, (1, 7))        # 7: never recorded
+    packet(pcap, 50002, (1, 0))
+    path, rows = rows_of(tshark, pcap, tmp_path, "missing.pcapng")
+    frames = {r["udp.srcport"]: r for r in rows if r["udp.srcport"]}
+    assert frames["50000"]["procmap.src.pid"] == ""
+    assert frames["50001"]["procmap.src.pid"] == "4242"
+    assert frames["50001"]["procmap.dst.pid"] == ""
+    assert frames["50002"]["procmap.src.pid"] == "4242"
+    flagged = tshark.run("-r", path, "-Y", "procmap.carried.unresolved", "-T", "fields",
+                         "-e", "udp.srcport").stdout.split()
+    assert flagged == ["50000", "50001"]
+
+
+def test_unknown_entry_type_and_other_writers(tshark, tmp_path):
+    """Another entry type of Wireshark's block is no record; another
+    writer's record (no procmap number) is shown, and a packet naming a
+    process by epb_processid_threadid alone gets no guessed end."""
+    pcap = PcapNg()
+    pcap.add_custom_block(WIRESHARK_PEN, struct.pack("<II", 7, 8) + b"\x01" * 8)
+    pcap.add_custom_block(WIRESHARK_PEN, process_information_block(**SERVER))
+    pcap.add(udp_packet(LOCAL, 50000, REMOTE, 53, b"q"), old(),
+             options=[process_thread_option(80, 81)])
+    path, rows = rows_of(tshark, pcap, tmp_path, "foreign.pcapng")
+    assert [r["procmap.record.pid"] for r in rows] == ["", "80", ""]
+    assert rows[1]["procmap.record.ref"] == "" and rows[1]["procmap.record.name"] == "nginx"
+    assert rows[2]["procmap.src.pid"] == rows[2]["procmap.dst.pid"] == ""
+    assert tshark.run("-r", path, "-Y", "procmap.carried.malformed").stdout == ""
+
+
+def test_sections_and_numbers_claimed_twice(tshark, tmp_path):
+    """A number means a record of its own section; two records of one
+    section claiming one number (two runs merged) answer nothing from the
+    second on."""
+    one = PcapNg()
+    one.add_custom_block(WIRESHARK_PEN, record_block(1, CURL))
+    packet(one, 50000, (1, 0))
+    packet(one, 50001, (1, 0))
+    one.add_custom_block(WIRESHARK_PEN, record_block(1, SERVER))    # claimed twice
+    packet(one, 50002, (1, 0))
+    two = PcapNg()
+    packet(two, 50003, (1, 0))          # section 2: its own records only
+    two.add_custom_block(WIRESHARK_PEN, record_block(1, SERVER))
+    packet(two, 50004, (1, 0))
+    path = tmp_path / "sections.pcapng"
+    path.write_bytes(one.to_bytes() + two.to_bytes())
+    rows = tshark.fields(str(path), FIELDS)
+    assert tshark.fields(str(path), FIELDS, "-2") == rows
+    pids = {r["udp.srcport"]: r["procmap.src.pid"] for r in rows if r["udp.srcport"]}
+    assert pids == {"50000": "4242", "50001": "4242", "50002": "", "50003": "", "50004": "80"}
+
+
+def test_malformed_records(tshark, tmp_path):
+    pcap = PcapNg()
+    # An entry longer than its block; a uid of the wrong length (the rest
+    # of the record is kept); a process entry without its pid.
+    pcap.add_custom_block(WIRESHARK_PEN, struct.pack("<II", 3, 400) + b"\0" * 8)
+    pcap.add_custom_block(WIRESHARK_PEN, process_information_block(
+        1, name="short-uid", comment=procmap_record_comment(1),
+        extra_options=[(6, b"\x01\x02")]))
+    pcap.add_custom_block(WIRESHARK_PEN, struct.pack("<II", 3, 2) + b"\0\0\0\0")
+    packet(pcap, 50000, (1, 0))
+    # A garbage reference option: no answer, no crash.
+    pcap.add(udp_packet(LOCAL, 50001, REMOTE, 53, b"q"), old(),
+             options=[(2989, struct.pack("<I", 0x70726D70) + b"\x01\xff\xff\xff\xff\xff\xff")])
+    path, rows = rows_of(tshark, pcap, tmp_path, "malformed.pcapng")
+    frames = {r["udp.srcport"]: r for r in rows if r["udp.srcport"]}
+    assert frames["50000"]["procmap.src.name"] == "short-uid"
+    assert frames["50000"]["procmap.src.uid"] == ""
+    assert frames["50001"]["procmap.src.pid"] == ""
+    malformed = tshark.run("-r", path, "-Y", "procmap.carried.malformed", "-T", "fields",
+                           "-e", "frame.number").stdout.split()
+    assert malformed == ["1", "2", "3"]
