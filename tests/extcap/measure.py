@@ -13,7 +13,11 @@
  4. loss at a sustained rate: small UDP datagrams on loopback at a steady
     rate (default 200 000 a second for 10 s, bench_udp_pace), captured by
     dumpcap and by the extcap one after the other: packets sent, captured
-    and lost by each, side by side.
+    and lost by each, side by side;
+ 5. what the file spends on processes (issue 14): bytes besides the bare
+    packets per packet, procmap-capture against dumpcap, on 10 000 small
+    UDP datagrams of one process (goal <= 32 B/packet more), and the file
+    size ratio on a 100 MB TCP transfer (goal <= 1.02).
 
 Run as root: ./run extcap-measure (or measure.py --build-dir DIR)."""
 import argparse
@@ -26,10 +30,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 
+import pcapng_blocks  # noqa: E402
 from extcap_env import (SYSTEM_PYTHON, Extcap, HttpServer, Netns, Wireshark,  # noqa: E402
                         curl_frames_share, make_workdir, one_shot_curl)
 
@@ -175,23 +182,54 @@ def run_capture(command, ready_path, count, port, traffic=None):
     return result if sent is None else result + (sent,)
 
 
-def overhead(binary, workdir, count, traffic=None, name="flood"):
-    sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sink.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sink.bind(("127.0.0.1", 0))
+def overhead(binary, workdir, count, traffic=None, name="flood", sink=None, kind="udp"):
+    """dumpcap, then procmap-capture, on lo for the same traffic: {name:
+    run_capture()'s result}; the files stay in @workdir (NAME-dumpcap.pcapng,
+    NAME-extcap.pcapng).  @sink: a bound socket the traffic goes to."""
+    own_sink = sink is None
+    if own_sink:
+        sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sink.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sink.bind(("127.0.0.1", 0))
     port = sink.getsockname()[1]
     results = {}
     try:
         plain = os.path.join(workdir, "%s-dumpcap.pcapng" % name)
-        results["dumpcap"] = run_capture(["dumpcap", "-q", "-i", "lo", "-f", "udp port %d" % port,
-                                          "-w", plain], plain, count, port, traffic)
+        results["dumpcap"] = run_capture(["dumpcap", "-q", "-i", "lo", "-f",
+                                          "%s port %d" % (kind, port), "-w", plain], plain,
+                                         count, port, traffic)
         ours = os.path.join(workdir, "%s-extcap.pcapng" % name)
         results["procmap-capture"] = run_capture(
             [binary, "--capture", "--extcap-interface", "procmap-lo", "--fifo", ours,
-             "--extcap-capture-filter", "udp port %d" % port], ours, count, port, traffic)
+             "--extcap-capture-filter", "%s port %d" % (kind, port)], ours, count, port, traffic)
     finally:
-        sink.close()
+        if own_sink:
+            sink.close()
     return results
+
+
+def metadata_bytes(path):
+    """(packets, bytes that are not bare packets: options, records, headers
+    of the file) of a pcapng file."""
+    packets, bare = 0, 0
+    for block in pcapng_blocks.blocks(path):
+        if block["type"] == pcapng_blocks.EPB:
+            packets += 1
+            bare += 32 + (block["captured"] + 3) // 4 * 4
+    return packets, os.path.getsize(path) - bare
+
+
+def bulk_tcp(megabytes):
+    """A traffic for run_capture(): one process sends @megabytes to the
+    listening socket @port (accepted and read in a thread here)."""
+    def send(port):
+        sender = ("import socket,sys\ns=socket.create_connection(('127.0.0.1',%d))\n"
+                  "b=b'x'*65536\nfor _ in range(%d): s.sendall(b)\ns.close()\n"
+                  % (port, megabytes * 16))
+        start = time.monotonic()
+        subprocess.run([sys.executable, "-c", sender], check=True, timeout=600)
+        return megabytes, time.monotonic() - start
+    return send
 
 
 def paced(pace_binary, rate, seconds):
@@ -233,7 +271,7 @@ def main():
     parser.add_argument("--rate", type=int, default=200000,
                         help="datagrams a second for the loss figure (4)")
     parser.add_argument("--rate-seconds", type=int, default=10)
-    parser.add_argument("--only", default="1,2,3,4",
+    parser.add_argument("--only", default="1,2,3,4,5",
                         help="the figures to measure (comma-separated numbers)")
     args = parser.parse_args()
     only = {part.strip() for part in args.only.split(",")}
@@ -256,6 +294,8 @@ def main():
         measure_flood(binary, workdir, args)
     if "4" in only:
         measure_loss(binary, workdir, args)
+    if "5" in only:
+        measure_metadata(binary, workdir, args)
     shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -311,6 +351,58 @@ def measure_loss(binary, workdir, args):
         print("   %-16s sent %8d in %.2f s, captured %8d, lost %8d (%.2f %%); CPU %.2f s"
               % (name, sent, seconds, captured, lost, percent(lost, sent), cpu))
 
+
+
+def drain(listener, stop):
+    """Accepts and reads connections on @listener until @stop is set."""
+    listener.settimeout(0.2)
+    while not stop.is_set():
+        try:
+            conn, _ = listener.accept()
+        except socket.timeout:
+            continue
+        with conn:
+            while conn.recv(1 << 20):
+                pass
+
+
+def measure_metadata(binary, workdir, args):
+    pace = os.path.join(args.build_dir, "tests", "bench", "bench_udp_pace")
+    print("\n5. what the file spends on processes: 10 000 UDP datagrams of 64 bytes from one "
+          "process on lo, and a bulk TCP transfer, dumpcap and procmap-capture side by side")
+    results = overhead(binary, workdir, 0, paced(pace, 10000, 1), "meta")
+    per_packet = {}
+    for name, suffix in (("dumpcap", "dumpcap"), ("procmap-capture", "extcap")):
+        packets, meta = metadata_bytes(os.path.join(workdir, "meta-%s.pcapng" % suffix))
+        per_packet[name] = meta / packets if packets else 0
+        print("   %-16s %6d packets, %7d bytes besides the bare packets: %.1f B/packet"
+              % (name, packets, meta, per_packet[name]))
+    print("   metadata procmap-capture - dumpcap: %.1f B/packet (goal <= 32)"
+          % (per_packet["procmap-capture"] - per_packet["dumpcap"]))
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+    reader = threading.Thread(target=drain, args=(listener, stop), daemon=True)
+    reader.start()
+    try:
+        overhead(binary, workdir, 0, bulk_tcp(100), "bulk", sink=listener, kind="tcp")
+    finally:
+        stop.set()
+        reader.join(timeout=5)
+        listener.close()
+    # Each capture may drop a different share of a burst this size: the
+    # ratio compares each file with the packets it holds.
+    sizes = {}
+    for name, suffix in (("dumpcap", "dumpcap"), ("procmap-capture", "extcap")):
+        path = os.path.join(workdir, "bulk-%s.pcapng" % suffix)
+        packets, meta = metadata_bytes(path)
+        size = os.path.getsize(path)
+        sizes[name] = size / (size - meta) if size > meta else 0
+        print("   bulk TCP, 100 MB on lo, %-16s %6d packets in %d bytes, %.4f of their bare size"
+              % (name, packets, size, sizes[name]))
+    print("   file size ratio procmap-capture / dumpcap for the same packets: %.4f (goal <= 1.02)"
+          % (sizes["procmap-capture"] / sizes["dumpcap"] if sizes["dumpcap"] else 0))
 
 if __name__ == "__main__":
     main()
