@@ -218,7 +218,7 @@ typedef struct {
     guint32  src_ref, dst_ref;
 } refs_search;
 
-static gboolean
+static pm_ws_bool
 find_refs(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
           wtap_optval_t *value, void *data)
 {
