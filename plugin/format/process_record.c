@@ -162,8 +162,12 @@ get_varint(const guint8 *data, gsize len, gsize *at, guint32 *value)
         guint8 byte = data[(*at)++];
 
         result |= (guint64)(byte & 0x7f) << shift;
-        if (!(byte & 0x80))
+        if (!(byte & 0x80)) {
+            /* One way to write a number: no last byte of zeros. */
+            if (byte == 0 && shift > 0)
+                return FALSE;
             return result <= G_MAXUINT32 && (*value = (guint32)result, TRUE);
+        }
     }
     return FALSE;
 }

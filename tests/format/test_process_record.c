@@ -135,6 +135,7 @@ test_refs(void)
     static const guint8 other_version[] = { 2, 1, 1, 0 };
     static const guint8 trailing[] = { 1, 1, 1, 9 };
     static const guint8 endless[] = { 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    static const guint8 overlong[] = { 1, 0xcd, 0x00, 0xcd, 0x00 };
 
     g_assert_cmpuint(len, ==, 3);
     g_assert_true(pm_record_refs_parse(data, len, &src, &dst));
@@ -150,6 +151,7 @@ test_refs(void)
     g_assert_false(pm_record_refs_parse(other_version, sizeof other_version, &src, &dst));
     g_assert_false(pm_record_refs_parse(trailing, sizeof trailing, &src, &dst));
     g_assert_false(pm_record_refs_parse(endless, sizeof endless, &src, &dst));
+    g_assert_false(pm_record_refs_parse(overlong, sizeof overlong, &src, &dst));
     g_assert_cmpuint(src, ==, 0);
 }
 
