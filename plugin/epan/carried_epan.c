@@ -44,6 +44,13 @@ procmap_carried_reset(void)
     procmap_records_reset();
 }
 
+void
+procmap_carried_shutdown(void)
+{
+    g_clear_pointer(&uid_map, g_hash_table_destroy);
+    procmap_records_shutdown();
+}
+
 const char *
 procmap_read_custom_block(packet_info *pinfo, tvbuff_t *tvb)
 {

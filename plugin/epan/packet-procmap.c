@@ -460,6 +460,7 @@ shutdown_procmap(void)
     procmap_prefs_cleanup();
     procmap_synonym_cleanup();
     procmap_tshark_fields_cleanup();
+    procmap_carried_shutdown();
     g_clear_pointer(&engine, pm_frame_engine_free);
 }
 

@@ -91,6 +91,14 @@ procmap_records_reset(void)
     g_hash_table_remove_all(records_by_frame);
 }
 
+void
+procmap_records_shutdown(void)
+{
+    g_clear_pointer(&comments_by_refs, g_hash_table_destroy);
+    g_clear_pointer(&records_by_ref, g_hash_table_destroy);
+    g_clear_pointer(&records_by_frame, g_hash_table_destroy);
+}
+
 static guint
 section_of(packet_info *pinfo)
 {

@@ -122,6 +122,7 @@ gboolean procmap_read_carried(packet_info *pinfo, tvbuff_t *tvb, gboolean option
 const char *procmap_read_custom_block(packet_info *pinfo, tvbuff_t *tvb);
 /* Forgets the uid map and the process records (a new file). */
 void procmap_carried_reset(void);
+void procmap_carried_shutdown(void);
 
 /* process_records_epan.c: the capture's process records.  dissect: a
  * custom-block record with Wireshark's PEN (a process information block is
@@ -129,6 +130,8 @@ void procmap_carried_reset(void);
  * FALSE for other PENs. */
 void procmap_records_register(int proto);
 void procmap_records_reset(void);
+/* At exit (a shutdown routine): the tables themselves. */
+void procmap_records_shutdown(void);
 gboolean procmap_records_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto,
                                  const char **malformed);
 /* The comments (procmap's version 1) of the records a packet's block

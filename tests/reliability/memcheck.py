@@ -11,6 +11,9 @@ Captures (tests/epan's pcapgen, fakeproc and scenario helpers):
              match rule, shared sockets, ICMP errors, VXLAN; -V, two passes
   bad-input  the fake host of test_bad_input.py; -T json
   live       loopback flows of real processes on the real /proc (netlink)
+  records    process records as procmap-capture writes them (Process
+             Information Blocks, references, a missing and a malformed
+             record, a big-endian section after a little-endian one); -2 -V
   injected   `standard` with procmap_plugin_faulty, which leaks a block
              per lookup: the check must find those leaks
 
@@ -23,6 +26,7 @@ injected leak is found."""
 import argparse
 import os
 import shutil
+import struct
 import sys
 import tempfile
 import time
@@ -32,8 +36,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "epan"))
 
 from harness import SYSTEM_PYTHON, Peer, Tshark, prefs, system_epan_plugin_dir  # noqa: E402
-from pcapgen import (Pcap, TcpConversation, icmp_port_unreachable, recent,  # noqa: E402
-                     tcp_packet, udp_packet, vxlan_packet, ether)
+from pcapgen import (WIRESHARK_PEN, Pcap, PcapNg, TcpConversation,  # noqa: E402
+                     icmp_port_unreachable, old, process_information_block,
+                     process_thread_option, procmap_record_comment, procmap_refs_option,
+                     recent, tcp_packet, udp_packet, vxlan_packet, ether)
 import scenario as sc  # noqa: E402
 import badhost  # noqa: E402
 from test_bad_input import bad_frames  # noqa: E402
@@ -61,6 +67,31 @@ def standard_capture(path):
     pcap.add(vxlan_packet(sc.REMOTE4B, 50000, sc.LOCAL4, inner))
     pcap.add(udp_packet(sc.REMOTE4, 1, sc.REMOTE4B, 2, b"not local"))
     return pcap.write(path)
+
+
+def records_capture(path):
+    """Two sections (little-, then big-endian) of process records and the
+    packets naming them: every option, pid reuse, a reference without its
+    record, a malformed record and reference."""
+    sections = []
+    for big_endian in (False, True):
+        pcap = PcapNg(big_endian=big_endian)
+        for ref, name, start in ((1, "curl", 10**18), (2, "curl-again", 10**18 + 10**9)):
+            pcap.add_custom_block(WIRESHARK_PEN, process_information_block(
+                4242, name=name, path="/usr/bin/curl", cmdline=["curl", "-s", "x"], ppid=1,
+                uid=1000, user="alice", uuid=bytes(16), start_ns=start,
+                comment=procmap_record_comment(ref, Cwd="/tmp", ContainerId="c0ffee")))
+        pcap.add_custom_block(WIRESHARK_PEN, struct.pack("<II", 3, 400) + bytes(8))
+        for port, refs in ((50000, (1, 2)), (50001, (2, 0)), (50002, (1, 7)), (50003, (9, 9))):
+            pcap.add(udp_packet("10.0.0.5", port, "192.0.2.1", 53, b"q"), old(),
+                     options=[procmap_refs_option(*refs, order=pcap.order),
+                              process_thread_option(4242, 4243, pcap.order)])
+        pcap.add(udp_packet("10.0.0.5", 50004, "192.0.2.1", 53, b"q"), old(),
+                 options=[(2989, struct.pack("<I", 0x70726D70) + b"\x01\xff\xff\xff")])
+        sections.append(pcap.to_bytes())
+    with open(path, "wb") as out:
+        out.write(b"".join(sections))
+    return path
 
 
 def live_capture(path, peers):
@@ -192,7 +223,7 @@ def main():
     parser.add_argument("--plugin", required=True)
     parser.add_argument("--faulty-plugin", required=True)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--cases", default="standard,bad-input,live,injected")
+    parser.add_argument("--cases", default="standard,bad-input,records,live,injected")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("memcheck: run as root (tshark runs in a private mount namespace)")
@@ -220,6 +251,8 @@ def main():
                            *prefs(proc_root=bad_root, live_lookups="always",
                                   capture_host="this-host", min_refresh_interval=0)],
                           ours_dir, None),
+            "records": (["-r", records_capture(os.path.join(work, "records.pcapng")), "-2",
+                         "-V", "-z", "procmap,tree"], ours_dir, None),
             "live": (None, ours_dir, None),
             "injected": (standard_args, faulty_dir, {"PROCMAP_INJECT_FAULT": "leak"}),
         }

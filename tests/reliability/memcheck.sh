@@ -2,7 +2,7 @@
 # memcheck.sh [CASES] - `./run memcheck`: build (RelWithDebInfo, in
 # BUILD_DIR, default ./build) the plugin and procmap_plugin_faulty, then run
 # tshark with the plugin under valgrind memcheck over the integration
-# captures (memcheck.py; CASES: standard,bad-input,live,injected).  Results
+# captures (memcheck.py; CASES: standard,bad-input,records,live,injected).  Results
 # in <build>/memcheck/.
 set -euo pipefail
 
