@@ -206,8 +206,9 @@ read_key_lines(const char *text, const char *end, key_group *group)
     }
 }
 
-/* "procmap-src" / "procmap-dst" as the first line: the side, else -1, and
- * where the key lines start. */
+/* "procmap-src" / "procmap-dst" as the first line: the side; the plugin's
+ * own PM_CARRIED_PIB_MARKER: PM_CARRIED_EITHER; else -1.  *@body: where the
+ * key lines start. */
 static int
 procmap_side(const char *text, const char *end, const char **body)
 {
@@ -219,6 +220,8 @@ procmap_side(const char *text, const char *end, const char **body)
         return PM_CARRIED_SRC;
     if (slice_equal(first, "procmap-dst"))
         return PM_CARRIED_DST;
+    if (slice_equal(first, PM_CARRIED_PIB_MARKER))
+        return PM_CARRIED_EITHER;
     return -1;
 }
 
@@ -551,7 +554,7 @@ gboolean
 pm_carried_parse(const char *const *comments, guint n_comments,
                  const pm_carried_darwin *darwin, const pm_carried_tag *tag, pm_carried *out)
 {
-    key_group ptcpdump, procmap[2];
+    key_group ptcpdump, procmap[PM_CARRIED_SLOTS];
     etl_comment etl;
     pcapd_comment pcapd;
 
@@ -600,6 +603,9 @@ pm_carried_parse(const char *const *comments, guint n_comments,
                                    &out->process[PM_CARRIED_DST]);
     if (src || dst)
         out->kind = PM_CARRIED_PROCMAP;
+    else if (build_from_keys(&procmap[PM_CARRIED_EITHER], out,
+                             &out->process[PM_CARRIED_EITHER]))
+        out->kind = PM_CARRIED_PIB;
     else if (build_from_darwin(darwin, out, &out->process[PM_CARRIED_EITHER]))
         out->kind = PM_CARRIED_DARWIN;
     else if (build_from_keys(&ptcpdump, out, &out->process[PM_CARRIED_EITHER]))

@@ -35,6 +35,8 @@ typedef enum {
     PM_CARRIED_PCAPDROID,     /* PCAPdroid: a frame trailer, or "u-<uid>" and uid map blocks */
     PM_CARRIED_TCPSHARK,      /* tcpshark's Ethernet trailer */
     PM_CARRIED_ECAPTURE,      /* eCapture's Ethernet trailer */
+    PM_CARRIED_PIB,           /* a process information block named by the packet's
+                               * epb_processid_threadid (another writer's) */
     PM_CARRIED_KIND_COUNT
 } pm_carried_kind;
 
@@ -45,6 +47,12 @@ typedef enum {
     PM_CARRIED_EITHER = 2,    /* named, but at which end is not known */
     PM_CARRIED_SLOTS = 3
 } pm_carried_slot;
+
+/* The first line of the comment the plugin makes of a process information
+ * block that a packet names by its pid alone (process_records_epan.c): the
+ * procmap keys of a version 1 comment, at no known end.  Never read from a
+ * file: the glue drops a file's comments that start with it. */
+#define PM_CARRIED_PIB_MARKER "procmap-pib"
 
 /* A value longer than this is cut (at a character boundary) and ends in
  * "...".  A pcapng option holds at most 65535 bytes anyway. */

@@ -174,7 +174,7 @@ procmap_read_carried(packet_info *pinfo, tvbuff_t *tvb, gboolean options,
 {
     wtap_block_t block = options ? frame_block(pinfo) : NULL;
     guint32 flags;
-    guint n = 0, from_records;
+    guint n = 0;
     gboolean records_missing;
 
     input->comments = NULL;
@@ -190,15 +190,20 @@ procmap_read_carried(packet_info *pinfo, tvbuff_t *tvb, gboolean options,
         return input->tag != NULL;
     /* The process records the packet names come first: procmap-capture
      * wrote them, before any comment an editor added. */
-    from_records = n = procmap_records_comments(pinfo, block, carried->comments,
-                                                &records_missing);
+    n = procmap_records_comments(pinfo, block, carried->comments, &records_missing);
     /* One more than the reader reads, so that it can say some were left. */
-    while (n < G_N_ELEMENTS(carried->comments)) {
+    for (guint nth = 0; n < G_N_ELEMENTS(carried->comments); nth++) {
+        const char *text;
         char *comment;
-        if (wtap_block_get_nth_string_option_value(block, OPT_COMMENT, n - from_records,
-                                                   &comment) !=
+
+        if (wtap_block_get_nth_string_option_value(block, OPT_COMMENT, nth, &comment) !=
             WTAP_OPTTYPE_SUCCESS)
             break;
+        /* The plugin's own marker is never taken from a file. */
+        for (text = comment; g_ascii_isspace(*text); text++)
+            ;
+        if (g_str_has_prefix(text, PM_CARRIED_PIB_MARKER))
+            continue;
         carried->comments[n++] = comment;
     }
     if (n > 0) {

@@ -421,6 +421,7 @@ source_of_kind(pm_carried_kind kind)
     case PM_CARRIED_PCAPDROID:  return PM_SOURCE_PCAPDROID;
     case PM_CARRIED_TCPSHARK:   return PM_SOURCE_TCPSHARK;
     case PM_CARRIED_ECAPTURE:   return PM_SOURCE_ECAPTURE;
+    case PM_CARRIED_PIB:        return PM_SOURCE_PIB;
     case PM_CARRIED_NONE:
     case PM_CARRIED_KIND_COUNT:
         break;

@@ -39,6 +39,8 @@ typedef enum {
     PM_SOURCE_PCAPDROID,      /* carried in the capture: PCAPdroid's trailer or uid (Android) */
     PM_SOURCE_TCPSHARK,       /* carried in the capture: tcpshark's trailer */
     PM_SOURCE_ECAPTURE,       /* carried in the capture: eCapture's trailer */
+    PM_SOURCE_PIB,            /* carried in the capture: a process information block
+                               * the packet names by its pid (another writer's) */
     PM_SOURCE_COUNT
 } pm_source;
 

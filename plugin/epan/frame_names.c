@@ -26,6 +26,8 @@ static const struct {
         "carried in the capture file by PCAPdroid (Android): the app, by uid" },
     [PM_SOURCE_TCPSHARK] = { "tcpshark", "carried in the capture file by tcpshark" },
     [PM_SOURCE_ECAPTURE] = { "ecapture", "carried in the capture file by eCapture" },
+    [PM_SOURCE_PIB] = { "pib",
+        "carried in the capture file: a process information block named by the packet's pid" },
 };
 
 const char *

@@ -20,6 +20,7 @@
 #include <wiretap/wtap.h>
 #include <wiretap/wtap_opttypes.h>
 
+#include "carried.h"
 #include "process_record.h"
 
 static int hf_record_ref = -1;
@@ -42,12 +43,18 @@ typedef struct {
      * number with other details (files of two runs merged): from there on
      * the number resolves to nothing.  0: none. */
     guint32           ambiguous_from;
+    /* The comment it reads as when a packet names it by pid alone
+     * (PM_CARRIED_PIB_MARKER), made the first time; NULL until then. */
+    char             *pid_comment;
 } stored_record;
 
 /* The file's records: frame number -> stored_record (owned), and
  * (section, number) -> the stored_record claiming it. */
 static GHashTable *records_by_frame;
 static GHashTable *records_by_ref;
+/* (section, pid) -> the records of the section with that pid, in file
+ * order (a GPtrArray of stored_record, not owned). */
+static GHashTable *records_by_pid;
 /* (section, src number, dst number) -> the pair's two comments. */
 static GHashTable *comments_by_refs;
 
@@ -63,6 +70,7 @@ stored_record_free(gpointer data)
     stored_record *stored = data;
 
     pm_process_record_clear(&stored->record);
+    g_free(stored->pid_comment);
     g_free(stored);
 }
 
@@ -83,11 +91,14 @@ procmap_records_reset(void)
         records_by_frame = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                                  stored_record_free);
         records_by_ref = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+        records_by_pid = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                               (GDestroyNotify)g_ptr_array_unref);
         comments_by_refs = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
                                                  (GDestroyNotify)g_bytes_unref, comments_free);
     }
     g_hash_table_remove_all(comments_by_refs);
     g_hash_table_remove_all(records_by_ref);
+    g_hash_table_remove_all(records_by_pid);
     g_hash_table_remove_all(records_by_frame);
 }
 
@@ -96,6 +107,7 @@ procmap_records_shutdown(void)
 {
     g_clear_pointer(&comments_by_refs, g_hash_table_destroy);
     g_clear_pointer(&records_by_ref, g_hash_table_destroy);
+    g_clear_pointer(&records_by_pid, g_hash_table_destroy);
     g_clear_pointer(&records_by_frame, g_hash_table_destroy);
 }
 
@@ -111,12 +123,20 @@ static stored_record *
 keep(packet_info *pinfo, pm_process_record *record)
 {
     stored_record *stored = g_new0(stored_record, 1), *other;
+    GPtrArray *same_pid;
     guint64 key;
 
     stored->record = *record;
     stored->section = section_of(pinfo);
     stored->frame = pinfo->num;
     g_hash_table_insert(records_by_frame, GUINT_TO_POINTER(pinfo->num), stored);
+    key = ref_key(stored->section, record->pid);
+    same_pid = g_hash_table_lookup(records_by_pid, &key);
+    if (same_pid == NULL) {
+        same_pid = g_ptr_array_new();
+        g_hash_table_insert(records_by_pid, g_memdup2(&key, sizeof key), same_pid);
+    }
+    g_ptr_array_add(same_pid, stored);
     if (record->ref == 0)
         return stored;
     key = ref_key(stored->section, record->ref);
@@ -224,6 +244,11 @@ procmap_records_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int
 typedef struct {
     gboolean found;
     guint32  src_ref, dst_ref;
+    /* epb_processid_threadid as Wireshark 4.6 keeps it: a u64 in the
+     * section's byte order, so the pid is its low half in a little-endian
+     * section and its high half in a big-endian one. */
+    gboolean has_process_thread;
+    guint64  process_thread;
 } refs_search;
 
 static pm_ws_bool
@@ -234,6 +259,13 @@ find_refs(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
     const guint8 *bytes = NULL;
     gsize len = 0;
 
+#if PM_WS_VERSION >= 406
+    if (option_id == OPT_PKT_PROCIDTHRDID && type == WTAP_OPTTYPE_UINT64) {
+        search->has_process_thread = TRUE;
+        search->process_thread = value->uint64val;
+        return TRUE;
+    }
+#endif
     if (option_id != OPT_CUSTOM_BIN_COPY && option_id != OPT_CUSTOM_BIN_NO_COPY)
         return TRUE;
 #if PM_WS_VERSION >= 406
@@ -267,11 +299,65 @@ resolve(guint section, guint32 ref, guint32 frame)
     return &stored->record;
 }
 
+/* The record of the process with @pid when frame @frame (at @when_ns) was
+ * captured: of its section, before the frame; of several with that pid
+ * (pid reuse), the one that started last before the packet.  NULL when
+ * none, or when several could be it and a start time does not tell. */
+static const stored_record *
+resolve_pid(guint section, guint32 pid, guint32 frame, guint64 when_ns)
+{
+    guint64 key = ref_key(section, pid);
+    GPtrArray *same_pid = records_by_pid ? g_hash_table_lookup(records_by_pid, &key) : NULL;
+    const stored_record *best = NULL;
+    gboolean unsure = FALSE;
+
+    for (guint i = 0; same_pid != NULL && i < same_pid->len; i++) {
+        const stored_record *stored = g_ptr_array_index(same_pid, i);
+        guint64 started = stored->record.start_time_ns;
+
+        if (stored->frame >= frame)
+            break;                          /* file order: the rest are later */
+        if (started != 0 && started > when_ns)
+            continue;                       /* not started yet */
+        if (best == NULL) {
+            best = stored;
+        } else if (started == 0 || best->record.start_time_ns == 0) {
+            unsure = TRUE;                  /* two, and no start time to tell */
+        } else if (started >= best->record.start_time_ns) {
+            best = stored;                  /* later, or the same one again */
+        }
+    }
+    return unsure ? NULL : best;
+}
+
+/* The record a packet's epb_processid_threadid names (@value, as 4.6
+ * keeps it): tried as both byte orders, since epan does not say the
+ * section's; an answer only when one reading names a record. */
+static const stored_record *
+resolve_process_thread(packet_info *pinfo, guint64 value)
+{
+    guint32 low = (guint32)value, high = (guint32)(value >> 32);
+    guint64 when_ns = (guint64)pinfo->abs_ts.secs * G_GUINT64_CONSTANT(1000000000) +
+                      (guint64)pinfo->abs_ts.nsecs;
+    guint section = section_of(pinfo);
+    const stored_record *from_low, *from_high;
+
+    if (pinfo->abs_ts.secs < 0)
+        when_ns = 0;
+    from_low = low ? resolve_pid(section, low, pinfo->num, when_ns) : NULL;
+    if (high == low)
+        return from_low;
+    from_high = high ? resolve_pid(section, high, pinfo->num, when_ns) : NULL;
+    if (from_low != NULL && from_high != NULL)
+        return NULL;                        /* either could be the pid */
+    return from_low ? from_low : from_high;
+}
+
 guint
 procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **out,
                          gboolean *missing)
 {
-    refs_search search = { FALSE, 0, 0 };
+    refs_search search = { FALSE, 0, 0, FALSE, 0 };
     guint32 key_data[3];
     const pm_process_record *src, *dst;
     GBytes *key;
@@ -280,6 +366,19 @@ procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **ou
 
     *missing = FALSE;
     wtap_block_foreach_option(block, find_refs, &search);
+    if (!search.found && search.has_process_thread) {
+        /* Another writer's packet: a pid, no end (the direction flag may
+         * place it), and the record of that pid if the section has one. */
+        stored_record *named = (stored_record *)resolve_process_thread(pinfo,
+                                                                       search.process_thread);
+        if (named == NULL)
+            return 0;
+        if (named->pid_comment == NULL)
+            named->pid_comment = pm_process_record_to_comment(&named->record,
+                                                              PM_CARRIED_PIB_MARKER);
+        out[0] = named->pid_comment;
+        return 1;
+    }
     if (!search.found || (search.src_ref == 0 && search.dst_ref == 0))
         return 0;
     key_data[0] = section_of(pinfo);
@@ -294,8 +393,8 @@ procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **ou
     pair = g_hash_table_lookup(comments_by_refs, key);
     if (pair == NULL) {
         pair = g_new0(char *, 2);
-        pair[0] = src ? pm_process_record_to_comment(src, FALSE) : NULL;
-        pair[1] = dst ? pm_process_record_to_comment(dst, TRUE) : NULL;
+        pair[0] = src ? pm_process_record_to_comment(src, "procmap-src") : NULL;
+        pair[1] = dst ? pm_process_record_to_comment(dst, "procmap-dst") : NULL;
         g_hash_table_insert(comments_by_refs, key, pair);
     } else {
         g_bytes_unref(key);

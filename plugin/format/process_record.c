@@ -410,11 +410,12 @@ add_value(GString *out, const char *key, const char *value)
 }
 
 char *
-pm_process_record_to_comment(const pm_process_record *record, gboolean destination)
+pm_process_record_to_comment(const pm_process_record *record, const char *first_line)
 {
     GString *out = g_string_sized_new(256);
 
-    g_string_append(out, destination ? "procmap-dst\n" : "procmap-src\n");
+    g_string_append(out, first_line);
+    g_string_append_c(out, '\n');
     g_string_append(out, "Version: 1\n");
     g_string_append_printf(out, "PID: %u\n", record->pid);
     add_value(out, "Cmd", record->path);

@@ -93,11 +93,11 @@ gsize pm_record_refs_encode(guint32 src_ref, guint32 dst_ref, guint8 out[16]);
 gboolean pm_record_refs_parse(const guint8 *data, gsize len, guint32 *src_ref,
                               guint32 *dst_ref);
 
-/* procmap's version 1 comment for @record at one end ("procmap-src" or
- * "procmap-dst" first), the form the plugin's carried reader reads: what
- * the record says first, then its extra lines.  Line breaks and other
+/* procmap's version 1 comment for @record under @first_line ("procmap-src"
+ * or "procmap-dst": the end), the form the plugin's carried reader reads:
+ * what the record says first, then its extra lines.  Line breaks and other
  * control characters in values become spaces. */
-char *pm_process_record_to_comment(const pm_process_record *record, gboolean destination);
+char *pm_process_record_to_comment(const pm_process_record *record, const char *first_line);
 
 G_END_DECLS
 

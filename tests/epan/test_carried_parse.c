@@ -369,6 +369,30 @@ test_procmap_both_sides(fixture *f, gconstpointer data)
 }
 
 static void
+test_process_record_by_pid(fixture *f, gconstpointer data)
+{
+    /* The plugin's comment of a record a packet names by pid alone: one
+     * process at no known end, source PIB, ahead of a ptcpdump comment;
+     * procmap's own ends win over it. */
+    const char *record = PM_CARRIED_PIB_MARKER "\nVersion: 1\nPID: 80\nCmd: /usr/sbin/nginx\n"
+                         "Comm: nginx\nUserId: 33";
+    const char *with_ptcpdump[] = { record, "PID: 4242\nCmd: /usr/bin/curl" };
+    const char *with_procmap[] = { record, PROCMAP_SRC };
+    (void)data;
+
+    g_assert_true(parse(f, with_ptcpdump, G_N_ELEMENTS(with_ptcpdump)));
+    g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_PIB);
+    g_assert_false(f->carried.process[PM_CARRIED_SRC].present);
+    g_assert_false(f->carried.process[PM_CARRIED_DST].present);
+    g_assert_cmpint(single(f)->raw.pid, ==, 80);
+    g_assert_cmpstr(single(f)->raw.name, ==, "nginx");
+    g_assert_cmpstr(single(f)->raw.exe, ==, "/usr/sbin/nginx");
+    g_assert_true(parse(f, with_procmap, G_N_ELEMENTS(with_procmap)));
+    g_assert_cmpint(f->carried.kind, ==, PM_CARRIED_PROCMAP);
+    g_assert_cmpint(f->carried.process[PM_CARRIED_SRC].raw.pid, ==, 4242);
+}
+
+static void
 test_procmap_rules(fixture *f, gconstpointer data)
 {
     const char *one_side[] = { "procmap-dst\nPID: 7\nComm: sshd" };
@@ -623,6 +647,7 @@ main(int argc, char **argv)
     ADD(pcapd);
     ADD(procmap_both_sides);
     ADD(procmap_rules);
+    ADD(process_record_by_pid);
     ADD(darwin);
     ADD(value_cap);
     ADD(binary_and_control_bytes);

@@ -12,10 +12,11 @@ import struct
 import pytest
 
 from harness import SIDE_FIELDS, all_process_fields
-from pcapgen import (WIRESHARK_PEN, PcapNg, old, process_information_block,
+from pcapgen import (DIRECTION_INBOUND, DIRECTION_OUTBOUND, WIRESHARK_PEN, PcapNg, old,
+                     process_information_block,
                      process_thread_option, procmap_record_comment, procmap_refs_option,
                      udp_packet)
-from tshark_output import absolute_time_text
+from tshark_output import absolute_time_text, boolean_text, tshark_version
 
 RECORD_FIELDS = ["procmap.record.%s" % f for f in
                  ("ref", "pid", "name", "path", "args", "user", "uid", "ppid", "start_time",
@@ -140,6 +141,64 @@ def test_unknown_entry_type_and_other_writers(tshark, tmp_path):
     assert rows[1]["procmap.record.ref"] == "" and rows[1]["procmap.record.name"] == "nginx"
     assert rows[2]["procmap.src.pid"] == rows[2]["procmap.dst.pid"] == ""
     assert tshark.run("-r", path, "-Y", "procmap.carried.malformed").stdout == ""
+
+
+@pytest.mark.parametrize("big_endian", [False, True])
+def test_other_writers_packets_by_pid(tshark, tmp_path, big_endian):
+    """Another writer's packets name their process by epb_processid_threadid
+    alone.  Wireshark 4.6 keeps that option (4.0 and 4.4 drop it: no
+    process there): the record of that pid in the section, before the
+    packet, the one that had started by the packet's time (pid reuse); the
+    end the direction flag names, else no end.  A pid no record has, or an
+    option whose two halves each name a record (epan does not say the
+    section's byte order), gives nothing."""
+    pcap = PcapNg(big_endian=big_endian)
+    start = 1700000000
+    first = dict(CURL, name="first", start_ns=start * 10**9)
+    second = dict(CURL, name="second", start_ns=(start + 100) * 10**9)
+    for process in (SERVER, first, second):
+        pcap.add_custom_block(WIRESHARK_PEN, process_information_block(**process))
+
+    def named(port, pid, tid, when, direction=None):
+        pcap.add(udp_packet(LOCAL, port, REMOTE, 53, b"q"), start + when, direction=direction,
+                 options=[process_thread_option(pid, tid, pcap.order)])
+
+    named(50000, 80, 81, 10, DIRECTION_OUTBOUND)
+    named(50001, 4242, 4243, 50, DIRECTION_INBOUND)     # before the second started
+    named(50002, 4242, 0, 150, DIRECTION_INBOUND)       # after: the second
+    named(50003, 80, 80, 160)                          # no direction: no end
+    named(50004, 999, 1000, 170, DIRECTION_OUTBOUND)   # no record of 999
+    named(50005, 80, 4242, 180, DIRECTION_OUTBOUND)    # either half names a record
+    _, rows = rows_of(tshark, pcap, tmp_path, "by-pid.pcapng")
+    frames = {r["udp.srcport"]: r for r in rows if r["udp.srcport"]}
+    if tshark_version() < (4, 6):
+        assert all(f["procmap.pid"] == "" and f["procmap.src.reason"] != "side-unknown"
+                   for f in frames.values())
+        return
+    assert (side(frames["50000"], "src")["name"], side(frames["50000"], "src")["source"]) == \
+        ("nginx", "pib")
+    assert side(frames["50000"], "dst")["reason"] == "not-carried"
+    assert side(frames["50001"], "dst")["name"] == "first"
+    assert side(frames["50001"], "src")["reason"] == "not-carried"
+    assert side(frames["50002"], "dst")["name"] == "second"
+    assert side(frames["50002"], "dst")["exe"] == "/usr/bin/curl"
+    either = frames["50003"]
+    assert either["procmap.src.pid"] == either["procmap.dst.pid"] == ""
+    assert either["procmap.side_unknown"] == boolean_text(True)
+    assert (either["procmap.pid"], either["procmap.name"]) == ("80", "nginx")
+    for port in ("50004", "50005"):
+        assert frames[port]["procmap.pid"] == "", port
+        assert frames[port]["procmap.src.source"] == "", port
+
+
+def test_a_comment_cannot_pose_as_a_record(tshark, tmp_path):
+    """The plugin's own marker for a record named by pid is never read from
+    a file's comment."""
+    pcap = PcapNg()
+    pcap.add(udp_packet(LOCAL, 50000, REMOTE, 53, b"q"), old(), direction=DIRECTION_OUTBOUND,
+             comments=["procmap-pib\nVersion: 1\nPID: 66\nComm: forged"])
+    _, rows = rows_of(tshark, pcap, tmp_path, "forged.pcapng")
+    assert rows[0]["procmap.pid"] == "" and rows[0]["procmap.src.source"] != "pib"
 
 
 def test_sections_and_numbers_claimed_twice(tshark, tmp_path):

@@ -163,7 +163,7 @@ test_comment(void)
 
     record.path = (char *)"/tmp/evil\nPID: 1";
     record.extra = (char *)"Cwd: /srv\nPID: 1\nContainerName: web";
-    text = pm_process_record_to_comment(&record, TRUE);
+    text = pm_process_record_to_comment(&record, "procmap-dst");
     g_assert_true(g_str_has_prefix(text, "procmap-dst\nVersion: 1\nPID: 4242\n"));
     /* A line break in a value cannot make a key; unknown extra keys are
      * dropped. */

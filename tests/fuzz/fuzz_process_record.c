@@ -60,7 +60,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         switch (pm_process_record_parse(copy, len, &record, &malformed)) {
         case PM_RECORD_PROCESS: {
-            char *text = pm_process_record_to_comment(&record, (flags & 2) != 0);
+            char *text = pm_process_record_to_comment(&record, (flags & 2) ? "procmap-dst"
+                                                                           : "procmap-src");
 
             FUZZ_CHECK(malformed == NULL || *malformed != '\0');
             check_comment(text, (flags & 2) != 0);
