@@ -70,12 +70,15 @@ guint
 pm_addr_hash(gconstpointer key)
 {
     const pm_addr *addr = key;
-    /* FNV-1a over the used bytes: cheap and well spread for addresses. */
-    guint32 h = 2166136261u ^ addr->family;
-    int n = addr->family == PM_AF_INET ? 4 : 16;
-    for (int i = 0; i < n; i++) {
-        h ^= addr->bytes[i];
-        h *= 16777619u;
+    guint32 words[4], h = 0x9e3779b9u ^ addr->family;
+
+    /* Four words, multiplied in: unused bytes are zero, so IPv4 needs no
+     * case of its own, and it is a few instructions where a byte-wise
+     * hash of an IPv6 address took ~80 (it runs several times a frame). */
+    memcpy(words, addr->bytes, sizeof words);
+    for (int i = 0; i < 4; i++) {
+        h = (h ^ words[i]) * 0x85ebca6bu;
+        h ^= h >> 13;
     }
     return h;
 }

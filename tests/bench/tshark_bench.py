@@ -104,6 +104,11 @@ class PluginTshark:
                                     out], capture_output=True, text=True).stdout
         own = max([int(line.split()[0].replace(",", "")) for line in annotated.splitlines()
                    if re.search(r"[ :]dissect_procmap( |$)", line)] or [0])
+        keep = os.environ.get("PROCMAP_BENCH_KEEP_CALLGRIND")
+        if keep:       # a directory: each profile kept for callgrind_annotate
+            os.makedirs(keep, exist_ok=True)
+            shutil.move(out, os.path.join(keep, "callgrind.%d.out" % len(os.listdir(keep))))
+            return total, own
         os.unlink(out)
         return total, own
 
