@@ -30,19 +30,26 @@ def bar_options():
     return args
 
 
-def wait_for_bar(xvfb, window, path, timeout=30):
-    """Screenshots until the bar wears one of its colours; -> (state, shot)."""
+def wait_for_bar(xvfb, window, path, timeout=60, settled=4):
+    """The colour the filter bar settles on: the same state in @settled
+    screenshots in a row, half a second apart; -> (state, shot).  A slow
+    Wireshark (the ASan build on a loaded machine) is still working through
+    the typed keys when xdotool returns, and a half-typed filter such as
+    process.name == "cu is rightly red: only the settled colour counts."""
     deadline = time.monotonic() + timeout
+    seen = []
     while True:
         shot = Screenshot(xvfb, window, path)
         states = [state for state, rgb in BAR.items() if shot.count(rgb) >= BAR_PIXELS]
-        if states:
-            assert len(states) == 1, {s: shot.count(rgb) for s, rgb in BAR.items()}
-            return states[0], shot
+        assert len(states) <= 1, {s: shot.count(rgb) for s, rgb in BAR.items()}
+        seen.append(states[0] if states else None)
+        if seen[-1] is not None and seen[-settled:] == [seen[-1]] * settled:
+            return seen[-1], shot
         if time.monotonic() > deadline:
-            raise AssertionError("the filter bar has none of its colours after %ss (see %s):"
-                                 " %s" % (timeout, path, {s: shot.count(rgb)
-                                                          for s, rgb in BAR.items()}))
+            raise AssertionError("the filter bar has not settled on one of its colours after"
+                                 " %ss (see %s): %s; states seen %s"
+                                 % (timeout, path, {s: shot.count(rgb) for s, rgb in BAR.items()},
+                                    seen))
         time.sleep(0.5)
 
 
