@@ -190,6 +190,13 @@ class TsharkProcess:
         stderr = "\n".join(line for line in self.stderr_lines if line is not None)
         return "\n".join(self.stdout_lines) + "\n", stderr, rc
 
+    def stop(self):
+        """Ctrl+C, as a user stops a capture: tshark stops dumpcap, dissects
+        what is left and exits 0.  The process is tshark itself (unshare,
+        sh, ip netns exec and setpriv all exec)."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGINT)
+
     def kill(self):
         if self.proc.poll() is None:
             try:

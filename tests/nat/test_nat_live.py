@@ -17,6 +17,7 @@ procmap tool asked the same questions.
 - an address added during a live capture: its first frame attributed."""
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -32,7 +33,7 @@ SERVICE, SERVICE_PORT = "10.96.0.10", 443
 PUBLISHED_PORT = 18080
 SIDES = ("pid", "match", "reason", "source", "endpoint")
 FIELDS = (["frame.number", "ip.src", "ip.dst", "tcp.srcport", "tcp.dstport", "tcp.flags",
-           "udp.dstport"]
+           "udp.srcport", "udp.dstport"]
           + ["procmap.%s.%s" % (side, f) for side in ("src", "dst") for f in SIDES])
 
 
@@ -54,6 +55,7 @@ class Probe:
         self.sink.bind((Topology.SRV, 0))
         self.port = self.sink.getsockname()[1]
         self.sender = topology.host.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.topology = topology
 
     def send(self):
         self.sender.sendto(b"probe", (Topology.SRV, self.port))
@@ -67,6 +69,31 @@ class Probe:
     def wait_until_writing(self, runner):
         """@runner writes a file and prints packet summaries (-P)."""
         runner.wait_line(lambda line: str(self.port) in line, timeout=60, poke=self.send)
+
+    def end(self, runner, summaries=False):
+        """Stops @runner once everything sent before is in: a datagram from a
+        new port, over the same link, seen dissected (the link keeps its
+        order), a second for another link of the capture, then Ctrl+C.  The
+        capture's -a duration stays as a bound; this only saves the wait."""
+        marker = self.topology.host.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        marker.bind(("0.0.0.0", 0))
+        marker_port = marker.getsockname()[1]
+        try:
+            if summaries:       # -P lines: "... UDP 47 41234 → 40000 Len=5"
+                pattern = re.compile(r"\b%d → %d\b" % (marker_port, self.port))
+                seen = pattern.search
+            else:
+                columns = FIELDS.index("udp.srcport"), FIELDS.index("udp.dstport")
+
+                def seen(line):
+                    cells = line.split("\t")
+                    return [cells[c] for c in columns] == [str(marker_port), str(self.port)]
+            runner.wait_line(seen, timeout=60,
+                             poke=lambda: marker.sendto(b"end", (Topology.SRV, self.port)))
+        finally:
+            marker.close()
+        time.sleep(1)
+        runner.stop()
 
     def close(self):
         self.sender.close()
@@ -86,7 +113,8 @@ def live(runner, interfaces, capture_filter, seconds=CAPTURE_SECONDS):
                        interface=interfaces[0], duration=seconds)
 
 
-def finish(runner, seconds=CAPTURE_SECONDS):
+def finish(runner, probe, seconds=CAPTURE_SECONDS):
+    probe.end(runner)
     stdout, stderr, rc = runner.finish(timeout=seconds + 60)
     assert rc == 0, stderr
     for bad in ("CRITICAL", "Dissector bug", "Segmentation"):
@@ -171,7 +199,7 @@ def test_dnat_client_found_through_conntrack(topology, host_tshark, nat_peer, pr
     assert answer["socket_remote"] == {"address": SERVICE, "port": SERVICE_PORT}
     client.wait(timeout=30)
 
-    rows = flow(finish(capture), server_port)
+    rows = flow(finish(capture, probe), server_port)
     # The wire has the server, never the service address.
     assert {row["ip.dst"] for row in rows} == {Topology.SRV, Topology.HOST_SRV}
     assert any(row["tcp.flags"] == "0x0002" for row in rows), rows     # the SYN
@@ -200,7 +228,7 @@ def test_masqueraded_client_found_through_conntrack(topology, host_tshark, nat_p
     assert client_port(client)[0] == "10.199.3.1"
     client.wait(timeout=30)
 
-    rows = flow(finish(capture), server_port)
+    rows = flow(finish(capture, probe), server_port)
     assert len(rows) >= 10, rows
     wire_ports = {int(row["tcp.srcport"]) for row in rows if row["ip.src"] == Topology.HOST_SRV}
     assert len(wire_ports) == 1 and 40000 <= min(wire_ports) <= 40999, rows
@@ -233,7 +261,7 @@ def test_published_port(topology, host_tshark, nat_peer, probe):
     _, outside_port = client_port(outside)
     outside.wait(timeout=30)
 
-    rows = finish(capture)
+    rows = finish(capture, probe)
 
     def between(port, a, b):
         return [row for row in flow(rows, port) if {row["ip.src"], row["ip.dst"]} == {a, b}]
@@ -293,6 +321,7 @@ def test_local_endpoint_without_conntrack(topology, host_tshark, nobody_tshark, 
                       user="nobody")
     address, port = client_port(client)
     client.wait_for("done")
+    probe.end(runner, summaries=True)
     runner.finish(timeout=60)
 
     result = dissect_as_nobody(nobody_tshark, path)
@@ -333,6 +362,7 @@ def test_local_endpoint_refused_when_shared(topology, host_tshark, nobody_tshark
             attempt.connect((Topology.HOST_SRV, port))
         attempt_port = attempt.getsockname()[1]
         attempt.close()
+        probe.end(runner, summaries=True)
         runner.finish(timeout=60)
 
         rows = flow(parse_fields(dissect_as_nobody(nobody_tshark, path).stdout, FIELDS),
@@ -367,7 +397,7 @@ def test_new_address_attributed_on_its_first_frame(topology, host_tshark, nat_pe
     _, port = client_port(client)
     client.wait(timeout=30)
 
-    rows = flow(finish(capture), server_port)
+    rows = flow(finish(capture, probe), server_port)
     assert rows and rows[0]["tcp.flags"] == "0x0002", rows          # the SYN comes first
     side = side_of(rows[0], "10.199.1.50", port)
     assert rows[0]["procmap.%s.pid" % side] == str(client.pid), rows[0]
