@@ -8,6 +8,7 @@ plugins plus ours is bind-mounted over the system epan plugin dir (nobody
 else sees it).  WIRESHARK_CONFIG_DIR is an empty directory per test, TZ is
 UTC (absolute times print the same everywhere), and everything has a
 timeout."""
+import concurrent.futures
 import os
 import queue
 import signal
@@ -271,3 +272,11 @@ class Tshark:
 class Peer(LineChild):
     """A live_peers.py process (or any command) in its own process group;
     wait_for("port") returns the value of its "port N" line."""
+
+
+def run_each(function, items):
+    """[function(item) for item in items], as many at once as there are CPUs:
+    a tshark run of a small capture is mostly its start, CPU work."""
+    workers = max(2, os.cpu_count() or 2)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, items))

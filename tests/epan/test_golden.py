@@ -26,7 +26,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from harness import HERE, all_process_fields, prefs
+from harness import HERE, all_process_fields, prefs, run_each
 from pcapgen import (DIRECTION_INBOUND, DIRECTION_OUTBOUND, Pcap, PcapNg, TcpConversation,
                      _checksum, icmp_port_unreachable, ip, tcp_packet, udp_packet,
                      vxlan_packet)
@@ -253,11 +253,12 @@ def render(tshark, capture, options, filters):
                      .splitlines()))
     pdml = tshark.run("-r", capture, "-T", "pdml", *options).stdout
     sections.append(("-T pdml (procmap)", pdml_trees(pdml)))
-    matches = []
-    for display_filter in filters:
+
+    def selected(display_filter):
         numbers = tshark.run("-r", capture, "-Y", display_filter, "-T", "fields", "-e",
                              "frame.number", *options).stdout.split()
-        matches.append("%s: %s" % (display_filter, " ".join(numbers)))
+        return "%s: %s" % (display_filter, " ".join(numbers))
+    matches = run_each(selected, filters)
     sections.append(("-Y (frames selected)", matches))
     return "".join("== %s\n%s\n" % (title, "\n".join(lines)) for title, lines in sections)
 

@@ -10,7 +10,7 @@ thread, parent, container and pod, a process at an unknown end; in one
 pass and in two; with a display filter on fields no -e names."""
 import pytest
 
-from harness import all_process_fields, interesting_stderr, prefs
+from harness import all_process_fields, interesting_stderr, prefs, run_each
 from pcapgen import (DIRECTION_OUTBOUND, PcapNg, TcpConversation, icmp_port_unreachable, old,
                      recent, tcp_packet, udp_packet)
 from scenario import (CURL_PORT, DIG_PORT, DNS_PORT, GUNICORN_PORT, HTTP_PORT, LOCAL4, LOCAL6,
@@ -86,12 +86,10 @@ def test_every_field_alone_as_in_the_whole_tree(tshark, capture, whole_tree):
                      "procmap.src.container_name", "procmap.pod_name", "procmap.tid",
                      "procmap.src.start_time", "procmap.user"):
         assert expected in filled, expected
-    wrong = {}
-    for name in FIELDS:
-        alone = [row[0] for row in columns(tshark, capture, [name])]
-        if alone != whole_tree[name]:
-            wrong[name] = (alone, whole_tree[name])
-    assert wrong == {}
+    alone = run_each(lambda name: [row[0] for row in columns(tshark, capture, [name])], FIELDS)
+    wrong = {name: (column, whole_tree[name]) for name, column in zip(FIELDS, alone)
+             if column != whole_tree[name]}
+    assert len(alone) == len(FIELDS) and wrong == {}
 
 
 @pytest.mark.parametrize("names", [["procmap.src.pid", "procmap.src.name", "procmap.dst.name"],
