@@ -3,80 +3,9 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "frame_attribution.h"
+#include "frame_attribution_private.h"
 
 #include <string.h>
-
-#include "carried_cache.h"
-#include "intern_pool.h"
-#include "user_names.h"
-
-#define NO_SLOT 3u
-
-/* The stored answer of a frame.  Records are interned (intern_pool.h): a
- * frame keeps only the 4-byte id of its record, and frames with the same
- * answer (most frames of a stream) share one. */
-typedef struct {
-    guint32 src;                    /* interned pm_frame_side ids */
-    guint32 dst;
-    guint32 carried;                /* what the capture file carries for it, if anything
-                                     * names a process or is wrong: the id of its set in
-                                     * the carried cache; 0: nothing */
-    guint32 stream;
-    guint8  placed;                 /* carried: 2 bits per slot, the entry's process index */
-    guint8  transport;
-    guint8  icmp_quoted : 1;
-    guint8  empty : 1;              /* nothing to show */
-    guint8  has_stream : 1;         /* the stream the first pass saw, for later passes */
-} frame_record;
-
-/* What a stream end resolved to: the first answer (for frames before it)
- * and the latest (for frames after it whose own lookup missed), as
- * interned side ids. */
-typedef struct {
-    pm_endpoint endpoint;
-    guint32     first_frame;
-    guint32     first;
-    guint32     latest;
-} stream_end;
-
-/* The resolved ends of one stream: two fit (both ends on this host); a
- * third, in odd captures, chains on. */
-typedef struct {
-    stream_end ends[2];
-    guint32    more;        /* node id; 0: none */
-    guint32    last_record; /* the record id of the stream's last frame (first node) */
-    guint8     n_ends;
-} stream_node;
-
-/* Frame slots and stream nodes come in zeroed chunks, never moved: no copy
- * as a file grows. */
-#define FRAME_CHUNK 1024u
-#define NODE_CHUNK 512u
-/* A frame's slot: its record id, and whether the record holds its ends the
- * other way round (both directions of a stream share one record). */
-#define SLOT_SWAPPED 0x80000000u
-#define SLOT_RECORD(slot) ((slot) & ~SLOT_SWAPPED)
-/* Stream numbers are Wireshark's, dense from 0: one past this (for a frame
- * number) is not, and its frame does not share the stream's answers. */
-#define STREAM_PLAUSIBLE(stream, frame_number) \
-    ((guint64)(stream) < (guint64)(frame_number) * 4u + 65536u)
-
-struct pm_frame_engine {
-    GPtrArray  *frames;       /* chunks of FRAME_CHUNK slots, by frame number; 0: none */
-    pm_intern_pool *records;  /* frame_record */
-    pm_intern_pool *sides;    /* pm_frame_side */
-    GArray     *streams[PM_TRANSPORT_COUNT];  /* node id (guint32) by stream number */
-    GPtrArray  *node_chunks;  /* chunks of NODE_CHUNK stream_nodes */
-    guint32     n_nodes;
-    GHashTable *processes;    /* pm_process* set: the references the records borrow */
-    pm_user_names *user_names;  /* of the uids in stored answers */
-    pm_carried_cache *carried;  /* what distinct sets of carried information read as */
-    /* The last processes and uid kept: consecutive frames mostly repeat
-     * them, so the sets above are not asked on every frame. */
-    pm_process *kept[2];
-    guint32     named_uid_plus_one;
-};
 
 /* Interned values are compared field by field: padding never counts. */
 static guint
@@ -119,18 +48,6 @@ record_equal(gconstpointer a, gconstpointer b)
            x->stream == y->stream && x->placed == y->placed && x->transport == y->transport &&
            x->icmp_quoted == y->icmp_quoted && x->empty == y->empty &&
            x->has_stream == y->has_stream;
-}
-
-static guint32
-keep_side(pm_frame_engine *engine, const pm_frame_side *side)
-{
-    return pm_intern_pool_add(engine->sides, side);
-}
-
-static const pm_frame_side *
-side_of(const pm_frame_engine *engine, guint32 id)
-{
-    return pm_intern_pool_get(engine->sides, id);
 }
 
 pm_frame_engine *
@@ -223,14 +140,6 @@ keep_process(pm_frame_engine *engine, pm_process *process)
     return process;
 }
 
-/* An answer without a process that no other frame of the stream changes:
- * not this host's end. */
-static gboolean
-final_without_process(guint8 reason)
-{
-    return reason == PM_REASON_NOT_LOCAL || reason == PM_REASON_FORWARDED;
-}
-
 static void
 side_from_answer(pm_frame_engine *engine, const pm_endpoint_answer *answer, pm_frame_side *side)
 {
@@ -277,214 +186,6 @@ live_lookup_verdict(const pm_frame_policy *policy, pm_watcher *watcher,
     if (input->capture_host != PM_CAPTURED_HERE)
         return PM_REASON_HOST_UNKNOWN;
     return PM_REASON_FOUND;
-}
-
-static stream_node *
-node_at(const pm_frame_engine *engine, guint32 id)
-{
-    stream_node *chunk = g_ptr_array_index(engine->node_chunks, (id - 1) / NODE_CHUNK);
-
-    return &chunk[(id - 1) % NODE_CHUNK];
-}
-
-static guint32
-new_node(pm_frame_engine *engine)
-{
-    if (engine->n_nodes % NODE_CHUNK == 0)
-        g_ptr_array_add(engine->node_chunks, g_new0(stream_node, NODE_CHUNK));
-    return ++engine->n_nodes;
-}
-
-/* The first node of a stream's ends; 0 if none. */
-static guint32
-find_stream(const pm_frame_engine *engine, guint8 transport, guint32 stream)
-{
-    const GArray *heads = engine->streams[transport % PM_TRANSPORT_COUNT];
-
-    return stream < heads->len ? g_array_index(heads, guint32, stream) : 0;
-}
-
-static stream_end *
-find_end(const pm_frame_engine *engine, guint32 node, const pm_endpoint *endpoint)
-{
-    for (; node != 0; node = node_at(engine, node)->more) {
-        stream_node *ends = node_at(engine, node);
-
-        for (guint i = 0; i < ends->n_ends; i++) {
-            if (pm_endpoint_equal(&ends->ends[i].endpoint, endpoint))
-                return &ends->ends[i];
-        }
-    }
-    return NULL;
-}
-
-static stream_end *
-add_end(pm_frame_engine *engine, guint8 transport, guint32 stream, const pm_endpoint *endpoint)
-{
-    GArray *heads = engine->streams[transport % PM_TRANSPORT_COUNT];
-    guint32 node = find_stream(engine, transport, stream);
-    stream_node *last;
-
-    if (node == 0) {
-        node = new_node(engine);
-        if (stream >= heads->len)
-            g_array_set_size(heads, stream + 1);
-        g_array_index(heads, guint32, stream) = node;
-    }
-    for (last = node_at(engine, node); last->n_ends == G_N_ELEMENTS(last->ends);
-         last = node_at(engine, last->more)) {
-        if (last->more == 0) {
-            guint32 more = new_node(engine);
-            last->more = more;
-        }
-    }
-    last->ends[last->n_ends].endpoint = *endpoint;
-    return &last->ends[last->n_ends++];
-}
-
-/* First pass: a resolved side teaches the stream; a missed side learns from
- * an earlier frame of the stream.  Returns the side's id if it was kept
- * here (0: not yet). */
-static guint32
-stick_to_stream(pm_frame_engine *engine, const pm_frame_input *input,
-                const pm_endpoint *endpoint, pm_frame_side *side)
-{
-    guint8 transport = (guint8)input->transport;
-    stream_end *end = find_end(engine, find_stream(engine, transport, input->stream), endpoint);
-
-    if (side->process != NULL) {
-        guint32 id = keep_side(engine, side);
-
-        if (end == NULL) {
-            end = add_end(engine, transport, input->stream, endpoint);
-            end->first = id;
-            end->first_frame = input->frame_number;
-        }
-        end->latest = id;
-        return id;
-    }
-    if (end != NULL && !final_without_process(side->reason)) {
-        *side = *side_of(engine, end->latest);
-        side->source = PM_SOURCE_STREAM;
-    }
-    return 0;
-}
-
-/* Later passes: a side that missed takes the stream's first answer if that
- * came from a later frame. */
-static void
-backfill_from_stream(const pm_frame_engine *engine, guint32 node, guint32 frame_number,
-                     const pm_endpoint *endpoint, pm_frame_side *side)
-{
-    stream_end *end;
-
-    if (side->process != NULL || final_without_process(side->reason))
-        return;
-    end = find_end(engine, node, endpoint);
-    if (end != NULL && end->first_frame > frame_number) {
-        *side = *side_of(engine, end->first);
-        side->source = PM_SOURCE_STREAM_LATER;
-    }
-}
-
-/* ---- carried in the capture ------------------------------------------ */
-
-static gboolean
-carries_anything(const pm_frame_input *input)
-{
-    return (input->comments != NULL && input->n_comments > 0) ||
-           (input->darwin != NULL && (input->darwin->present || input->darwin->unresolved)) ||
-           pm_carried_tag_present(input->tag);
-}
-
-/* The parsed information of what @input carries, or NULL if it names no
- * process and nothing in it is wrong; its id in @id. */
-static const pm_carried_entry *
-carried_lookup(pm_frame_engine *engine, const pm_frame_input *input, guint32 *id)
-{
-    *id = 0;
-    if (!carries_anything(input))
-        return NULL;
-    return pm_carried_cache_lookup(engine->carried, input->comments, input->n_comments,
-                                   input->darwin, input->tag, id);
-}
-
-static pm_source
-source_of_kind(pm_carried_kind kind)
-{
-    switch (kind) {
-    case PM_CARRIED_PROCMAP:    return PM_SOURCE_PROCMAP_CAPTURE;
-    case PM_CARRIED_DARWIN:     return PM_SOURCE_DARWIN;
-    case PM_CARRIED_PTCPDUMP:   return PM_SOURCE_PTCPDUMP;
-    case PM_CARRIED_ETL2PCAPNG: return PM_SOURCE_ETL2PCAPNG;
-    case PM_CARRIED_PCAPD:      return PM_SOURCE_PCAPD;
-    case PM_CARRIED_PCAPDROID:  return PM_SOURCE_PCAPDROID;
-    case PM_CARRIED_TCPSHARK:   return PM_SOURCE_TCPSHARK;
-    case PM_CARRIED_ECAPTURE:   return PM_SOURCE_ECAPTURE;
-    case PM_CARRIED_PIB:        return PM_SOURCE_PIB;
-    case PM_CARRIED_NONE:
-    case PM_CARRIED_KIND_COUNT:
-        break;
-    }
-    return PM_SOURCE_NONE;
-}
-
-static guint
-placed_index(const frame_record *record, int slot)
-{
-    return (record->placed >> (2 * slot)) & 3u;
-}
-
-/* The side of @slot of a carried record, from its set @entry. */
-static void
-carried_side(const frame_record *record, const pm_carried_entry *entry, int slot,
-             pm_frame_side *side)
-{
-    guint index = placed_index(record, slot);
-
-    memset(side, 0, sizeof *side);
-    if (index == NO_SLOT) {
-        side->reason = (guint8)(placed_index(record, PM_CARRIED_EITHER) != NO_SLOT
-                                ? PM_REASON_SIDE_UNKNOWN : PM_REASON_NOT_CARRIED);
-        return;
-    }
-    side->process = entry->process[index];
-    side->source = (guint8)source_of_kind(entry->parsed.kind);
-    if (side->process->has_uid) {
-        side->has_uid = TRUE;
-        side->uid = side->process->uid;
-    }
-}
-
-/* Whether @entry (a frame's carried set) answers for the frame. */
-static gboolean
-answers(const pm_carried_entry *entry)
-{
-    return entry != NULL && entry->parsed.kind != PM_CARRIED_NONE;
-}
-
-/* The frame's answer from what it carries (the first pass, or again once
- * its set was forgotten); NULL if it carries no process.  The set is kept
- * in @record either way when something in it is wrong. */
-static const pm_carried_entry *
-compute_carried(pm_frame_engine *engine, const pm_frame_input *input, frame_record *record)
-{
-    const pm_carried_entry *entry = carried_lookup(engine, input, &record->carried);
-    const pm_carried_process *placed[PM_CARRIED_SLOTS];
-    gboolean loopback;
-
-    if (!answers(entry))
-        return NULL;
-    loopback = pm_addr_is_loopback(&input->src.addr) && pm_addr_is_loopback(&input->dst.addr);
-    pm_carried_place(&entry->parsed, input->direction, loopback, placed);
-    record->placed = 0;
-    for (int slot = 0; slot < PM_CARRIED_SLOTS; slot++) {
-        guint index = placed[slot] ? (guint)(placed[slot] - entry->parsed.process) : NO_SLOT;
-        record->placed |= (guint8)(index << (2 * slot));
-    }
-    /* The sides are read from the set each time (it may be parsed again):
-     * the record's stay empty. */
-    return entry;
 }
 
 /* ---- the answer --------------------------------------------------------- */
@@ -577,7 +278,7 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
     record.stream = input->stream;
     /* What the capture carries is not a live lookup: it holds for frames
      * of any age, with live lookups off, without a watcher. */
-    from_capture = compute_carried(engine, input, &record) != NULL;
+    from_capture = pm_frame_compute_carried(engine, input, &record) != NULL;
 
     if (from_capture) {
         /* nothing more: the sides come from the carried set */
@@ -604,8 +305,8 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
         pm_tuple_answer_clear(&answer);
     }
     if (record.has_stream && !from_capture && !record.empty) {
-        src_id = stick_to_stream(engine, input, &input->src, &src);
-        dst_id = stick_to_stream(engine, input, &input->dst, &dst);
+        src_id = pm_frame_stick_to_stream(engine, input, &input->src, &src);
+        dst_id = pm_frame_stick_to_stream(engine, input, &input->dst, &dst);
     }
     if (src_id == 0)
         src_id = keep_side(engine, &src);
@@ -661,7 +362,7 @@ pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
             frame_record again;
             guint32 id;
 
-            entry = carried_lookup(engine, input, &id);
+            entry = pm_frame_carried_lookup(engine, input, &id);
             if (entry == NULL)
                 return;         /* not given: no answer this time, asked again next */
             again = *record;
@@ -680,9 +381,9 @@ pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
     }
     if (answers(entry)) {
         out->carried = TRUE;
-        carried_side(record, entry, PM_CARRIED_SRC, &out->src);
-        carried_side(record, entry, PM_CARRIED_DST, &out->dst);
-        carried_side(record, entry, PM_CARRIED_EITHER, &out->either);
+        pm_frame_carried_side(record, entry, PM_CARRIED_SRC, &out->src);
+        pm_frame_carried_side(record, entry, PM_CARRIED_DST, &out->dst);
+        pm_frame_carried_side(record, entry, PM_CARRIED_EITHER, &out->either);
         for (int slot_index = 0; slot_index < PM_CARRIED_SLOTS; slot_index++) {
             guint index = placed_index(record, slot_index);
             if (index != NO_SLOT)
@@ -692,7 +393,7 @@ pm_frame_engine_attribute(pm_frame_engine *engine, pm_watcher *watcher,
         /* The stream the first pass saw: a later pass may find it another
          * way (taps or not), or not at all. */
         guint32 node = find_stream(engine, record->transport, record->stream);
-        backfill_from_stream(engine, node, input->frame_number, &input->src, &out->src);
-        backfill_from_stream(engine, node, input->frame_number, &input->dst, &out->dst);
+        pm_frame_backfill_from_stream(engine, node, input->frame_number, &input->src, &out->src);
+        pm_frame_backfill_from_stream(engine, node, input->frame_number, &input->dst, &out->dst);
     }
 }
