@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 #define PM_EXIT_NO_PROCESS 1   /* lookup answered, but without a process */
 #define PM_EXIT_USAGE      2   /* bad command line */
 #define PM_EXIT_NO_TABLE   3   /* the socket table could not be read */
+#define PM_EXIT_FILE       4   /* add-records: a capture file could not be read or written */
 
 #define PM_CLI_EXIT_CODES_HELP \
     "Exit status:\n" \
@@ -75,6 +76,7 @@ gboolean pm_cli_session_refresh(pm_cli_session *session);
 
 int pm_cli_dump(int argc, char **argv);
 int pm_cli_lookup(int argc, char **argv);
+int pm_cli_add_records(int argc, char **argv);
 
 G_END_DECLS
 

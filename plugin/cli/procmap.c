@@ -3,6 +3,7 @@
  * `procmap dump` lists every TCP/UDP socket with its processes, like
  * `ss -tuanp`; `procmap lookup` answers for one endpoint exactly as the
  * Wireshark plugin would.  Both read /proc through the same watcher.
+ * `procmap add-records` works on capture files (cmd_add_records.c).
  *
  * This file: the command dispatch, error messages and the session the
  * commands share.
@@ -32,6 +33,8 @@ static const pm_cli_command commands[] = {
       pm_cli_dump },
     { "lookup", "tell which process owns one local TCP/UDP endpoint",
       pm_cli_lookup },
+    { "add-records", "give a piece cut from a capture the process records it refers to",
+      pm_cli_add_records },
 };
 
 static gboolean log_verbose;
@@ -262,7 +265,7 @@ top_level_context(gboolean *show_version)
     GString *description = g_string_new("Commands:\n");
 
     for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
-        g_string_append_printf(description, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        g_string_append_printf(description, "  %-12s %s\n", commands[i].name, commands[i].summary);
     g_string_append(description,
         "\n"
         "Examples:\n"
@@ -270,6 +273,7 @@ top_level_context(gboolean *show_version)
         "  procmap dump --json > sockets.json\n"
         "  procmap lookup tcp 127.0.0.1:8080\n"
         "  procmap lookup udp [::1]:53 [::1]:41000\n"
+        "  procmap add-records capture.pcapng part.pcapng part-with-processes.pcapng\n"
         "\n"
         "Run 'procmap COMMAND --help' for the options of a command.\n"
         "\n" PM_CLI_EXIT_CODES_HELP);
