@@ -82,6 +82,7 @@ pm_frame_engine_reset(pm_frame_engine *engine)
     pm_user_names_clear(engine->user_names);
     engine->kept[0] = engine->kept[1] = NULL;
     engine->named_uid_plus_one = 0;
+    memset(engine->memos, 0, sizeof engine->memos);
     pm_carried_cache_reset(engine->carried);
 }
 
@@ -263,6 +264,11 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
     pm_frame_side src, dst;
     guint32 src_id = 0, dst_id = 0;
     gboolean from_capture;
+    /* The stream's last live answer: used for this frame, or kept for the
+     * next (both answers promised stable, in one epoch), or neither. */
+    enum { MEMO_NONE, MEMO_USED, MEMO_KEEP } memo = MEMO_NONE;
+    guint64 memo_epoch = 0;
+    gint64 memo_until_us = 0;
 
     memset(&record, 0, sizeof record);
     memset(&src, 0, sizeof src);
@@ -296,15 +302,29 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
         side_from_answer(engine, &answer, &dst);
         pm_endpoint_answer_clear(&answer);
         side_set_reason(&src, PM_REASON_ICMP_ERROR);
+    } else if (record.has_stream
+               && pm_frame_stream_memo_get(engine, watcher, input, &src_id, &dst_id)) {
+        /* The stream's last frame asked the same, and nothing the answer
+         * rests on has changed since (frame_streams.c). */
+        pm_watcher_note_reused(watcher, 2);
+        memo = MEMO_USED;
     } else {
         pm_tuple_answer answer;
+        guint64 epoch = pm_watcher_epoch(watcher);
+
         pm_watcher_lookup_tuple(watcher, input->transport, &input->src, &input->dst,
                                 input->frame_time_us, &answer);
         side_from_answer(engine, &answer.src, &src);
         side_from_answer(engine, &answer.dst, &dst);
+        if (answer.src.stable_until_us != 0 && answer.dst.stable_until_us != 0
+            && epoch == pm_watcher_epoch(watcher)) {
+            memo = MEMO_KEEP;
+            memo_epoch = epoch;
+            memo_until_us = MIN(answer.src.stable_until_us, answer.dst.stable_until_us);
+        }
         pm_tuple_answer_clear(&answer);
     }
-    if (record.has_stream && !from_capture && !record.empty) {
+    if (record.has_stream && !from_capture && !record.empty && memo != MEMO_USED) {
         src_id = pm_frame_stick_to_stream(engine, input, &input->src, &src);
         dst_id = pm_frame_stick_to_stream(engine, input, &input->dst, &dst);
     }
@@ -312,6 +332,11 @@ compute(pm_frame_engine *engine, pm_watcher *watcher, const pm_frame_policy *pol
         src_id = keep_side(engine, &src);
     if (dst_id == 0)
         dst_id = keep_side(engine, &dst);
+    /* What the stream's ends teach (above) changes only with its own
+     * frames: the kept ids are what the next frame would get. */
+    if (record.has_stream && !from_capture && !record.empty && memo != MEMO_USED)
+        pm_frame_stream_memo_set(engine, input, src_id, dst_id,
+                                 memo == MEMO_KEEP ? memo_epoch : 0, memo_until_us);
     /* Both directions of a stream share a record: its ends in address
      * order.  A carried placement is by direction: kept as it is. */
     if (!from_capture && endpoint_order(&input->src, &input->dst) > 0) {

@@ -52,6 +52,23 @@ typedef struct {
     guint8     n_ends;
 } stream_node;
 
+/* A stream's last live answer (its side ids, as kept): it holds for the
+ * stream's next frame between the same two ends while the watcher's epoch
+ * is @epoch (0: none) and the frame is before @until_us.  Kept for the
+ * streams seen last only (a slot by stream number): no memory per stream. */
+typedef struct {
+    pm_endpoint src;
+    pm_endpoint dst;
+    guint32     src_id;
+    guint32     dst_id;
+    guint32     stream;
+    guint8      transport;
+    guint64     epoch;
+    gint64      until_us;
+} stream_memo;
+
+#define STREAM_MEMO_SLOTS 256u
+
 /* Frame slots and stream nodes come in zeroed chunks, never moved: no copy
  * as a file grows. */
 #define FRAME_CHUNK 1024u
@@ -79,6 +96,7 @@ struct pm_frame_engine {
      * them, so the sets above are not asked on every frame. */
     pm_process *kept[2];
     guint32     named_uid_plus_one;
+    stream_memo memos[STREAM_MEMO_SLOTS];
 };
 
 /* Small and on every frame's path: inline in each room. */
@@ -139,6 +157,17 @@ guint32 pm_frame_stick_to_stream(pm_frame_engine *engine, const pm_frame_input *
 void pm_frame_backfill_from_stream(const pm_frame_engine *engine, guint32 node,
                                    guint32 frame_number, const pm_endpoint *endpoint,
                                    pm_frame_side *side);
+
+/* The stream's ends as its last frame's live lookup answered them, if
+ * they still hold for this frame (frame_streams.c); the side ids. */
+gboolean pm_frame_stream_memo_get(const pm_frame_engine *engine, pm_watcher *watcher,
+                                  const pm_frame_input *input, guint32 *src_id,
+                                  guint32 *dst_id);
+/* After a first-pass frame of a stream: remember its live answer, the
+ * sides kept as @src_id and @dst_id, for the next frame (@epoch 0: forget
+ * the last). */
+void pm_frame_stream_memo_set(pm_frame_engine *engine, const pm_frame_input *input,
+                              guint32 src_id, guint32 dst_id, guint64 epoch, gint64 until_us);
 
 /* frame_carried.c: what the capture carries for a frame. */
 const pm_carried_entry *pm_frame_carried_lookup(pm_frame_engine *engine,

@@ -97,3 +97,56 @@ pm_frame_backfill_from_stream(const pm_frame_engine *engine, guint32 node, guint
         side->source = PM_SOURCE_STREAM_LATER;
     }
 }
+
+static stream_memo *
+memo_slot(const pm_frame_engine *engine, const pm_frame_input *input)
+{
+    /* Stream numbers are dense, from 0 for each transport: the streams of
+     * a busy moment take different slots, TCP's and UDP's first ones too. */
+    guint slot = input->stream + (guint)input->transport * (STREAM_MEMO_SLOTS / 2);
+
+    return (stream_memo *)&engine->memos[slot % STREAM_MEMO_SLOTS];
+}
+
+gboolean
+pm_frame_stream_memo_get(const pm_frame_engine *engine, pm_watcher *watcher,
+                         const pm_frame_input *input, guint32 *src_id, guint32 *dst_id)
+{
+    const stream_memo *memo = memo_slot(engine, input);
+
+    if (memo->epoch == 0 || memo->stream != input->stream
+        || memo->transport != (guint8)input->transport
+        || memo->epoch != pm_watcher_epoch(watcher) || input->frame_time_us >= memo->until_us)
+        return FALSE;
+    if (pm_endpoint_equal(&memo->src, &input->src) && pm_endpoint_equal(&memo->dst, &input->dst)) {
+        *src_id = memo->src_id;
+        *dst_id = memo->dst_id;
+        return TRUE;
+    }
+    if (pm_endpoint_equal(&memo->src, &input->dst) && pm_endpoint_equal(&memo->dst, &input->src)) {
+        *src_id = memo->dst_id;
+        *dst_id = memo->src_id;
+        return TRUE;
+    }
+    return FALSE;
+}
+
+void
+pm_frame_stream_memo_set(pm_frame_engine *engine, const pm_frame_input *input, guint32 src_id,
+                         guint32 dst_id, guint64 epoch, gint64 until_us)
+{
+    stream_memo *memo = memo_slot(engine, input);
+
+    /* The stream's slot: another stream's memo there gives way, and this
+     * stream's old one never outlives a frame that did not keep it. */
+    memo->epoch = epoch;
+    if (epoch == 0)
+        return;
+    memo->stream = input->stream;
+    memo->transport = (guint8)input->transport;
+    memo->src = input->src;
+    memo->dst = input->dst;
+    memo->src_id = src_id;
+    memo->dst_id = dst_id;
+    memo->until_us = until_us;
+}

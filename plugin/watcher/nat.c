@@ -86,7 +86,7 @@ sweep(pm_watcher *watcher, gint64 now)
 static pm_conntrack_result
 connection_of(pm_watcher *watcher, pm_transport transport, const pm_endpoint *local,
               const pm_endpoint *remote, gint64 packet_time_us, gint64 now,
-              pm_connection *out, gboolean *busy)
+              pm_connection *out, gboolean *busy, gint64 *stable_until_us)
 {
     const pm_backend_ops *ops = watcher->backend->ops;
     gboolean swap = compare_endpoints(local, remote) > 0;
@@ -103,6 +103,7 @@ connection_of(pm_watcher *watcher, pm_transport transport, const pm_endpoint *lo
                           < watcher->config.mapping_ttl_us) {
         watcher->stats.conntrack_cache_hits++;
         *out = answer->connection;
+        *stable_until_us = answer->asked_us + watcher->config.mapping_ttl_us;
         return answer->result;
     }
     if (!pm_watcher_budget_take(watcher, &watcher->conntrack_budget, now)) {
@@ -120,6 +121,8 @@ connection_of(pm_watcher *watcher, pm_transport transport, const pm_endpoint *lo
             answer->connection = *out;
         answer->asked_us = now;
         g_hash_table_replace(watcher->conntrack_cache, g_memdup2(&key, sizeof key), answer);
+        pm_watcher_changed(watcher);
+        *stable_until_us = now + watcher->config.mapping_ttl_us;
     }
     return result;
 }
@@ -127,15 +130,19 @@ connection_of(pm_watcher *watcher, pm_transport transport, const pm_endpoint *lo
 pm_nat_state
 pm_watcher_translate(pm_watcher *watcher, pm_transport transport, const pm_endpoint *local,
                      const pm_endpoint *remote, gint64 packet_time_us, gint64 now,
-                     pm_endpoint *socket_local, pm_endpoint *socket_remote)
+                     pm_endpoint *socket_local, pm_endpoint *socket_remote,
+                     gint64 *stable_until_us)
 {
     pm_connection connection;
     gboolean busy = FALSE;
 
-    if (watcher->backend->ops->find_connection == NULL)
+    *stable_until_us = 0;
+    if (watcher->backend->ops->find_connection == NULL) {
+        *stable_until_us = G_MAXINT64;
         return PM_NAT_UNAVAILABLE;
+    }
     switch (connection_of(watcher, transport, local, remote, packet_time_us, now,
-                          &connection, &busy)) {
+                          &connection, &busy, stable_until_us)) {
     case PM_CONNTRACK_ABSENT:
         /* Not tracked: NAT needs an entry, so nothing translated it. */
         return PM_NAT_NONE;

@@ -150,6 +150,7 @@ read_local_addresses(pm_watcher *watcher)
         g_hash_table_add(watcher->local_addresses, addr);
     }
     g_array_unref(addresses);
+    pm_watcher_changed(watcher);
     return TRUE;
 }
 
@@ -197,6 +198,7 @@ pm_watcher_refresh(pm_watcher *watcher, GError **error)
     watcher->last_refresh_us = now;
     watcher->refresh_attempted = TRUE;
     watcher->stats.refreshes++;
+    pm_watcher_changed(watcher);
 
     read_local_addresses(watcher);
 
@@ -336,6 +338,7 @@ pm_watcher_exact_lookup(pm_watcher *watcher, pm_transport transport, const pm_en
     /* Seen now: in the table as a refresh would put it, owners and all. */
     pm_socket_table_put(&watcher->tables[transport], &socket, owners, FALSE, now,
                         watcher->generation);
+    pm_watcher_changed(watcher);
     *entry = pm_socket_table_find(&watcher->tables[transport], local, remote, now,
                                   config->mapping_ttl_us, hit);
     if (*entry == NULL)

@@ -26,6 +26,27 @@ default_clock(gpointer user_data)
     return g_get_real_time();
 }
 
+void
+pm_watcher_changed(pm_watcher *watcher)
+{
+    /* Process-wide: an epoch names one watcher's state, never another's. */
+    static gsize last_epoch;
+
+    watcher->epoch = (guint64)g_atomic_pointer_add(&last_epoch, 1) + 1;
+}
+
+guint64
+pm_watcher_epoch(pm_watcher *watcher)
+{
+    return watcher->epoch;
+}
+
+void
+pm_watcher_note_reused(pm_watcher *watcher, guint n)
+{
+    watcher->stats.answers_reused += n;
+}
+
 static void
 free_aliases(pm_watcher *watcher)
 {
@@ -60,6 +81,7 @@ pm_watcher_new(pm_backend *backend, const pm_watcher_config *config,
     watcher->user_names = pm_user_names_new(backend);
     watcher->last_owners = pm_owner_index_new();
     watcher->conntrack_cache = pm_conntrack_cache_new();
+    pm_watcher_changed(watcher);
     return watcher;
 }
 
@@ -86,6 +108,7 @@ void
 pm_watcher_set_config(pm_watcher *watcher, const pm_watcher_config *config)
 {
     watcher->config = *config;
+    pm_watcher_changed(watcher);
 }
 
 void
@@ -98,6 +121,7 @@ pm_watcher_set_aliases(pm_watcher *watcher, const pm_alias_rule *rules, guint n_
         watcher->aliases[i].name = g_strdup(rules[i].name);
     }
     watcher->n_aliases = n_rules;
+    pm_watcher_changed(watcher);
 }
 
 const char *
@@ -135,6 +159,7 @@ pm_watcher_flush(pm_watcher *watcher)
     watcher->exact_budget.used = 0;
     watcher->conntrack_budget.used = 0;
     g_hash_table_remove_all(watcher->conntrack_cache);
+    pm_watcher_changed(watcher);
 }
 
 /* ---- lookups ------------------------------------------------------------ */
@@ -167,6 +192,10 @@ answer_from_entry(pm_watcher *watcher, const pm_socket_entry *entry, pm_table_hi
     out->has_uid = TRUE;
     out->uid = entry->socket.uid;
     out->socket_seen_us = entry->last_seen_us;
+    /* The table's rule (socket_table.c still_valid) at the packet's time;
+     * the caller bounds it further for answers that took more than the
+     * tuple. */
+    out->stable_until_us = entry->last_seen_us + watcher->config.mapping_ttl_us;
     out->owner_count = entry->owners->len;
     out->v6only_assumed = hit == PM_TABLE_HIT_DUAL_STACK &&
                           entry->socket.v6only == PM_V6ONLY_UNKNOWN;
@@ -194,6 +223,7 @@ typedef struct {
     pm_socket_entry *entry;
     pm_table_hit     hit;
     gboolean         by_local_endpoint;
+    gboolean         table_as_it_was; /* the table's answer before any lookup or refresh */
     pm_reason        reason;         /* entry NULL */
 } resolution;
 
@@ -236,8 +266,10 @@ resolve(pm_watcher *watcher, pm_transport transport, const pm_endpoint *local,
     out->reason = PM_REASON_NO_SOCKET;
     out->entry = pm_socket_table_find(table, local, remote, reference,
                                       config->mapping_ttl_us, &out->hit);
-    if (out->entry != NULL)
+    if (out->entry != NULL) {
+        out->table_as_it_was = TRUE;
         return;
+    }
     table_too_old = watcher->table_built_us == 0 || watcher->table_built_us < packet_time_us
                     || config->refresh_on_every_miss;
     if (!table_too_old) {
@@ -327,7 +359,7 @@ pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
     const pm_watcher_config *config = &watcher->config;
     pm_socket_entry *entry;
     resolution found;
-    gint64 now;
+    gint64 now, nat_stable_until_us = 0;
 
     memset(out, 0, sizeof *out);
     watcher->stats.lookups++;
@@ -347,6 +379,11 @@ pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
         /* Without the host's addresses, "not local" would be a guess. */
         out->reason = watcher->local_addresses_known ? PM_REASON_NOT_LOCAL
                                                      : PM_REASON_BACKEND_FAILED;
+        /* What the watcher knows of the addresses is newer than packets
+         * before it (pm_watcher_address_became_local): not asked again. */
+        if (out->reason == PM_REASON_NOT_LOCAL && pm_watcher_now(watcher)
+                                                  >= watcher->addresses_checked_us)
+            out->stable_until_us = watcher->addresses_checked_us;
         return;
     }
     now = pm_watcher_now(watcher);
@@ -361,9 +398,11 @@ pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
         /* (2) Before any listener: a DNAT'ed port's listener here never
          * receives what the rule sends elsewhere. */
         out->nat = pm_watcher_translate(watcher, transport, local, remote, packet_time_us, now,
-                                        &out->socket_local, &out->socket_remote);
+                                        &out->socket_local, &out->socket_remote,
+                                        &nat_stable_until_us);
         if (out->nat == PM_NAT_TRANSLATED) {
             lookup_translated(watcher, transport, packet_time_us, now, out);
+            out->stable_until_us = 0;
             return;
         }
     }
@@ -379,6 +418,13 @@ pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
         out->match = PM_MATCH_LOCAL_ENDPOINT;
         watcher->stats.local_endpoint_answers++;
     }
+    /* Past the tuple, the answer also rests on conntrack's (a settled one
+     * only) and on the table as it was: an exact lookup or a refresh
+     * changed the epoch anyway. */
+    if (!found.table_as_it_was)
+        out->stable_until_us = 0;
+    else if (remote != NULL)
+        out->stable_until_us = MIN(out->stable_until_us, nat_stable_until_us);
 }
 
 void

@@ -153,6 +153,11 @@ typedef struct {
     guint64     inode;
     gboolean    v6only_assumed; /* a dual-stack match the backend could not confirm */
     gint64      socket_seen_us; /* the last refresh that saw the socket */
+    /* In the same epoch (pm_watcher_epoch), the same lookup for a packet
+     * before this time gives this answer: a table hit whose conntrack
+     * answer (if asked) is settled, or an address known not to be local.
+     * 0: no such promise (asked anew each time). */
+    gint64      stable_until_us;
     pm_nat_state nat;         /* what conntrack said */
     /* NAT_TRANSLATED: the socket's own ends, and which rule found its
      * socket (TUPLE, EXACT, ANY, DUAL_STACK; NONE when none did, with a
@@ -197,6 +202,17 @@ void pm_watcher_lookup_endpoint(pm_watcher *watcher, pm_transport transport,
 
 gboolean pm_watcher_is_local(pm_watcher *watcher, const pm_addr *addr);
 
+/* A number that changes whenever anything a lookup reads may have changed:
+ * a refresh, a socket an exact lookup put in the table, the local
+ * addresses read again, a conntrack answer, configuration, aliases, a
+ * flush.  Expired entries need no change: an answer's stable_until_us is
+ * the same expiry rule.  No two watchers of a process share an epoch. */
+guint64 pm_watcher_epoch(pm_watcher *watcher);
+
+/* Counts @n answers a caller reused within an epoch instead of looking up
+ * again (stats.answers_reused): the lookups counter stays what was asked. */
+void pm_watcher_note_reused(pm_watcher *watcher, guint n);
+
 /* The user name of @uid as answers give it (user_names.h), or NULL; valid
  * until the watcher is flushed. */
 const char *pm_watcher_user_name(pm_watcher *watcher, guint32 uid);
@@ -224,6 +240,7 @@ typedef struct {
     guint64 local_endpoint_answers; /* ends found by the local-endpoint rule */
     guint64 address_checks;         /* "did the addresses change?" for an unknown one */
     guint64 address_reads;          /* address lists read for an unknown address */
+    guint64 answers_reused;         /* answers callers reused within an epoch */
 } pm_watcher_stats;
 
 void pm_watcher_get_stats(pm_watcher *watcher, pm_watcher_stats *out);

@@ -41,7 +41,8 @@ struct pm_watcher {
     GArray           *last_sockets[PM_TRANSPORT_COUNT];  /* of pm_socket */
     GHashTable       *last_owners;       /* guint64* inode -> GPtrArray of pm_process* */
 
-    guint64           generation;
+    guint64           generation;        /* of refreshes: the table's entries carry it */
+    guint64           epoch;             /* pm_watcher_epoch() */
     gint64            table_built_us;    /* 0: never built */
     gint64            last_refresh_us;
     gboolean          refresh_attempted;
@@ -75,6 +76,9 @@ pm_watcher_now(pm_watcher *watcher)
     return watcher->clock(watcher->clock_data);
 }
 
+/* What a lookup reads may have changed: a new epoch. */
+void pm_watcher_changed(pm_watcher *watcher);
+
 /* refresh.c */
 /* One more backend lookup in @budget's window, or FALSE: the window lasts
  * min_refresh_interval from its first lookup and allows
@@ -95,11 +99,14 @@ GHashTable *pm_owner_index_new(void);
 GHashTable *pm_process_cache_new(void);
 
 /* nat.c: step (2) of the lookup order for (@local, @remote) of a packet of
- * @packet_time_us: NAT_TRANSLATED fills the socket's own ends. */
+ * @packet_time_us: NAT_TRANSLATED fills the socket's own ends.
+ * *@stable_until_us: the same question gives the same state for packets
+ * before it, in this epoch (a cached answer's expiry); 0: asked anew. */
 pm_nat_state pm_watcher_translate(pm_watcher *watcher, pm_transport transport,
                                   const pm_endpoint *local, const pm_endpoint *remote,
                                   gint64 packet_time_us, gint64 now,
-                                  pm_endpoint *socket_local, pm_endpoint *socket_remote);
+                                  pm_endpoint *socket_local, pm_endpoint *socket_remote,
+                                  gint64 *stable_until_us);
 GHashTable *pm_conntrack_cache_new(void);
 
 G_END_DECLS
