@@ -130,6 +130,8 @@ record_of(const pm_comment_subject *subject, pm_process_record *record, GString 
     record->name = process->comm;
     record->path = process->exe;
     record->args = process->args;
+    record->argv = process->argv;
+    record->argv_len = process->argv_len;
     record->user = process->user;
     add_extra(extra, "Cwd", process->cwd);
     add_extra(extra, "ContainerId", subject->container_id);

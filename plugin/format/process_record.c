@@ -97,7 +97,9 @@ pm_process_record_encode(const pm_process_record *record, GByteArray *out)
     put32le(out, record->pid);
     put_string(out, OPT_NAME, record->name);
     put_string(out, OPT_PATH, record->path);
-    if (record->args != NULL && *record->args)
+    if (record->argv != NULL && record->argv_len > 0 && record->argv[record->argv_len - 1] == '\0')
+        put_option(out, OPT_CMDLINE, record->argv, record->argv_len);
+    else if (record->args != NULL && *record->args)
         put_option(out, OPT_CMDLINE, record->args, strlen(record->args) + 1);
     if (record->has_ppid)
         put_u32_option(out, OPT_PPID, record->ppid);

@@ -56,6 +56,10 @@ typedef struct {
     char    *name;
     char    *path;
     char    *args;
+    /* Writing only: the command line as argv, each argument ending in a
+     * NUL (@argv_len bytes); NULL: @args is written as its one argument. */
+    const char *argv;
+    gsize    argv_len;
     char    *user;
     gboolean has_uuid;
     guint8   uuid[16];
@@ -68,9 +72,9 @@ typedef struct {
 void pm_process_record_clear(pm_process_record *record);
 
 /* Appends a PIB's custom-block data (what follows the PEN) for @record:
- * entry type and length, the entry, padding; @args is written as the
- * command line's one argument (procmap keeps argv joined).  @extra lines
- * and @ref go into the comment. */
+ * entry type and length, the entry, padding.  The command line is @argv
+ * (NUL-separated, as upstream's cmdline option) when given, else @args as
+ * one argument.  @extra lines and @ref go into the comment. */
 void pm_process_record_encode(const pm_process_record *record, GByteArray *out);
 
 typedef enum {

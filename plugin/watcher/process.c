@@ -56,6 +56,28 @@ join_args(const GPtrArray *argv)
     return g_string_free(joined, FALSE);
 }
 
+/* Each argument sanitised and NUL-terminated, one after the other: the
+ * command line with its argument boundaries. */
+static char *
+nul_separated_args(const GPtrArray *argv, gsize *len)
+{
+    GString *joined;
+
+    *len = 0;
+    if (argv == NULL || argv->len == 0)
+        return NULL;
+    joined = g_string_new(NULL);
+    for (guint i = 0; i < argv->len; i++) {
+        char *argument = pm_utf8_sanitize(g_strdup(g_ptr_array_index(argv, i)));
+
+        g_string_append(joined, argument);
+        g_string_append_c(joined, '\0');
+        g_free(argument);
+    }
+    *len = joined->len;
+    return g_string_free(joined, FALSE);
+}
+
 char *
 pm_process_pick_name(const char *comm, const char *exe)
 {
@@ -99,6 +121,7 @@ pm_process_new(pm_process_raw *raw, const char *user,
     /* Aliases match the raw bytes joined (the user typed them); the stored
      * args are sanitised. */
     process->args = join_args(raw->argv);
+    process->argv = nul_separated_args(raw->argv, &process->argv_len);
     process->args_truncated = raw->args_truncated;
     process->start_time_ns = raw->start_time_ns;
     process->has_uid = raw->has_uid;
@@ -137,6 +160,7 @@ process_clear(gpointer data)
     g_free(process->comm);
     g_free(process->exe);
     g_free(process->args);
+    g_free(process->argv);
     g_free(process->cwd);
     g_free(process->user);
     pm_process_carried_clear(&process->carried);

@@ -32,6 +32,9 @@ typedef struct {
     char    *comm;          /* empty strings are NULL; every string is valid UTF-8 */
     char    *exe;
     char    *args;          /* argv joined by single spaces; NULL if unreadable */
+    char    *argv;          /* the same arguments, each ending in a NUL (as
+                             * /proc/PID/cmdline has them); NULL if unreadable */
+    gsize    argv_len;      /* bytes of argv, its last NUL included */
     char    *cwd;
     gboolean args_truncated;
     gboolean aliased;       /* name came from an alias rule */

@@ -66,6 +66,13 @@ def test_records_once_and_packets_refer_to_them(extcap_binary, wireshark, tmp_pa
     for record in records.values():
         assert record["name"] in ("curl", "python3")
         assert record["path"].startswith("/") and record["start"] > 0 and "uid" in record
+        # The command line as upstream's cmdline option has it: one NUL after
+        # each argument (one_shot_curl's argv).
+        assert record["cmdline"].endswith(b"\0"), record
+        if record["name"] == "curl":
+            argv = record["cmdline"][:-1].split(b"\0")
+            assert argv[:8] == [b"curl", b"-s", b"-o", b"/dev/null", b"--max-time", b"10",
+                                b"-w", b"%{local_port}"], argv
     assert packets >= 18
 
     # The plugin, with every process gone: the processes from the records;

@@ -85,6 +85,33 @@ test_cmdline_is_nul_separated(void)
     pm_process_record_clear(&out);
 }
 
+/* Written: argv as upstream's cmdline option has it, one NUL after each
+ * argument, so that an argument with a space stays one argument. */
+static void
+test_cmdline_written_as_argv(void)
+{
+    static const char argv[] = "sh\0-c\0echo a b";     /* and the string's own NUL */
+    pm_process_record in = { .pid = 1, .args = (char *)"sh -c echo a b",
+                             .argv = argv, .argv_len = sizeof argv };
+    static const guint8 expected[] = {
+        3, 0, 0, 0,  28, 0, 0, 0,
+        1, 0, 0, 0,
+        4, 0, 15, 0, 's', 'h', 0, '-', 'c', 0, 'e', 'c', 'h', 'o', ' ', 'a', ' ', 'b', 0, 0,
+        0, 0, 0, 0,
+    };
+    GByteArray *data = g_byte_array_new();
+    pm_process_record out;
+    const char *malformed;
+
+    pm_process_record_encode(&in, data);
+    g_assert_cmpmem(data->data, data->len, expected, sizeof expected);
+    g_assert_cmpint(pm_process_record_parse(data->data, data->len, &out, &malformed), ==,
+                    PM_RECORD_PROCESS);
+    g_assert_cmpstr(out.args, ==, "sh -c echo a b");
+    pm_process_record_clear(&out);
+    g_byte_array_unref(data);
+}
+
 static void
 test_malformed(void)
 {
@@ -182,6 +209,7 @@ main(int argc, char **argv)
     g_test_add_func("/process_record/round_trip", test_round_trip);
     g_test_add_func("/process_record/layout", test_layout);
     g_test_add_func("/process_record/cmdline", test_cmdline_is_nul_separated);
+    g_test_add_func("/process_record/cmdline-written-as-argv", test_cmdline_written_as_argv);
     g_test_add_func("/process_record/malformed", test_malformed);
     g_test_add_func("/process_record/refs", test_refs);
     g_test_add_func("/process_record/comment", test_comment);

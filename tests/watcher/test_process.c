@@ -99,6 +99,8 @@ test_process_new_alias(void)
     g_assert_true(p->aliased);
     g_assert_cmpstr(p->comm, ==, "nc");
     g_assert_cmpstr(p->args, ==, "nc -l");
+    /* ... and kept with its boundaries, for the records procmap-capture writes. */
+    g_assert_cmpmem(p->argv, p->argv_len, "nc\0-l", sizeof "nc\0-l");
     g_assert_cmpstr(p->exe, ==, "/usr/bin/nc.openbsd");
     g_assert_cmpstr(p->cwd, ==, "/srv");
     g_assert_cmpstr(p->user, ==, "alice");
@@ -124,6 +126,7 @@ test_process_new_alias(void)
     raw = make_raw(9, "secret", "/usr/bin/secret", NULL);
     p = pm_process_new(&raw, NULL, match_all, 1);
     g_assert_null(p->args);
+    g_assert_null(p->argv);
     g_assert_false(p->aliased);
     g_assert_cmpstr(p->name, ==, "secret");
     pm_process_unref(p);
@@ -184,6 +187,8 @@ test_process_new_sanitizes(void)
     g_assert_true(g_utf8_validate(p->user, -1, NULL));
     g_assert_cmpstr(p->comm, ==, "w\xef\xbf\xbd" "b");
     g_assert_cmpstr(p->args, ==, "run\xef\xbf\xbd --x=\xef\xbf\xbd(");
+    g_assert_cmpmem(p->argv, p->argv_len, "run\xef\xbf\xbd\0--x=\xef\xbf\xbd(",
+                    sizeof "run\xef\xbf\xbd\0--x=\xef\xbf\xbd(");
     pm_process_unref(p);
 }
 
