@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """`procmap add-records ORIGINAL PIECE OUTPUT` (issue 14): pieces cut from
-a capture with process records by Wireshark's own editcap (-c and -r) name
+a capture with process records by Wireshark's own editcap (-c and -r), or
+exported as displayed (what File > Export Specified Packets writes), name
 no process for packets whose records stayed behind (the plugin says the
 record is missing); after add-records, each piece read alone gives every
 packet the processes the whole capture gives it.  Also: a big-endian
@@ -95,6 +96,19 @@ def test_editcap_selection_from_a_big_endian_capture(tshark, tmp_path):
     # editcap writes a little-endian section.
     piece = tmp_path / "piece.pcapng"
     editcap("-r", whole, piece, "14-19")
+    assert assert_pieces_restored(tshark, whole, [piece], tmp_path) == 1
+
+
+def test_displayed_packets_exported_get_their_records(tshark, tmp_path):
+    """What Wireshark's File > Export Specified Packets (displayed) writes,
+    made by tshark with the same filter: only the packets that match, none
+    of the records (on 4.x a record is a frame of its own, and no filter on
+    packets matches it)."""
+    whole = write_original(tmp_path / "whole.pcapng")
+    piece = tmp_path / "displayed.pcapng"
+    tshark.run("-r", str(whole), "-Y", "udp.srcport >= 50020", "-w", str(piece))
+    before, messages = answers(tshark, piece)
+    assert len(before) == 8 and MISSING in messages, (before, messages)
     assert assert_pieces_restored(tshark, whole, [piece], tmp_path) == 1
 
 
