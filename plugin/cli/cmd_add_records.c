@@ -96,11 +96,23 @@ block_file_next(block_file *file, pm_pcapng_block *block)
     return -1;
 }
 
-/* ORIGINAL's numbered records: number -> original_record. */
+/* A record number of a run (its tag; 0: none) as one key, for tables of
+ * g_int64_hash keys. */
+static guint64 *
+number_key(guint8 run, guint32 ref)
+{
+    guint64 *key = g_new(guint64, 1);
+
+    *key = ((guint64)run << 32) | ref;
+    return key;
+}
+
+/* ORIGINAL's numbered records: number_key -> original_record. */
 static GHashTable *
 read_original(const char *path)
 {
-    GHashTable *records = g_hash_table_new_full(NULL, NULL, NULL, original_record_free);
+    GHashTable *records = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                                original_record_free);
     block_file file;
     pm_pcapng_block block;
     int more;
@@ -119,15 +131,17 @@ read_original(const char *path)
             continue;
         if (parsed.ref != 0) {
             GBytes *bytes = g_bytes_new(data, len);
+            guint64 *key = number_key(parsed.run, parsed.ref);
 
-            known = g_hash_table_lookup(records, GUINT_TO_POINTER(parsed.ref));
+            known = g_hash_table_lookup(records, key);
             if (known == NULL) {
                 known = g_new0(original_record, 1);
                 known->data = g_bytes_ref(bytes);
-                g_hash_table_insert(records, GUINT_TO_POINTER(parsed.ref), known);
+                g_hash_table_insert(records, g_steal_pointer(&key), known);
             } else if (!g_bytes_equal(known->data, bytes)) {
                 known->ambiguous = TRUE;
             }
+            g_free(key);
             g_bytes_unref(bytes);
         }
         pm_process_record_clear(&parsed);
@@ -152,40 +166,53 @@ same_file(const char *a, const char *b)
 
 typedef struct {
     GHashTable *original;     /* read_original() */
-    GHashTable *present;      /* numbers the current section has a record of */
-    GHashTable *unresolved;   /* numbers told of (once each) */
+    GHashTable *present;      /* number_keys the current section has a record of */
+    GHashTable *unresolved;   /* number_keys told of (once each) */
     GByteArray *out;
     guint       added;
     guint       still_missing;  /* references left without their record */
 } piece_state;
 
-/* Before a packet: the record numbered @ref, if its section lacks it. */
+/* Before a packet: the record numbered @ref by run @run, if its section
+ * lacks it. */
 static void
-add_record(piece_state *state, const char *original_path, guint32 ref, gboolean big_endian)
+add_record(piece_state *state, const char *original_path, guint8 run, guint32 ref,
+           gboolean big_endian)
 {
     const original_record *record;
     gsize len;
     const guint8 *data;
+    guint64 *key;
+    char run_text[24] = "";
 
-    if (ref == 0 || g_hash_table_contains(state->present, GUINT_TO_POINTER(ref)))
+    if (ref == 0)
         return;
-    record = g_hash_table_lookup(state->original, GUINT_TO_POINTER(ref));
+    key = number_key(run, ref);
+    if (g_hash_table_contains(state->present, key)) {
+        g_free(key);
+        return;
+    }
+    record = g_hash_table_lookup(state->original, key);
     if (record == NULL || record->ambiguous) {
         state->still_missing++;
-        if (g_hash_table_add(state->unresolved, GUINT_TO_POINTER(ref))) {
+        if (run != 0)
+            g_snprintf(run_text, sizeof run_text, " (run %u)", run);
+        if (g_hash_table_add(state->unresolved, g_memdup2(key, sizeof *key))) {
             if (record == NULL)
-                pm_cli_error("warning: %s has no process record numbered %u: packets "
-                             "referring to it stay without that process", original_path, ref);
+                pm_cli_error("warning: %s has no process record numbered %u%s: packets "
+                             "referring to it stay without that process", original_path, ref,
+                             run_text);
             else
-                pm_cli_error("warning: %s has two different process records numbered %u "
+                pm_cli_error("warning: %s has two different process records numbered %u%s "
                              "(sections of different captures): not added", original_path,
-                             ref);
+                             ref, run_text);
         }
+        g_free(key);
         return;
     }
     data = g_bytes_get_data(record->data, &len);
     pm_pcapng_append_record_block(state->out, big_endian, data, len);
-    g_hash_table_add(state->present, GUINT_TO_POINTER(ref));
+    g_hash_table_add(state->present, key);
     state->added++;
 }
 
@@ -205,17 +232,18 @@ copy_piece(piece_state *state, const char *original_path, const char *piece_path
         const guint8 *data;
         gsize len;
         guint32 src_ref, dst_ref;
+        guint8 run;
 
         g_byte_array_set_size(state->out, 0);
         if (block.type == PM_PCAPNG_SHB) {
             g_hash_table_remove_all(state->present);
         } else if (pm_pcapng_block_record(&block, &parsed, &data, &len)) {
             if (parsed.ref != 0)
-                g_hash_table_add(state->present, GUINT_TO_POINTER(parsed.ref));
+                g_hash_table_add(state->present, number_key(parsed.run, parsed.ref));
             pm_process_record_clear(&parsed);
-        } else if (pm_pcapng_block_refs(&block, &src_ref, &dst_ref)) {
-            add_record(state, original_path, src_ref, block.big_endian);
-            add_record(state, original_path, dst_ref, block.big_endian);
+        } else if (pm_pcapng_block_refs(&block, &run, &src_ref, &dst_ref)) {
+            add_record(state, original_path, run, src_ref, block.big_endian);
+            add_record(state, original_path, run, dst_ref, block.big_endian);
         }
         g_byte_array_append(state->out, block.bytes, (guint)block.len);
         if (fwrite(state->out->data, 1, state->out->len, output) != state->out->len) {
@@ -280,8 +308,8 @@ pm_cli_add_records(int argc, char **argv)
         g_hash_table_unref(state.original);
         return PM_EXIT_FILE;
     }
-    state.present = g_hash_table_new(NULL, NULL);
-    state.unresolved = g_hash_table_new(NULL, NULL);
+    state.present = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    state.unresolved = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     state.out = g_byte_array_new();
     code = copy_piece(&state, argv[1], argv[2], output, argv[3]) ? PM_EXIT_OK : PM_EXIT_FILE;
     if (fclose(output) != 0 && code == PM_EXIT_OK) {

@@ -24,6 +24,7 @@
 #include "process_record.h"
 
 static int hf_record_ref = -1;
+static int hf_record_run = -1;
 static int hf_record_pid = -1;
 static int hf_record_name = -1;
 static int hf_record_path = -1;
@@ -49,7 +50,7 @@ typedef struct {
 } stored_record;
 
 /* The file's records: frame number -> stored_record (owned), and
- * (section, number) -> the stored_record claiming it. */
+ * (section, run, number) -> the stored_record claiming it. */
 static GHashTable *records_by_frame;
 static GHashTable *records_by_ref;
 /* (section, pid) -> the records of the section with that pid, in file
@@ -58,10 +59,35 @@ static GHashTable *records_by_pid;
 /* (section, src number, dst number) -> the pair's two comments. */
 static GHashTable *comments_by_refs;
 
+/* (section, pid) as one key. */
 static guint64
-ref_key(guint section, guint32 ref)
+section_key(guint section, guint32 value)
 {
-    return ((guint64)section << 32) | ref;
+    return ((guint64)section << 32) | value;
+}
+
+/* A record number is its run's: files of several runs merged into one
+ * section keep their numbers apart by the runs' tags. */
+typedef struct {
+    guint32 section;
+    guint32 ref;
+    guint32 run;
+} ref_key;
+
+static guint
+ref_key_hash(gconstpointer data)
+{
+    const ref_key *key = data;
+
+    return (key->section * 2654435761u) ^ (key->ref * 40503u) ^ (key->run << 24);
+}
+
+static gboolean
+ref_key_equal(gconstpointer a, gconstpointer b)
+{
+    const ref_key *x = a, *y = b;
+
+    return x->section == y->section && x->ref == y->ref && x->run == y->run;
 }
 
 static void
@@ -90,7 +116,7 @@ procmap_records_reset(void)
     if (records_by_frame == NULL) {
         records_by_frame = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                                  stored_record_free);
-        records_by_ref = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+        records_by_ref = g_hash_table_new_full(ref_key_hash, ref_key_equal, g_free, NULL);
         records_by_pid = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                                (GDestroyNotify)g_ptr_array_unref);
         comments_by_refs = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
@@ -125,12 +151,13 @@ keep(packet_info *pinfo, pm_process_record *record)
     stored_record *stored = g_new0(stored_record, 1), *other;
     GPtrArray *same_pid;
     guint64 key;
+    ref_key by_ref;
 
     stored->record = *record;
     stored->section = section_of(pinfo);
     stored->frame = pinfo->num;
     g_hash_table_insert(records_by_frame, GUINT_TO_POINTER(pinfo->num), stored);
-    key = ref_key(stored->section, record->pid);
+    key = section_key(stored->section, record->pid);
     same_pid = g_hash_table_lookup(records_by_pid, &key);
     if (same_pid == NULL) {
         same_pid = g_ptr_array_new();
@@ -139,10 +166,10 @@ keep(packet_info *pinfo, pm_process_record *record)
     g_ptr_array_add(same_pid, stored);
     if (record->ref == 0)
         return stored;
-    key = ref_key(stored->section, record->ref);
-    other = g_hash_table_lookup(records_by_ref, &key);
+    by_ref = (ref_key){ stored->section, record->ref, record->run };
+    other = g_hash_table_lookup(records_by_ref, &by_ref);
     if (other == NULL) {
-        g_hash_table_insert(records_by_ref, g_memdup2(&key, sizeof key), stored);
+        g_hash_table_insert(records_by_ref, g_memdup2(&by_ref, sizeof by_ref), stored);
     } else if (other->ambiguous_from == 0 &&
                (other->record.pid != record->pid ||
                 other->record.start_time_ns != record->start_time_ns)) {
@@ -180,6 +207,8 @@ add_row(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int proto,
     subtree = proto_item_add_subtree(item, ett_record);
     if (record->ref != 0)
         proto_tree_add_uint(subtree, hf_record_ref, tvb, 0, 0, record->ref);
+    if (record->ref != 0 && record->run != 0)
+        proto_tree_add_uint(subtree, hf_record_run, tvb, 0, 0, record->run);
     proto_tree_add_uint(subtree, hf_record_pid, tvb, 0, 0, record->pid);
     add_string(subtree, hf_record_name, tvb, pinfo, record->name);
     add_string(subtree, hf_record_path, tvb, pinfo, record->path);
@@ -243,6 +272,7 @@ procmap_records_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int
 
 typedef struct {
     gboolean found;
+    guint8   run;
     guint32  src_ref, dst_ref;
     /* epb_processid_threadid as Wireshark 4.6 keeps it: a u64 in the
      * section's byte order, so the pid is its low half in a little-endian
@@ -279,7 +309,8 @@ find_refs(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
     bytes = (const guint8 *)value->custom_opt.data.generic_data.custom_data;
     len = value->custom_opt.data.generic_data.custom_data_len;
 #endif
-    search->found = pm_record_refs_parse(bytes, len, &search->src_ref, &search->dst_ref);
+    search->found = pm_record_refs_parse(bytes, len, &search->run, &search->src_ref,
+                                         &search->dst_ref);
     return !search->found;     /* the first valid one */
 }
 
@@ -287,9 +318,9 @@ find_refs(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
  * twice.  The same for every pass: what a later record says does not
  * change an earlier frame's answer. */
 static const pm_process_record *
-resolve(guint section, guint32 ref, guint32 frame)
+resolve(guint section, guint8 run, guint32 ref, guint32 frame)
 {
-    guint64 key = ref_key(section, ref);
+    ref_key key = { section, ref, run };
     const stored_record *stored = records_by_ref ? g_hash_table_lookup(records_by_ref, &key)
                                                  : NULL;
 
@@ -306,7 +337,7 @@ resolve(guint section, guint32 ref, guint32 frame)
 static const stored_record *
 resolve_pid(guint section, guint32 pid, guint32 frame, guint64 when_ns)
 {
-    guint64 key = ref_key(section, pid);
+    guint64 key = section_key(section, pid);
     GPtrArray *same_pid = records_by_pid ? g_hash_table_lookup(records_by_pid, &key) : NULL;
     const stored_record *best = NULL;
     gboolean unsure = FALSE;
@@ -357,8 +388,8 @@ guint
 procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **out,
                          gboolean *missing)
 {
-    refs_search search = { FALSE, 0, 0, FALSE, 0 };
-    guint32 key_data[3];
+    refs_search search = { FALSE, 0, 0, 0, FALSE, 0 };
+    guint32 key_data[4];
     const pm_process_record *src, *dst;
     GBytes *key;
     char **pair;
@@ -382,13 +413,14 @@ procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **ou
     if (!search.found || (search.src_ref == 0 && search.dst_ref == 0))
         return 0;
     key_data[0] = section_of(pinfo);
-    src = search.src_ref ? resolve(key_data[0], search.src_ref, pinfo->num) : NULL;
-    dst = search.dst_ref ? resolve(key_data[0], search.dst_ref, pinfo->num) : NULL;
+    src = search.src_ref ? resolve(key_data[0], search.run, search.src_ref, pinfo->num) : NULL;
+    dst = search.dst_ref ? resolve(key_data[0], search.run, search.dst_ref, pinfo->num) : NULL;
     *missing = (search.src_ref != 0 && src == NULL) || (search.dst_ref != 0 && dst == NULL);
     if (src == NULL && dst == NULL)
         return 0;
     key_data[1] = src ? search.src_ref : 0;
     key_data[2] = dst ? search.dst_ref : 0;
+    key_data[3] = search.run;
     key = g_bytes_new(key_data, sizeof key_data);
     pair = g_hash_table_lookup(comments_by_refs, key);
     if (pair == NULL) {
@@ -413,6 +445,10 @@ procmap_records_register(int proto)
         { &hf_record_ref,
           { "Record number", "procmap.record.ref", FT_UINT32, BASE_DEC, NULL, 0x0,
             "The number packets refer to this process record by (procmap-capture)", HFILL } },
+        { &hf_record_run,
+          { "Run tag", "procmap.record.run", FT_UINT8, BASE_DEC, NULL, 0x0,
+            "The capture run that numbered the record: merged runs keep their numbers apart",
+            HFILL } },
         { &hf_record_pid,
           { "Process ID", "procmap.record.pid", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL } },
         { &hf_record_name,

@@ -273,7 +273,8 @@ on_packet(u_char *user, const struct pcap_pkthdr *header, const u_char *data)
         dst_ref = write_record(cap, &dst_subject);
         if (src_ref != 0 || dst_ref != 0) {
             packet.custom_pen = PM_PROCMAP_PEN;
-            packet.custom_len = pm_record_refs_encode(src_ref, dst_ref, refs);
+            packet.custom_len = pm_record_refs_encode(pm_record_book_run(cap->records), src_ref,
+                                                      dst_ref, refs);
             packet.custom_data = refs;
         }
         if (one != NULL && one->process != NULL) {
@@ -600,7 +601,10 @@ pm_capture_run(const pm_capture_options *options)
 
     cap.comments = g_ptr_array_new();
     cap.comment_cache = pm_comment_cache_new();
-    cap.records = pm_record_book_new();
+    /* A tag for this run's record numbers: captures merged into one
+     * section (mergecap) keep them apart unless their tags meet (1 in 255;
+     * then the plugin answers nothing for the numbers both claim). */
+    cap.records = pm_record_book_new((guint8)g_random_int_range(1, 256));
     cap.record_data = g_byte_array_new();
     cap.status = 0;
     /* The monitor first: it inherits nothing of the capture. */

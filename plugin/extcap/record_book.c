@@ -29,6 +29,7 @@ struct pm_record_book {
      * left out) -> ref. */
     GHashTable *by_content;
     guint32     next_ref;
+    guint8      run;        /* the run's tag: records and references carry it */
     guint64     written;
 };
 
@@ -63,10 +64,11 @@ subject_key_free(gpointer data)
 }
 
 pm_record_book *
-pm_record_book_new(void)
+pm_record_book_new(guint8 run)
 {
     pm_record_book *book = g_new0(pm_record_book, 1);
 
+    book->run = run;
     book->by_subject = g_hash_table_new_full(subject_hash, subject_equal, subject_key_free, NULL);
     book->held = g_ptr_array_new_with_free_func((GDestroyNotify)pm_process_unref);
     book->by_content = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
@@ -92,6 +94,12 @@ pm_record_book_new_section(pm_record_book *book)
     g_hash_table_remove_all(book->by_subject);
     g_ptr_array_set_size(book->held, 0);
     g_hash_table_remove_all(book->by_content);
+}
+
+guint8
+pm_record_book_run(const pm_record_book *book)
+{
+    return book->run;
 }
 
 guint64
@@ -188,6 +196,7 @@ pm_record_book_ref(pm_record_book *book, const pm_comment_subject *subject,
         if (book->next_ref == 0)      /* 4 G records in one run: numbers go round */
             book->next_ref = 1;
         record.ref = ref;
+        record.run = book->run;
         pm_process_record_encode(&record, to_write);
         book->written++;
         g_hash_table_insert(book->by_content, g_bytes_ref(content), GUINT_TO_POINTER(ref));

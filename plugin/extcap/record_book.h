@@ -23,8 +23,12 @@ G_BEGIN_DECLS
 
 typedef struct pm_record_book pm_record_book;
 
-pm_record_book *pm_record_book_new(void);
+/* @run: the run's tag (1-255, chosen at random by the caller), written
+ * with each record and each packet's references, so that the numbers of
+ * captures merged into one section (mergecap) do not clash; 0: none. */
+pm_record_book *pm_record_book_new(guint8 run);
 void pm_record_book_free(pm_record_book *book);
+guint8 pm_record_book_run(const pm_record_book *book);
 
 /* The number of @subject's record (0 if it has no process).  When the
  * section has no record saying this yet, its PIB data (what follows the

@@ -231,7 +231,8 @@ pm_pcapng_block_record(const pm_pcapng_block *block, pm_process_record *out,
 }
 
 gboolean
-pm_pcapng_block_refs(const pm_pcapng_block *block, guint32 *src_ref, guint32 *dst_ref)
+pm_pcapng_block_refs(const pm_pcapng_block *block, guint8 *run, guint32 *src_ref,
+                     guint32 *dst_ref)
 {
     const guint8 *end, *option;
     guint64 options_at;
@@ -254,7 +255,7 @@ pm_pcapng_block_refs(const pm_pcapng_block *block, guint32 *src_ref, guint32 *ds
             break;
         if (code == PM_PCAPNG_OPT_CUSTOM_BINARY && len >= 4 &&
             u32_at(value, block->big_endian) == PM_PROCMAP_PEN)
-            return pm_record_refs_parse(value + 4, len - 4u, src_ref, dst_ref);
+            return pm_record_refs_parse(value + 4, len - 4u, run, src_ref, dst_ref);
         option = value + ((len + 3u) & ~3u);
     }
     return FALSE;

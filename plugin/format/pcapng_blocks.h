@@ -66,9 +66,9 @@ pm_pcapng_result pm_pcapng_parse_block(const guint8 *data, gsize len, gboolean b
 gboolean pm_pcapng_block_record(const pm_pcapng_block *block, pm_process_record *out,
                                 const guint8 **data, gsize *data_len);
 
-/* An enhanced packet block's procmap references (PM_PROCMAP_PEN option):
- * TRUE if it has them. */
-gboolean pm_pcapng_block_refs(const pm_pcapng_block *block, guint32 *src_ref,
+/* An enhanced packet block's procmap references (PM_PROCMAP_PEN option)
+ * and their run's tag (0: none): TRUE if it has them. */
+gboolean pm_pcapng_block_refs(const pm_pcapng_block *block, guint8 *run, guint32 *src_ref,
                               guint32 *dst_ref);
 
 /* Appends a copyable custom block (0x00000BAD) of Wireshark's PEN with

@@ -117,6 +117,8 @@ pm_process_record_encode(const pm_process_record *record, GByteArray *out)
 
         if (record->ref != 0)
             g_string_append_printf(comment, "\nRef: %u", record->ref);
+        if (record->ref != 0 && record->run != 0)
+            g_string_append_printf(comment, "\nRun: %u", record->run);
         if (record->extra != NULL && *record->extra)
             g_string_append_printf(comment, "\n%s", record->extra);
         put_option(out, OPT_COMMENT, comment->str, comment->len);
@@ -143,11 +145,16 @@ put_varint(guint8 *out, guint32 value)
 }
 
 gsize
-pm_record_refs_encode(guint32 src_ref, guint32 dst_ref, guint8 out[16])
+pm_record_refs_encode(guint8 run, guint32 src_ref, guint32 dst_ref, guint8 out[16])
 {
     gsize n = 0;
 
-    out[n++] = PM_PROCMAP_OPT_VERSION;
+    if (run != 0) {
+        out[n++] = PM_PROCMAP_OPT_VERSION_RUN;
+        out[n++] = run;
+    } else {
+        out[n++] = PM_PROCMAP_OPT_VERSION;
+    }
     n += put_varint(out + n, src_ref);
     n += put_varint(out + n, dst_ref);
     return n;
@@ -175,13 +182,22 @@ get_varint(const guint8 *data, gsize len, gsize *at, guint32 *value)
 }
 
 gboolean
-pm_record_refs_parse(const guint8 *data, gsize len, guint32 *src_ref, guint32 *dst_ref)
+pm_record_refs_parse(const guint8 *data, gsize len, guint8 *run, guint32 *src_ref,
+                     guint32 *dst_ref)
 {
     gsize at = 1;
 
+    *run = 0;
     *src_ref = *dst_ref = 0;
-    if (data == NULL || len < 3 || data[0] != PM_PROCMAP_OPT_VERSION)
+    if (data == NULL || len < 3)
         return FALSE;
+    if (data[0] == PM_PROCMAP_OPT_VERSION_RUN) {
+        if (len < 4 || data[1] == 0)
+            return FALSE;
+        at = 2;
+    } else if (data[0] != PM_PROCMAP_OPT_VERSION) {
+        return FALSE;
+    }
     if (!get_varint(data, len, &at, src_ref) || !get_varint(data, len, &at, dst_ref)) {
         *src_ref = *dst_ref = 0;
         return FALSE;
@@ -193,6 +209,8 @@ pm_record_refs_parse(const guint8 *data, gsize len, guint32 *src_ref, guint32 *d
             return FALSE;
         }
     }
+    if (data[0] == PM_PROCMAP_OPT_VERSION_RUN)
+        *run = data[1];
     return TRUE;
 }
 
@@ -285,6 +303,10 @@ read_comment(const guint8 *value, gsize len, pm_process_record *out)
             if (out->ref == 0 && g_ascii_string_to_unsigned(val, 10, 1, G_MAXUINT32, &number,
                                                             NULL))
                 out->ref = (guint32)number;
+        } else if (g_ascii_strcasecmp(key, "Run") == 0) {
+            if (out->run == 0 && g_ascii_string_to_unsigned(val, 10, 1, G_MAXUINT8, &number,
+                                                            NULL))
+                out->run = (guint8)number;
         } else if (is_extra_key(key, strlen(key)) && *val) {
             g_string_append_printf(extra, "%s%s: %s", extra->len ? "\n" : "", key, val);
         }

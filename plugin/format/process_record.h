@@ -38,6 +38,8 @@ G_BEGIN_DECLS
  * use this one ("prmp"), far above any IANA has given out. */
 #define PM_PROCMAP_PEN          0x70726d70u
 #define PM_PROCMAP_OPT_VERSION  1u
+/* ... and with the run's tag after the version byte (one byte, 1-255). */
+#define PM_PROCMAP_OPT_VERSION_RUN 2u
 /* The option code of a copyable binary custom option. */
 #define PM_PCAPNG_OPT_CUSTOM_BINARY 2989u
 /* The packet's epb_processid_threadid option (pcapng, Wireshark 4.6+). */
@@ -63,9 +65,12 @@ typedef struct {
     char    *user;
     gboolean has_uuid;
     guint8   uuid[16];
-    /* procmap's comment: the record's number (0: none) and what else it
-     * says ("Cwd: ...\n" lines, the known keys only), or NULL. */
+    /* procmap's comment: the record's number (0: none), the tag of the run
+     * that numbered it (1-255; 0: none, as version 1 writers) and what else
+     * it says ("Cwd: ...\n" lines, the known keys only), or NULL.  A number
+     * names a record of its run: merged runs' numbers do not clash. */
     guint32  ref;
+    guint8   run;
     char    *extra;
 } pm_process_record;
 
@@ -91,10 +96,11 @@ pm_record_result pm_process_record_parse(const guint8 *data, gsize len,
                                          pm_process_record *out, const char **malformed);
 
 /* The packet's references: the records of its source and destination
- * (0: none).  encode returns the data's length (at most 11 bytes into
- * @out); parse FALSE for anything else (another version, bytes left). */
-gsize pm_record_refs_encode(guint32 src_ref, guint32 dst_ref, guint8 out[16]);
-gboolean pm_record_refs_parse(const guint8 *data, gsize len, guint32 *src_ref,
+ * (0: none), numbered by run @run (0: no tag, version 1).  encode returns
+ * the data's length (at most 12 bytes into @out); parse FALSE for anything
+ * else (another version, a tag of 0 in version 2, bytes left). */
+gsize pm_record_refs_encode(guint8 run, guint32 src_ref, guint32 dst_ref, guint8 out[16]);
+gboolean pm_record_refs_parse(const guint8 *data, gsize len, guint8 *run, guint32 *src_ref,
                               guint32 *dst_ref);
 
 /* procmap's version 1 comment for @record under @first_line ("procmap-src"

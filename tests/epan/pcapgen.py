@@ -409,9 +409,11 @@ def process_information_block(pid, name=None, path=None, cmdline=None, ppid=None
     return struct.pack("<II", entry_type, len(entry)) + _pad4(entry)
 
 
-def procmap_record_comment(ref, **extra):
-    """procmap's comment of a record: its number, then Key: value lines."""
-    return "procmap\nRef: %d" % ref + "".join("\n%s: %s" % kv for kv in extra.items())
+def procmap_record_comment(ref, run=0, **extra):
+    """procmap's comment of a record: its number (and its run's tag), then
+    Key: value lines."""
+    return ("procmap\nRef: %d" % ref + ("\nRun: %d" % run if run else "")
+            + "".join("\n%s: %s" % kv for kv in extra.items()))
 
 
 def _varint(value):
@@ -423,9 +425,11 @@ def _varint(value):
             return out
 
 
-def procmap_refs_option(src_ref, dst_ref, order="<", version=1):
-    """A packet's procmap custom option naming its ends' records (0: none)."""
-    return (OPT_CUSTOM_BINARY_COPY, struct.pack(order + "I", PROCMAP_PEN) + bytes([version])
+def procmap_refs_option(src_ref, dst_ref, order="<", version=1, run=0):
+    """A packet's procmap custom option naming its ends' records (0: none);
+    with @run, version 2: the run's tag after the version byte."""
+    head = bytes([2, run]) if run else bytes([version])
+    return (OPT_CUSTOM_BINARY_COPY, struct.pack(order + "I", PROCMAP_PEN) + head
             + _varint(src_ref) + _varint(dst_ref))
 
 

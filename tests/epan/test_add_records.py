@@ -11,8 +11,8 @@ piece (exit 4, no output), and OUTPUT naming an input (refused)."""
 import os
 import subprocess
 
-from pcapgen import WIRESHARK_PEN, PcapNg
-from test_process_records import CURL, FIELDS, SERVER, packet, record_block
+from pcapgen import WIRESHARK_PEN, PcapNg, old, procmap_refs_option, udp_packet
+from test_process_records import CURL, FIELDS, LOCAL, REMOTE, SERVER, packet, record_block
 
 MISSING = "The packet refers to a process information block the capture does not have"
 DNS = dict(CURL, pid=53, name="unbound", path="/usr/sbin/unbound", cmdline=["unbound"],
@@ -110,6 +110,28 @@ def test_displayed_packets_exported_get_their_records(tshark, tmp_path):
     before, messages = answers(tshark, piece)
     assert len(before) == 8 and MISSING in messages, (before, messages)
     assert assert_pieces_restored(tshark, whole, [piece], tmp_path) == 1
+
+
+def test_merged_runs_records_added_by_their_tags(tshark, tmp_path):
+    """An original merged from two runs (mergecap): both number a record 1,
+    told apart by their runs' tags; a piece gets each run's own record."""
+    whole = PcapNg()
+    whole.add_custom_block(WIRESHARK_PEN, record_block(1, CURL, run=7))
+    whole.add_custom_block(WIRESHARK_PEN, record_block(1, SERVER, run=9))
+    for port in range(50000, 50008):
+        whole.add(udp_packet(LOCAL, port, REMOTE, 53, b"q"), old(),
+                  options=[procmap_refs_option(1, 0, order=whole.order,
+                                               run=7 if port % 2 else 9)])
+    whole_path = whole.write(tmp_path / "merged.pcapng")
+    piece = tmp_path / "piece.pcapng"
+    editcap("-r", whole_path, piece, "7-10")
+    fixed = tmp_path / "fixed.pcapng"
+    result = add_records(whole_path, piece, fixed)
+    assert result.returncode == 0 and result.stderr == "", result
+    after, messages = answers(tshark, fixed)
+    assert MISSING not in messages
+    assert {port: pids[0] for port, pids in after.items()} == \
+        {"50004": "80", "50005": "4242", "50006": "80", "50007": "4242"}
 
 
 def test_a_number_given_to_two_records_is_not_added(tshark, tmp_path):

@@ -19,7 +19,7 @@ from pcapgen import (DIRECTION_INBOUND, DIRECTION_OUTBOUND, WIRESHARK_PEN, PcapN
 from tshark_output import absolute_time_text, boolean_text, tshark_version
 
 RECORD_FIELDS = ["procmap.record.%s" % f for f in
-                 ("ref", "pid", "name", "path", "args", "user", "uid", "ppid", "start_time",
+                 ("ref", "run", "pid", "name", "path", "args", "user", "uid", "ppid", "start_time",
                   "extra")]
 FIELDS = ["frame.number", "udp.srcport"] + all_process_fields() + RECORD_FIELDS
 LOCAL, REMOTE = "10.0.0.5", "192.0.2.1"
@@ -34,6 +34,10 @@ SERVER = dict(pid=80, name="nginx", path="/usr/sbin/nginx", cmdline=["nginx: wor
 def side(row, which):
     return {f: row["procmap.%s.%s" % (which, f)] for f in SIDE_FIELDS
             if row["procmap.%s.%s" % (which, f)]}
+
+
+DNS = dict(pid=53, name="unbound", path="/usr/sbin/unbound", cmdline=["unbound"],
+           start_ns=START + 1)
 
 
 def record_block(ref, process, **extra):
@@ -221,6 +225,32 @@ def test_sections_and_numbers_claimed_twice(tshark, tmp_path):
     assert tshark.fields(str(path), FIELDS, "-2") == rows
     pids = {r["udp.srcport"]: r["procmap.src.pid"] for r in rows if r["udp.srcport"]}
     assert pids == {"50000": "4242", "50001": "4242", "50002": "", "50003": "", "50004": "80"}
+
+
+def test_merged_runs_keep_their_numbers_apart(tshark, tmp_path):
+    """Two runs merged into one section (what mergecap writes) both number
+    a record 1; their tags (version 2 references, "Run:" in the record)
+    keep them apart.  The same tag and number claimed twice still answers
+    nothing from the second claim on, and a version 1 reference does not
+    name a tagged record."""
+    pcap = PcapNg()
+    pcap.add_custom_block(WIRESHARK_PEN, record_block(1, CURL, run=7))
+    pcap.add_custom_block(WIRESHARK_PEN, record_block(1, SERVER, run=9))
+    for port, run in ((50000, 7), (50001, 9), (50002, 7), (50003, 9)):
+        pcap.add(udp_packet(LOCAL, port, REMOTE, 53, b"q"), old(),
+                 options=[procmap_refs_option(1, 0, order=pcap.order, run=run)])
+    packet(pcap, 50004, (1, 0))                     # version 1: no tag, no record
+    pcap.add_custom_block(WIRESHARK_PEN, record_block(1, DNS, run=9))    # 9/1 again
+    pcap.add(udp_packet(LOCAL, 50005, REMOTE, 53, b"q"), old(),
+             options=[procmap_refs_option(1, 0, order=pcap.order, run=9)])
+    pcap.add(udp_packet(LOCAL, 50006, REMOTE, 53, b"q"), old(),
+             options=[procmap_refs_option(1, 0, order=pcap.order, run=7)])
+    _, rows = rows_of(tshark, pcap, tmp_path, "merged.pcapng")
+    pids = {r["udp.srcport"]: r["procmap.src.pid"] for r in rows if r["udp.srcport"]}
+    assert pids == {"50000": "4242", "50001": "80", "50002": "4242", "50003": "80",
+                    "50004": "", "50005": "", "50006": "4242"}
+    runs = [r["procmap.record.run"] for r in rows if r["procmap.record.pid"]]
+    assert runs == ["7", "9", "9"]
 
 
 def test_malformed_records(tshark, tmp_path):

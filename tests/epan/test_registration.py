@@ -46,7 +46,7 @@ def test_every_field_registered(tshark):
                "procmap.carried.malformed", "procmap.carried.unresolved",
                "procmap.other_host", "procmap.host_unknown"}
     # The rows of the capture's process records (process_records_epan.c).
-    records = {"procmap.record." + f for f in ("ref", "pid", "name", "path", "args", "user",
+    records = {"procmap.record." + f for f in ("ref", "run", "pid", "name", "path", "args", "user",
                                                "uid", "ppid", "start_time", "extra")}
     assert set(fields) == expected | experts | records
     assert fields["procmap.record.start_time"][3] == "FT_ABSOLUTE_TIME"

@@ -120,7 +120,7 @@ def test_protocol_and_twin_fields_registered(tshark, needs_synonym):
             fields[cols[2]] = cols
     # The process records' row fields have twins too (process.record.*).
     ours = set(all_process_fields()) | {
-        "procmap.record." + f for f in ("ref", "pid", "name", "path", "args", "user", "uid",
+        "procmap.record." + f for f in ("ref", "run", "pid", "name", "path", "args", "user", "uid",
                                         "ppid", "start_time", "extra")}
     for name in ours:
         twin = fields.get(synonym(name))

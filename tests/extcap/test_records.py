@@ -4,6 +4,7 @@ Information Block, and each packet names its two ends' records in a short
 custom option, with epb_processid_threadid for Wireshark 5.1's own reader
 (issue 14).  No comment is written unless asked for (--comments)."""
 import os
+import subprocess
 import sys
 import time
 
@@ -11,17 +12,17 @@ from extcap_env import Extcap, HttpServer, one_shot_curl
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
 from pcapng_blocks import (CUSTOM_COPY, EPB, OPT_COMMENT, blocks, packet_process,  # noqa: E402
-                           packet_refs, process_record)
+                           packet_refs, packet_refs_and_run, process_record)
 
 FIELDS = ["frame.number", "tcp.srcport", "tcp.dstport", "procmap.src.pid", "procmap.src.name",
           "procmap.src.exe", "procmap.src.source", "procmap.dst.pid", "procmap.dst.name",
           "frame.comment", "procmap.record.pid", "procmap.record.name", "procmap.record.ref"]
 
 
-def capture_curls(extcap_binary, tmp_path, started, *options, curls=3):
+def capture_curls(extcap_binary, tmp_path, started, *options, curls=3, name="records.pcapng"):
     web = HttpServer()
     started.append(web)
-    out = str(tmp_path / "records.pcapng")
+    out = str(tmp_path / name)
     cap = Extcap(extcap_binary, "lo", out, "--extcap-capture-filter", "tcp port %d" % web.port,
                  *options)
     started.append(cap)
@@ -112,3 +113,41 @@ def test_ptcpdump_comments_on_request(extcap_binary, wireshark, tmp_path, starte
             assert packet_refs(block) is not None
     pids = {int(t.split("\n")[0][len("PID: "):]) for t in comments}
     assert pids == set(by_port.values()) | {web_pid}
+
+
+def test_merged_runs_keep_their_processes(extcap_binary, wireshark, tmp_path, started):
+    """Two runs merged by mergecap into one section: each run numbers its
+    records from 1, and its tag (one byte, at random) keeps the numbers
+    apart.  Should the two tags meet (1 in 255), the numbers both claim
+    answer nothing, never the other run's process."""
+    runs = []
+    for name in ("first.pcapng", "second.pcapng"):
+        out, by_port, web_pid, _ = capture_curls(extcap_binary, tmp_path, started, curls=2,
+                                                 name=name)
+        tags = {packet_refs_and_run(b)[0] for b in blocks(out)
+                if b["type"] == EPB and packet_refs(b) is not None}
+        assert len(tags) == 1 and 0 not in tags, tags
+        runs.append((by_port, web_pid, tags.pop()))
+    merged = str(tmp_path / "merged.pcapng")
+    subprocess.run(["mergecap", "-w", merged, str(tmp_path / "first.pcapng"),
+                    str(tmp_path / "second.pcapng")], check=True, capture_output=True,
+                   timeout=60)
+    sections = sum(1 for b in blocks(merged) if b["type"] == 0x0A0D0D0A)
+    assert sections == 1, "mergecap wrote %d sections" % sections
+    frames = [f for f in wireshark.fields(merged, FIELDS) if f["tcp.srcport"]]
+    tags_meet = runs[0][2] == runs[1][2]
+    seen = 0
+    for frame in frames:
+        for by_port, web_pid, _ in runs:
+            from_curl = int(frame["tcp.srcport"]) in by_port
+            port = int(frame["tcp.srcport"] if from_curl else frame["tcp.dstport"])
+            if port not in by_port:
+                continue
+            seen += 1
+            curl, server = (frame["procmap.src.pid"], frame["procmap.dst.pid"]) if from_curl \
+                else (frame["procmap.dst.pid"], frame["procmap.src.pid"])
+            if tags_meet:
+                assert curl in ("", str(by_port[port])) and server in ("", str(web_pid)), frame
+            else:
+                assert (curl, server) == (str(by_port[port]), str(web_pid)), frame
+    assert seen == len(frames) and seen >= 2 * 2 * 6

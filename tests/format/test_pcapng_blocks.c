@@ -66,12 +66,12 @@ put_option(GByteArray *body, guint16 code, const guint8 *value, guint16 len,
 /* An enhanced packet block of 5 captured bytes with a comment, then
  * procmap's references (@src, @dst), then the end of options. */
 static void
-put_packet(GByteArray *out, guint32 src, guint32 dst, gboolean big_endian)
+put_packet(GByteArray *out, guint8 run, guint32 src, guint32 dst, gboolean big_endian)
 {
     static const guint8 data[8] = { 1, 2, 3, 4, 5, 0, 0, 0 };
     GByteArray *body = g_byte_array_new();
     guint8 refs[16], value[20];
-    gsize refs_len = pm_record_refs_encode(src, dst, refs);
+    gsize refs_len = pm_record_refs_encode(run, src, dst, refs);
     guint32 pen = big_endian ? GUINT32_TO_BE(PM_PROCMAP_PEN) : GUINT32_TO_LE(PM_PROCMAP_PEN);
 
     put_u32(body, 0, big_endian);       /* interface */
@@ -96,11 +96,12 @@ test_packet_refs_both_orders(void)
         GByteArray *file = g_byte_array_new();
         pm_pcapng_block block;
         guint32 src = 0, dst = 0;
+        guint8 run = 1;
         gsize used;
         const char *why;
 
         put_section(file, big_endian);
-        put_packet(file, 300, 2, big_endian);
+        put_packet(file, big_endian ? 9 : 0, 300, 2, big_endian);
         g_assert_cmpint(pm_pcapng_parse_block(file->data, file->len, !big_endian, &block, &used,
                                               &why), ==, PM_PCAPNG_BLOCK);
         g_assert_cmpuint(block.type, ==, PM_PCAPNG_SHB);
@@ -108,7 +109,8 @@ test_packet_refs_both_orders(void)
         g_assert_cmpint(pm_pcapng_parse_block(file->data + used, file->len - used, big_endian,
                                               &block, &used, &why), ==, PM_PCAPNG_BLOCK);
         g_assert_cmpuint(block.type, ==, PM_PCAPNG_EPB);
-        g_assert_true(pm_pcapng_block_refs(&block, &src, &dst));
+        g_assert_true(pm_pcapng_block_refs(&block, &run, &src, &dst));
+        g_assert_cmpuint(run, ==, (big_endian ? 9 : 0));
         g_assert_cmpuint(src, ==, 300);
         g_assert_cmpuint(dst, ==, 2);
         g_byte_array_unref(file);
@@ -140,7 +142,7 @@ test_record_block_round_trip(void)
         g_assert_cmpmem(copied, copied_len, data->data, data->len);
         pm_process_record_clear(&out);
         /* Not a packet: no references. */
-        g_assert_false(pm_pcapng_block_refs(&block, &in.pid, &in.pid));
+        g_assert_false(pm_pcapng_block_refs(&block, (guint8[1]){ 0 }, &in.pid, &in.pid));
         g_byte_array_unref(file);
     }
     g_byte_array_unref(data);
@@ -208,23 +210,24 @@ test_packet_options_out_of_bounds(void)
     GByteArray *file = g_byte_array_new();
     pm_pcapng_block block;
     guint32 src, dst;
+    guint8 run;
     gsize used;
     const char *why;
 
-    put_packet(file, 1, 2, FALSE);
+    put_packet(file, 0, 1, 2, FALSE);
     /* A captured length past the block: no options are read. */
     file->data[8 + 12] = 0xff;
     file->data[8 + 13] = 0xff;
     g_assert_cmpint(pm_pcapng_parse_block(file->data, file->len, FALSE, &block, &used, &why),
                     ==, PM_PCAPNG_BLOCK);
-    g_assert_false(pm_pcapng_block_refs(&block, &src, &dst));
+    g_assert_false(pm_pcapng_block_refs(&block, &run, &src, &dst));
     /* The comment option's length running past the block: nothing read. */
     file->data[8 + 12] = 5;
     file->data[8 + 13] = 0;
     file->data[8 + 20 + 8 + 2] = 0xf0;
-    g_assert_false(pm_pcapng_block_refs(&block, &src, &dst));
+    g_assert_false(pm_pcapng_block_refs(&block, &run, &src, &dst));
     file->data[8 + 20 + 8 + 2] = 6;
-    g_assert_true(pm_pcapng_block_refs(&block, &src, &dst));
+    g_assert_true(pm_pcapng_block_refs(&block, &run, &src, &dst));
     g_byte_array_unref(file);
 }
 
@@ -238,6 +241,7 @@ test_reader(void)
     pm_pcapng_block block;
     const char *why;
     guint32 src, dst;
+    guint8 run;
     FILE *stream;
     static const struct {
         const char *head;
@@ -251,9 +255,9 @@ test_reader(void)
     };
 
     put_section(file, FALSE);
-    put_packet(file, 1, 0, FALSE);
+    put_packet(file, 0, 1, 0, FALSE);
     put_section(file, TRUE);
-    put_packet(file, 0, 9, TRUE);
+    put_packet(file, 0, 0, 9, TRUE);
     g_byte_array_set_size(file, file->len + 4);  /* then 4 bytes of a block */
     stream = fmemopen(file->data, file->len, "rb");
     pm_pcapng_reader_init(&reader, stream);
@@ -262,7 +266,7 @@ test_reader(void)
         g_assert_cmpuint(block.type, ==, PM_PCAPNG_SHB);
         g_assert_cmpint(pm_pcapng_read_block(&reader, &block, &why), ==, PM_PCAPNG_BLOCK);
         g_assert_cmpint(block.big_endian, ==, big_endian);
-        g_assert_true(pm_pcapng_block_refs(&block, &src, &dst));
+        g_assert_true(pm_pcapng_block_refs(&block, &run, &src, &dst));
         g_assert_cmpuint(big_endian ? dst : src, ==, big_endian ? 9 : 1);
     }
     g_assert_cmpint(pm_pcapng_read_block(&reader, &block, &why), ==, PM_PCAPNG_MALFORMED);

@@ -158,28 +158,44 @@ test_refs(void)
 {
     guint8 data[16];
     guint32 src, dst;
-    gsize len = pm_record_refs_encode(5, 0, data);
-    static const guint8 other_version[] = { 2, 1, 1, 0 };
+    guint8 run;
+    gsize len = pm_record_refs_encode(0, 5, 0, data);
+    static const guint8 other_version[] = { 3, 1, 1, 0 };
+    static const guint8 run_zero[] = { 2, 0, 1, 1 };
+    static const guint8 run_short[] = { 2, 7, 1 };
     static const guint8 trailing[] = { 1, 1, 1, 9 };
     static const guint8 endless[] = { 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
     static const guint8 overlong[] = { 1, 0xcd, 0x00, 0xcd, 0x00 };
 
+    /* Version 1: no run tag. */
     g_assert_cmpuint(len, ==, 3);
-    g_assert_true(pm_record_refs_parse(data, len, &src, &dst));
+    g_assert_true(pm_record_refs_parse(data, len, &run, &src, &dst));
+    g_assert_cmpuint(run, ==, 0);
     g_assert_cmpuint(src, ==, 5);
     g_assert_cmpuint(dst, ==, 0);
-    len = pm_record_refs_encode(G_MAXUINT32, 300, data);
-    g_assert_true(pm_record_refs_parse(data, len, &src, &dst));
+    len = pm_record_refs_encode(0, G_MAXUINT32, 300, data);
+    g_assert_true(pm_record_refs_parse(data, len, &run, &src, &dst));
     g_assert_cmpuint(src, ==, G_MAXUINT32);
     g_assert_cmpuint(dst, ==, 300);
     /* Padding (zeros) after the numbers is allowed, anything else is not. */
     memset(data + len, 0, 2);
-    g_assert_true(pm_record_refs_parse(data, len + 2, &src, &dst));
-    g_assert_false(pm_record_refs_parse(other_version, sizeof other_version, &src, &dst));
-    g_assert_false(pm_record_refs_parse(trailing, sizeof trailing, &src, &dst));
-    g_assert_false(pm_record_refs_parse(endless, sizeof endless, &src, &dst));
-    g_assert_false(pm_record_refs_parse(overlong, sizeof overlong, &src, &dst));
+    g_assert_true(pm_record_refs_parse(data, len + 2, &run, &src, &dst));
+    /* Version 2: the tag after the version byte; still 4 bytes for small
+     * numbers (one option word). */
+    len = pm_record_refs_encode(200, 1, 2, data);
+    g_assert_cmpmem(data, len, "\x02\xc8\x01\x02", 4);
+    g_assert_true(pm_record_refs_parse(data, len, &run, &src, &dst));
+    g_assert_cmpuint(run, ==, 200);
+    g_assert_cmpuint(src, ==, 1);
+    g_assert_cmpuint(dst, ==, 2);
+    g_assert_false(pm_record_refs_parse(run_zero, sizeof run_zero, &run, &src, &dst));
+    g_assert_false(pm_record_refs_parse(run_short, sizeof run_short, &run, &src, &dst));
+    g_assert_false(pm_record_refs_parse(other_version, sizeof other_version, &run, &src, &dst));
+    g_assert_false(pm_record_refs_parse(trailing, sizeof trailing, &run, &src, &dst));
+    g_assert_false(pm_record_refs_parse(endless, sizeof endless, &run, &src, &dst));
+    g_assert_false(pm_record_refs_parse(overlong, sizeof overlong, &run, &src, &dst));
     g_assert_cmpuint(src, ==, 0);
+    g_assert_cmpuint(run, ==, 0);
 }
 
 static void

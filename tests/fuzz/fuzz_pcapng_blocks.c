@@ -37,6 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const guint8 *record_data;
         gsize record_len;
         guint32 src, dst;
+        guint8 run;
         gboolean is_record, has_refs;
 
         if (pm_pcapng_parse_block(copy + offset, len - offset, big_endian, &block, &used,
@@ -54,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        record_data + record_len <= block.bytes + block.len);
             pm_process_record_clear(&record);
         }
-        has_refs = pm_pcapng_block_refs(&block, &src, &dst);
+        has_refs = pm_pcapng_block_refs(&block, &run, &src, &dst);
         FUZZ_CHECK(!(is_record && has_refs));
         g_array_append_val(lengths, used);
         offset += used;

@@ -44,15 +44,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (flags & 1) {
         guint32 src = 1, dst = 1;
+        guint8 run = 1;
 
-        if (pm_record_refs_parse(copy, len, &src, &dst)) {
+        if (pm_record_refs_parse(copy, len, &run, &src, &dst)) {
             guint8 again[16];
-            gsize again_len = pm_record_refs_encode(src, dst, again);
+            gsize again_len = pm_record_refs_encode(run, src, dst, again);
 
             /* The same numbers, written the one way the writer does. */
             FUZZ_CHECK(again_len <= len && memcmp(again, copy, again_len) == 0);
         } else {
-            FUZZ_CHECK(src == 0 && dst == 0);
+            FUZZ_CHECK(src == 0 && dst == 0 && run == 0);
         }
     } else {
         pm_process_record record;

@@ -61,13 +61,21 @@ def varint(data, at):
 
 def packet_refs(block):
     """procmap's (src record, dst record) of an EPB, or None."""
+    found = packet_refs_and_run(block)
+    return found[1:] if found else None
+
+
+def packet_refs_and_run(block):
+    """procmap's (run tag, src record, dst record) of an EPB (tag 0: version
+    1, none), or None."""
     for code, value in block["options"]:
         if code == OPT_CUSTOM_BINARY and len(value) >= 4:
             (pen,) = struct.unpack_from(block["order"] + "I", value)
-            if pen == PROCMAP_PEN and value[4] == 1:
-                src, at = varint(value, 5)
+            if pen == PROCMAP_PEN and value[4] in (1, 2):
+                run, at = (value[5], 6) if value[4] == 2 else (0, 5)
+                src, at = varint(value, at)
                 dst, _ = varint(value, at)
-                return src, dst
+                return run, src, dst
     return None
 
 
