@@ -66,6 +66,13 @@ typedef struct {
 /* What the owner scan could not see: sockets of these uids may have owners
  * the scan did not find. */
 typedef struct {
+    /* In: @wanted is only the inodes whose owners the caller does not know
+     * (a partial scan): stop after the process that gives the last of them
+     * its first owner, and keep what is cached of other owners.  A backend
+     * that ignores it scans everything, which is never wrong. */
+    gboolean partial;
+    gboolean stopped_early;       /* out: a partial scan found every wanted inode (maybe
+                                   * in the last process); FALSE: it saw every process */
     guint  processes_scanned;
     guint  fds_scanned;
     guint  fd_dirs_unreadable;    /* EACCES/EPERM: not ours to read */
@@ -205,6 +212,14 @@ typedef struct {
     pm_conntrack_result (*find_connection)(pm_backend *backend, pm_transport transport,
                                            const pm_endpoint *a, const pm_endpoint *b,
                                            pm_connection *out, pm_diag *diag);
+
+    /* Optional (NULL: every refresh scans every process): the start time
+     * of @pid now, in ns since the epoch, cheaply (no fd is read): OK, or
+     * VANISHED when no such process exists, or FAILED when it cannot tell.
+     * The watcher keeps an owner from an earlier scan only while this still
+     * gives the owner's start time. */
+    pm_read_status (*process_start)(pm_backend *backend, gint32 pid,
+                                    guint64 *start_time_ns, pm_diag *diag);
 
     /* Optional (NULL: UNKNOWN): whether this host's addresses may have
      * changed since list_local_addresses last ran, from notifications (no

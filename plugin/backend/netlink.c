@@ -400,6 +400,13 @@ netlink_read_process(pm_backend *backend, gint32 pid, pm_process_raw *out, pm_di
     return procfs->ops->read_process(procfs, pid, out, diag);
 }
 
+static pm_read_status
+netlink_process_start(pm_backend *backend, gint32 pid, guint64 *start_time_ns, pm_diag *diag)
+{
+    pm_backend *procfs = ((netlink_backend *)backend)->procfs;
+    return procfs->ops->process_start(procfs, pid, start_time_ns, diag);
+}
+
 static char *
 netlink_user_name(pm_backend *backend, guint32 uid)
 {
@@ -426,6 +433,7 @@ static const pm_backend_ops netlink_ops = {
     .list_sockets = netlink_list_sockets,
     .find_owners = netlink_find_owners,
     .read_process = netlink_read_process,
+    .process_start = netlink_process_start,
     .list_local_addresses = netlink_list_local_addresses,
     .user_name = netlink_user_name,
     .destroy = netlink_destroy,

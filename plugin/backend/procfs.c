@@ -295,6 +295,16 @@ procfs_find_owners(pm_backend *backend, GHashTable *wanted, GArray *owners,
     return pm_procfs_owners_find(self->owners, &self->root, wanted, owners, scan, diag, error);
 }
 
+static pm_read_status
+procfs_process_start(pm_backend *backend, gint32 pid, guint64 *start_time_ns, pm_diag *diag)
+{
+    procfs_backend *self = (procfs_backend *)backend;
+
+    if (self->owners == NULL)
+        self->owners = pm_procfs_owners_new();
+    return pm_procfs_owners_start_time(self->owners, &self->root, pid, start_time_ns, diag);
+}
+
 static void
 procfs_destroy(pm_backend *backend)
 {
@@ -313,6 +323,7 @@ static const pm_backend_ops procfs_ops = {
     .list_local_addresses = procfs_list_local_addresses,
     .user_name = procfs_user_name,
     .destroy = procfs_destroy,
+    .process_start = procfs_process_start,
 };
 
 pm_backend *

@@ -1,22 +1,26 @@
 /* procfs_owners.c - the owner scan of the procfs backend: which processes
  * hold some socket inodes, from one pass over <root>/<pid>/fd.
  *
- * The pass reads every fd of every process, and must: nothing tells that an
- * fd table is unchanged since an earlier scan (an fd closed and reused for
- * another socket keeps its number and its /proc entry), a process can gain
- * a socket it did not create (fork, dup, SCM_RIGHTS) whatever its uid or the
- * socket's, and a kernel thread is only known to have no fds once its fd
- * directory is read, which costs as much as the check.  So nothing is
- * skipped or ordered; the pass is kept to the syscalls it cannot avoid:
- * per process an openat, getdents64 into a buffer kept by the backend (no
- * DIR, no malloc) and a close; per fd one readlinkat (d_type is DT_LNK for
- * every entry, and stat would cost the same lookup); the target is parsed
- * in place and checked against a flat inode set built once per scan.
+ * A whole pass reads every fd of every process, and must: nothing tells that
+ * an fd table is unchanged since an earlier scan (an fd closed and reused
+ * for another socket keeps its number and its /proc entry), a process can
+ * gain a socket it did not create (fork, dup, SCM_RIGHTS) whatever its uid
+ * or the socket's, and a kernel thread is only known to have no fds once its
+ * fd directory is read, which costs as much as the check.  A partial pass
+ * (the watcher knows the other sockets' owners) stops after the process
+ * that gives the last wanted inode its first owner; /proc lists pids in
+ * ascending order, so that owner is usually the oldest.  The pass is kept
+ * to the syscalls it cannot avoid: per process an openat, getdents64 into a
+ * buffer kept by the backend (no DIR, no malloc) and a close; per fd one
+ * readlinkat (d_type is DT_LNK for every entry, and stat would cost the same
+ * lookup); the target is parsed in place and checked against a flat inode
+ * set built once per scan.
  *
  * What a scan can reuse from the previous one is the start time of each
- * owning process: /proc/<pid>/stat is read (~10 us) only when the identity
- * of that file - device, inode number, size and times, one fstatat - differs
- * from the previous scan's.  A /proc inode belongs to one process for its
+ * owning process (process_start, the watcher's check that a kept owner
+ * lives, reads the same records): /proc/<pid>/stat is read (~10 us) only
+ * when the identity of that file - device, inode number, size and times,
+ * one fstatat - differs from the previous scan's.  A /proc inode belongs to one process for its
  * whole life (a recycled pid gets new inodes), and a fake tree rewritten by
  * replacing the file changes at least its inode number.
  *
@@ -28,6 +32,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -41,11 +46,15 @@
 
 /* Open addressing over plain guint64 (0 marks a free slot: no socket has
  * inode 0): one cache line per lookup, where the caller's GHashTable of
- * pointers costs a call and a pointer chase per fd. */
+ * pointers costs a call and a pointer chase per fd.  Each slot also says
+ * whether the running scan found an owner for it (a partial scan stops when
+ * all have one). */
 typedef struct {
     guint64 *slots;
+    guint8  *found;
     gsize    mask;    /* capacity - 1; capacity a power of two */
     gsize    count;
+    gsize    count_found;
 } inode_set;
 
 static gsize
@@ -68,11 +77,15 @@ inode_set_fill(inode_set *set, GHashTable *wanted)
         need *= 2;
     if (set->slots == NULL || set->mask + 1 < need || set->mask + 1 > 4 * need) {
         g_free(set->slots);
+        g_free(set->found);
         set->slots = g_new(guint64, need);
+        set->found = g_new(guint8, need);
         set->mask = need - 1;
     }
     memset(set->slots, 0, (set->mask + 1) * sizeof *set->slots);
+    memset(set->found, 0, (set->mask + 1) * sizeof *set->found);
     set->count = 0;
+    set->count_found = 0;
     g_hash_table_iter_init(&iter, wanted);
     while (g_hash_table_iter_next(&iter, &key, NULL)) {
         guint64 inode = *(const guint64 *)key;
@@ -89,14 +102,20 @@ inode_set_fill(inode_set *set, GHashTable *wanted)
     }
 }
 
+/* Whether @inode is in @set; if so it counts as found. */
 static gboolean
-inode_set_contains(const inode_set *set, guint64 inode)
+inode_set_take(inode_set *set, guint64 inode)
 {
     gsize i = inode_slot(inode, set->mask);
 
     for (;;) {
-        if (set->slots[i] == inode)
-            return inode != 0;
+        if (set->slots[i] == inode && inode != 0) {
+            if (!set->found[i]) {
+                set->found[i] = 1;
+                set->count_found++;
+            }
+            return TRUE;
+        }
         if (set->slots[i] == 0)
             return FALSE;
         i = (i + 1) & set->mask;
@@ -141,6 +160,7 @@ pm_procfs_owners_free(pm_procfs_owners *cache)
         return;
     g_free(cache->dents);
     g_free(cache->wanted.slots);
+    g_free(cache->wanted.found);
     g_hash_table_unref(cache->start_times);
     g_hash_table_unref(cache->next_start_times);
     g_free(cache);
@@ -211,7 +231,7 @@ scan_fd_dir(owner_scan *os, gint32 pid, int fd_dir_fd)
             case PM_FD_LINK_SOCKET:
                 break;
             }
-            if (inode_set_contains(&os->cache->wanted, inode)) {
+            if (inode_set_take(&os->cache->wanted, inode)) {
                 pm_owner owner = { inode, pid, fd, 0 };
                 g_array_append_val(os->owners, owner);
             }
@@ -241,12 +261,15 @@ note_unreadable_fd_dir(owner_scan *os, const char *pid_name, gint32 pid)
     g_hash_table_add(os->scan->unreadable_uids, GUINT_TO_POINTER((guint)st.st_uid + 1));
 }
 
-/* The start time of @pid, which holds wanted sockets: from the previous
- * scan when its stat file is the same file, else read. */
+/* The start time of @pid from its stat file @stat_path (relative to
+ * @dir_fd): the cached one when the file is the same file, else read; 0 if
+ * unknown, with *@vanished set when the process is gone.  The record goes
+ * into @into. */
 static guint64
-owner_start_time(owner_scan *os, const char *pid_name, gint32 pid)
+start_time_at(pm_procfs_owners *cache, pm_procfs_root *root, int dir_fd,
+              const char *stat_path, gint32 pid, GHashTable *into, guint *reused,
+              pm_diag *diag, gboolean *vanished)
 {
-    char path[32];
     char text[PM_PROCFS_STAT_MAX];
     struct stat st;
     start_record *record;
@@ -257,16 +280,23 @@ owner_start_time(owner_scan *os, const char *pid_name, gint32 pid)
      * record that cannot match its successor's file. */
     gboolean identified;
 
-    g_snprintf(path, sizeof path, "%s/stat", pid_name);
-    identified = fstatat(os->root_fd, path, &st, 0) == 0;
-    record = identified ? g_hash_table_lookup(os->cache->start_times, GINT_TO_POINTER(pid))
+    *vanished = FALSE;
+    identified = fstatat(dir_fd, stat_path, &st, 0) == 0;
+    if (!identified && pm_procfs_gone_errno(errno)) {
+        *vanished = TRUE;
+        return 0;
+    }
+    record = identified ? g_hash_table_lookup(cache->start_times, GINT_TO_POINTER(pid))
                         : NULL;
     if (record != NULL && same_file(record, &st)) {
-        os->scan->start_times_reused++;
+        (*reused)++;
         start_ns = record->start_ns;
-    } else if (pm_procfs_read_at(os->root_fd, path, text, sizeof text, &len) == 0
-               && pm_parse_proc_stat(text, len, &stat_fields)) {
-        start_ns = pm_procfs_start_time_ns(os->root, stat_fields.start_ticks, os->diag);
+    } else {
+        int err = pm_procfs_read_at(dir_fd, stat_path, text, sizeof text, &len);
+        if (err == 0 && pm_parse_proc_stat(text, len, &stat_fields))
+            start_ns = pm_procfs_start_time_ns(root, stat_fields.start_ticks, diag);
+        else
+            *vanished = err != 0 && pm_procfs_gone_errno(err);
     }
     if (identified && start_ns != 0) {
         record = g_new(start_record, 1);
@@ -276,9 +306,38 @@ owner_start_time(owner_scan *os, const char *pid_name, gint32 pid)
         record->mtime = st.st_mtim;
         record->ctime = st.st_ctim;
         record->start_ns = start_ns;
-        g_hash_table_replace(os->cache->next_start_times, GINT_TO_POINTER(pid), record);
+        g_hash_table_replace(into, GINT_TO_POINTER(pid), record);
     }
     return start_ns;
+}
+
+/* The start time of @pid, which holds wanted sockets. */
+static guint64
+owner_start_time(owner_scan *os, const char *pid_name, gint32 pid)
+{
+    char path[32];
+    gboolean vanished;
+
+    g_snprintf(path, sizeof path, "%s/stat", pid_name);
+    return start_time_at(os->cache, os->root, os->root_fd, path, pid,
+                         os->cache->next_start_times, &os->scan->start_times_reused,
+                         os->diag, &vanished);
+}
+
+pm_read_status
+pm_procfs_owners_start_time(pm_procfs_owners *cache, pm_procfs_root *root, gint32 pid,
+                            guint64 *start_time_ns, pm_diag *diag)
+{
+    char path[PATH_MAX];
+    guint reused = 0;
+    gboolean vanished;
+
+    g_snprintf(path, sizeof path, "%s/%d/stat", root->path, pid);
+    *start_time_ns = start_time_at(cache, root, AT_FDCWD, path, pid, cache->start_times,
+                                   &reused, diag, &vanished);
+    if (*start_time_ns != 0)
+        return PM_READ_OK;
+    return vanished ? PM_READ_VANISHED : PM_READ_FAILED;
 }
 
 static void
@@ -338,12 +397,29 @@ pm_procfs_owners_find(pm_procfs_owners *cache, pm_procfs_root *root, GHashTable 
             /* Numeric entries are thread-group leaders; threads share their fds. */
             if (pm_parse_pid_name(entry->d_name, &pid))
                 scan_process(&os, entry->d_name, pid);
+            /* Pids come in ascending order, so the first owner found is
+             * usually the oldest, the one a whole scan would name. */
+            if (os.scan->partial && os.cache->wanted.count_found == os.cache->wanted.count) {
+                os.scan->stopped_early = TRUE;
+                break;
+            }
         }
-        /* Owners of this scan only: the cache stays as small as they are. */
-        swap = os.cache->start_times;
-        os.cache->start_times = os.cache->next_start_times;
-        os.cache->next_start_times = swap;
-        g_hash_table_remove_all(os.cache->next_start_times);
+        if (os.scan->partial) {
+            /* The owners the caller keeps were not visited: keep theirs. */
+            GHashTableIter iter;
+            gpointer pid, record;
+            g_hash_table_iter_init(&iter, os.cache->next_start_times);
+            while (g_hash_table_iter_next(&iter, &pid, &record)) {
+                g_hash_table_iter_steal(&iter);
+                g_hash_table_replace(os.cache->start_times, pid, record);
+            }
+        } else {
+            /* Owners of this scan only: the cache stays as small as they are. */
+            swap = os.cache->start_times;
+            os.cache->start_times = os.cache->next_start_times;
+            os.cache->next_start_times = swap;
+            g_hash_table_remove_all(os.cache->next_start_times);
+        }
     }
     closedir(pids);
 

@@ -21,6 +21,13 @@ gboolean pm_procfs_owners_find(pm_procfs_owners *owners, pm_procfs_root *root,
                                GHashTable *wanted, GArray *out, pm_owner_scan *scan,
                                pm_diag *diag, GError **error);
 
+/* The process_start operation (backend.h) over @root, through the same
+ * cache of start times: one fstatat when the stat file is the one read
+ * before. */
+pm_read_status pm_procfs_owners_start_time(pm_procfs_owners *owners, pm_procfs_root *root,
+                                           gint32 pid, guint64 *start_time_ns,
+                                           pm_diag *diag);
+
 G_END_DECLS
 
 #endif /* PROCMAP_PROCFS_OWNERS_H */

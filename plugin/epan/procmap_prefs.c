@@ -187,10 +187,12 @@ write_stats(void)
             " exact_lookup_answers=%" G_GUINT64_FORMAT " process_reads=%" G_GUINT64_FORMAT
             " process_cache_hits=%" G_GUINT64_FORMAT " refresh_time_total_us=%" G_GINT64_FORMAT
             " refresh_time_max_us=%" G_GINT64_FORMAT " answers_reused=%" G_GUINT64_FORMAT
-            " proc_root=%s\n",
+            " owner_scans_partial=%" G_GUINT64_FORMAT " owner_scans_skipped=%" G_GUINT64_FORMAT
+            " owners_reused=%" G_GUINT64_FORMAT " proc_root=%s\n",
             stats.lookups, stats.refreshes, stats.refreshes_suppressed, stats.exact_lookups,
             stats.exact_lookup_answers, stats.process_reads, stats.process_cache_hits,
             stats.refresh_time_total_us, stats.refresh_time_max_us, stats.answers_reused,
+            stats.owner_scans_partial, stats.owner_scans_skipped, stats.owners_reused,
             watcher_proc_root);
     if (out != stderr)
         fclose(out);

@@ -7,6 +7,14 @@
  * a missed tuple (a few us with netlink, against tens of ms for a refresh
  * of 10 k sockets).
  *
+ * The owner scan asks only about sockets whose owners are unknown: a socket
+ * the previous refresh saw keeps its owners while they live (the backend's
+ * process_start, one fstatat each), and one that had none keeps none, until
+ * the next whole scan, at least every mapping_ttl.  What this can miss until
+ * then, a live owner that handed its socket on and closed it (a forking
+ * server's accepted connection), is what a whole scan a moment earlier
+ * would have missed too; Packetbeat's own answers live that long.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "watcher_private.h"
@@ -128,6 +136,94 @@ index_owners(pm_watcher *watcher, GArray *owners, gint64 now)
     return index;
 }
 
+void
+pm_watcher_forget_owners(pm_watcher *watcher)
+{
+    if (watcher->last_owner_rows)
+        g_array_unref(watcher->last_owner_rows);
+    if (watcher->last_inodes)
+        g_hash_table_unref(watcher->last_inodes);
+    if (watcher->unreadable_uids)
+        g_hash_table_unref(watcher->unreadable_uids);
+    watcher->last_owner_rows = NULL;
+    watcher->last_inodes = NULL;
+    watcher->unreadable_uids = NULL;
+    watcher->owners_scanned_us = 0;
+}
+
+/* Whether this refresh must scan every process: nothing kept, the backend
+ * cannot check its owners, Packetbeat's rule, or the whole scan is due. */
+static gboolean
+whole_owner_scan_due(pm_watcher *watcher, gint64 now)
+{
+    return watcher->backend->ops->process_start == NULL || watcher->config.refresh_on_every_miss
+           || watcher->last_owner_rows == NULL || watcher->owners_scanned_us == 0
+           || now < watcher->owners_scanned_us
+           || now - watcher->owners_scanned_us >= watcher->config.mapping_ttl_us;
+}
+
+/* Moves to @owners the previous refresh's rows of the sockets in @wanted
+ * whose owner still lives, and takes out of @wanted every socket whose
+ * owners are so known: kept, or none found by the last scan that looked. */
+static void
+keep_known_owners(pm_watcher *watcher, GHashTable *wanted, GArray *owners)
+{
+    const pm_backend_ops *ops = watcher->backend->ops;
+    GArray *rows = watcher->last_owner_rows;
+    GHashTable *kept = g_hash_table_new(g_int64_hash, g_int64_equal);
+    /* (pid, start) -> alive, one check per process however many fds. */
+    GHashTable *alive = pm_process_key_table_new(NULL);
+    GHashTableIter iter;
+    gpointer key;
+
+    for (guint i = 0; i < rows->len; i++) {
+        pm_owner *row = &g_array_index(rows, pm_owner, i);
+        pm_process_key process = { row->pid, row->start_time_ns };
+        gpointer lives;
+
+        if (!g_hash_table_contains(wanted, &row->inode))
+            continue;  /* the socket is gone */
+        if (!g_hash_table_lookup_extended(alive, &process, NULL, &lives)) {
+            guint64 start_ns = 0;
+            pm_read_status status = ops->process_start(watcher->backend, row->pid, &start_ns,
+                                                       &watcher->diag);
+            lives = GINT_TO_POINTER(status == PM_READ_OK && row->start_time_ns != 0
+                                    && start_ns == row->start_time_ns);
+            g_hash_table_insert(alive, pm_process_key_new(row->pid, row->start_time_ns), lives);
+        }
+        if (!lives)
+            continue;
+        g_array_append_val(owners, *row);
+        g_hash_table_add(kept, &row->inode);
+        watcher->stats.owners_reused++;
+    }
+    g_hash_table_iter_init(&iter, wanted);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        gboolean known_unowned = g_hash_table_contains(watcher->last_inodes, key)
+                                 && !g_hash_table_contains(watcher->last_owners, key);
+        if (known_unowned || g_hash_table_contains(kept, key))
+            g_hash_table_iter_remove(&iter);
+    }
+    g_hash_table_unref(alive);
+    g_hash_table_unref(kept);
+}
+
+/* Adds @more's uids to *@into. */
+static void
+add_unreadable_uids(GHashTable **into, GHashTable *more)
+{
+    GHashTableIter iter;
+    gpointer uid;
+
+    if (more == NULL)
+        return;
+    if (*into == NULL)
+        *into = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_hash_table_iter_init(&iter, more);
+    while (g_hash_table_iter_next(&iter, &uid, NULL))
+        g_hash_table_add(*into, uid);
+}
+
 static gboolean
 read_local_addresses(pm_watcher *watcher)
 {
@@ -192,7 +288,11 @@ pm_watcher_refresh(pm_watcher *watcher, GError **error)
     GHashTable *wanted = NULL;
     GArray *owners = NULL;
     GHashTable *owner_index;
+    GHashTable *all_inodes = NULL;
+    GHashTableIter iter;
+    gpointer key;
     pm_owner_scan scan = { 0 };
+    gboolean whole_scan;
     gboolean ok = FALSE;
 
     watcher->last_refresh_us = now;
@@ -215,8 +315,32 @@ pm_watcher_refresh(pm_watcher *watcher, GError **error)
         }
     }
     owners = g_array_new(FALSE, FALSE, sizeof(pm_owner));
-    if (!ops->find_owners(watcher->backend, wanted, owners, &scan, &watcher->diag, error))
-        goto out;
+    whole_scan = whole_owner_scan_due(watcher, now);
+    if (!whole_scan) {
+        /* The socket set, whole, for the next refresh; wanted shrinks. */
+        all_inodes = g_hash_table_new(g_int64_hash, g_int64_equal);
+        g_hash_table_iter_init(&iter, wanted);
+        while (g_hash_table_iter_next(&iter, &key, NULL))
+            g_hash_table_add(all_inodes, key);
+        keep_known_owners(watcher, wanted, owners);
+        scan.partial = TRUE;
+    }
+    if (whole_scan || g_hash_table_size(wanted) > 0) {
+        if (!ops->find_owners(watcher->backend, wanted, owners, &scan, &watcher->diag, error))
+            goto out;
+        if (!whole_scan)
+            watcher->stats.owner_scans_partial++;
+    } else {
+        watcher->stats.owner_scans_skipped++;
+    }
+    /* A scan that went through every process saw every unreadable one. */
+    if (whole_scan || (g_hash_table_size(wanted) > 0 && !scan.stopped_early)) {
+        if (watcher->unreadable_uids)
+            g_hash_table_unref(watcher->unreadable_uids);
+        watcher->unreadable_uids = g_steal_pointer(&scan.unreadable_uids);
+    } else {
+        add_unreadable_uids(&watcher->unreadable_uids, scan.unreadable_uids);
+    }
 
     /* Process records older than their lifetime are read again. */
     gint64 process_deadline = now - watcher->config.process_ttl_us;
@@ -235,18 +359,29 @@ pm_watcher_refresh(pm_watcher *watcher, GError **error)
                 continue;
             socket_owners = g_hash_table_lookup(owner_index, &socket->inode);
             unreadable = (socket_owners == NULL || socket_owners->len == 0) &&
-                         scan.unreadable_uids != NULL &&
-                         g_hash_table_contains(scan.unreadable_uids,
+                         watcher->unreadable_uids != NULL &&
+                         g_hash_table_contains(watcher->unreadable_uids,
                                                GUINT_TO_POINTER(socket->uid + 1));
             pm_socket_table_put(&watcher->tables[t], socket, socket_owners, unreadable,
                                 now, watcher->generation);
         }
         pm_socket_table_expire(&watcher->tables[t], now, watcher->config.mapping_ttl_us);
+    }
+    /* last_inodes points into last_sockets: replaced together. */
+    if (watcher->last_inodes)
+        g_hash_table_unref(watcher->last_inodes);
+    watcher->last_inodes = whole_scan ? g_steal_pointer(&wanted) : g_steal_pointer(&all_inodes);
+    for (int t = 0; t < PM_TRANSPORT_COUNT; t++) {
         g_array_unref(watcher->last_sockets[t]);
         watcher->last_sockets[t] = g_steal_pointer(&sockets[t]);
     }
     g_hash_table_unref(watcher->last_owners);
     watcher->last_owners = owner_index;
+    if (watcher->last_owner_rows)
+        g_array_unref(watcher->last_owner_rows);
+    watcher->last_owner_rows = g_steal_pointer(&owners);
+    if (whole_scan)
+        watcher->owners_scanned_us = now;
     watcher->table_built_us = now;
     ok = TRUE;
 
@@ -266,6 +401,8 @@ out:
         g_array_unref(owners);
     if (wanted)
         g_hash_table_unref(wanted);
+    if (all_inodes)
+        g_hash_table_unref(all_inodes);
     if (scan.unreadable_uids)
         g_hash_table_unref(scan.unreadable_uids);
     return ok;

@@ -97,6 +97,7 @@ pm_watcher_free(pm_watcher *watcher)
     g_hash_table_unref(watcher->local_addresses);
     g_hash_table_unref(watcher->process_cache);
     pm_user_names_free(watcher->user_names);
+    pm_watcher_forget_owners(watcher);
     g_hash_table_unref(watcher->last_owners);
     g_hash_table_unref(watcher->conntrack_cache);
     free_aliases(watcher);
@@ -152,6 +153,7 @@ pm_watcher_flush(pm_watcher *watcher)
     }
     g_hash_table_remove_all(watcher->process_cache);
     pm_user_names_clear(watcher->user_names);
+    pm_watcher_forget_owners(watcher);
     g_hash_table_remove_all(watcher->last_owners);
     watcher->table_built_us = 0;
     watcher->refresh_attempted = FALSE;

@@ -32,6 +32,11 @@
  *    refresh that finds the same socket again renews it;
  *  - process records are cached `process_ttl` (30 s), keyed by (pid, start
  *    time) so a recycled pid never inherits an old identity;
+ *  - a refresh scans processes' fds only for the sockets whose owners it
+ *    does not know (new ones, and those whose owners exited), stopping once
+ *    each has one, when the backend can tell cheaply that an owner still
+ *    lives (process_start); a whole scan runs at least every `mapping_ttl`,
+ *    so an owner kept from an earlier scan is never older than a mapping;
  *  - a miss refreshes only when the table is older than the packet and the
  *    last refresh ended at least `min_refresh_interval` (250 ms) ago;
  *  - when the backend can look up one socket (find_socket: netlink), such a
@@ -241,6 +246,9 @@ typedef struct {
     guint64 address_checks;         /* "did the addresses change?" for an unknown one */
     guint64 address_reads;          /* address lists read for an unknown address */
     guint64 answers_reused;         /* answers callers reused within an epoch */
+    guint64 owner_scans_partial;    /* refreshes that scanned for new sockets only */
+    guint64 owner_scans_skipped;    /* refreshes with no socket of unknown owner */
+    guint64 owners_reused;          /* owner rows kept from the previous refresh */
 } pm_watcher_stats;
 
 void pm_watcher_get_stats(pm_watcher *watcher, pm_watcher_stats *out);

@@ -40,6 +40,11 @@ struct pm_watcher {
     /* The latest refresh, kept whole for snapshots. */
     GArray           *last_sockets[PM_TRANSPORT_COUNT];  /* of pm_socket */
     GHashTable       *last_owners;       /* guint64* inode -> GPtrArray of pm_process* */
+    /* What the owner scans learned, kept for the next refresh (refresh.c). */
+    GArray           *last_owner_rows;   /* of pm_owner, NULL: none kept */
+    GHashTable       *last_inodes;       /* guint64* set, keys into last_sockets */
+    GHashTable       *unreadable_uids;   /* of the latest scan of every process */
+    gint64            owners_scanned_us; /* the latest whole scan; 0: none */
 
     guint64           generation;        /* of refreshes: the table's entries carry it */
     guint64           epoch;             /* pm_watcher_epoch() */
@@ -96,6 +101,8 @@ pm_exact_outcome pm_watcher_exact_lookup(pm_watcher *watcher, pm_transport trans
                                          gint64 now, pm_socket_entry **entry,
                                          pm_table_hit *hit);
 GHashTable *pm_owner_index_new(void);
+/* Forgets what the owner scans learned: the next refresh scans everything. */
+void pm_watcher_forget_owners(pm_watcher *watcher);
 GHashTable *pm_process_cache_new(void);
 
 /* nat.c: step (2) of the lookup order for (@local, @remote) of a packet of

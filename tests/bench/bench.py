@@ -15,7 +15,7 @@ fails: the exit code is 0 whenever every benchmark could run.
     P1-V              -V output: per frame and per added line        reported
     P2 miss storm     tshark -r of a 100k-frame port scan            goal <= 1.10,
                       and table refreshes                            <= 4 per second
-    P3 table build    netlink refresh vs ss -tuanp, 10k sockets      goal <= 0.8
+    P3 table build    netlink refresh vs ss -tuanp, 10k sockets      goal <= 0.3
     P4 cached lookup  ns per lookup on a warm table                  goal < 200 ns
     P5 memory         peak RSS growth over 100k short-lived endpoints goal < 16 MB
     P6 frame memory   bytes the plugin keeps per frame (1M frames,   goal <= 16 B

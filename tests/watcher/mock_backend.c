@@ -43,6 +43,13 @@ mock_list_sockets(pm_backend *backend, pm_transport transport, GArray *out,
     return TRUE;
 }
 
+static gint
+mock_owner_pid_order(gconstpointer a, gconstpointer b)
+{
+    const mock_owner *x = a, *y = b;
+    return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
 static gboolean
 mock_find_owners(pm_backend *backend, GHashTable *wanted, GArray *owners,
                  pm_owner_scan *scan, pm_diag *diag, GError **error)
@@ -52,15 +59,28 @@ mock_find_owners(pm_backend *backend, GHashTable *wanted, GArray *owners,
     GHashTableIter iter;
     gpointer key;
 
+    GArray *order = g_array_new(FALSE, FALSE, sizeof(mock_owner));
+    GHashTable *found = g_hash_table_new(g_int64_hash, g_int64_equal);
+
     mock->find_owners_calls++;
     mock->last_wanted_count = g_hash_table_size(wanted);
     mock->last_wanted_had_zero = g_hash_table_contains(wanted, &zero);
+    mock->last_scan_partial = scan->partial;
 
-    for (guint i = 0; i < mock->owners->len; i++) {
-        const mock_owner *o = &g_array_index(mock->owners, mock_owner, i);
+    /* The scan order of a partial scan: by process, ascending pid. */
+    g_array_append_vals(order, mock->owners->data, mock->owners->len);
+    if (scan->partial)
+        g_array_sort(order, mock_owner_pid_order);
+    for (guint i = 0; i < order->len; i++) {
+        const mock_owner *o = &g_array_index(order, mock_owner, i);
         mock_process *p = g_hash_table_lookup(mock->processes, GINT_TO_POINTER(o->pid));
         pm_owner row = { .inode = o->inode, .pid = o->pid, .fd = o->fd };
 
+        if (scan->partial && i > 0 && o->pid != (o - 1)->pid
+            && g_hash_table_size(found) == g_hash_table_size(wanted)) {
+            scan->stopped_early = TRUE;
+            break;
+        }
         if (!g_hash_table_contains(wanted, &o->inode))
             continue;
         /* A process whose fd dir is unreadable is invisible to the scan. */
@@ -69,7 +89,10 @@ mock_find_owners(pm_backend *backend, GHashTable *wanted, GArray *owners,
             continue;
         row.start_time_ns = p ? p->start_time_ns : 0;
         g_array_append_val(owners, row);
+        g_hash_table_add(found, g_hash_table_lookup(wanted, &o->inode));
     }
+    g_hash_table_unref(found);
+    g_array_unref(order);
 
     scan->processes_scanned = g_hash_table_size(mock->processes);
     scan->fds_scanned = mock->owners->len;
@@ -210,6 +233,20 @@ mock_destroy(pm_backend *backend)
     g_free(mock);
 }
 
+static pm_read_status
+mock_process_start(pm_backend *backend, gint32 pid, guint64 *start_time_ns, pm_diag *diag)
+{
+    mock_backend *mock = (mock_backend *)backend;
+    mock_process *p = g_hash_table_lookup(mock->processes, GINT_TO_POINTER(pid));
+
+    (void)diag;
+    mock->process_start_calls++;
+    if (p == NULL || p->vanished)
+        return PM_READ_VANISHED;
+    *start_time_ns = p->start_time_ns;
+    return PM_READ_OK;
+}
+
 static const pm_backend_ops mock_ops = {
     .name = "mock",
     .list_sockets = mock_list_sockets,
@@ -221,6 +258,17 @@ static const pm_backend_ops mock_ops = {
     .find_connection = mock_find_connection,
     .local_addresses_changed = mock_local_addresses_changed,
 };
+
+/* The same, able to tell whether a process lives. */
+static pm_backend_ops mock_ops_following_processes;
+
+void
+mock_follow_processes(mock_backend *mock)
+{
+    mock_ops_following_processes = mock_ops;
+    mock_ops_following_processes.process_start = mock_process_start;
+    mock->base.ops = &mock_ops_following_processes;
+}
 
 mock_backend *
 mock_backend_new(void)

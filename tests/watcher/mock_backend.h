@@ -72,6 +72,8 @@ typedef struct {
     guint       addresses_changed_calls;
     GHashTable *reads_per_pid;                  /* pid -> number of read_process calls */
     guint       last_wanted_count;              /* inodes asked for by the last find_owners */
+    gboolean    last_scan_partial;              /* ... and whether it was a partial scan */
+    guint       process_start_calls;
     gboolean    last_wanted_had_zero;           /* inode 0 was among them (never should be) */
 } mock_backend;
 
@@ -120,6 +122,12 @@ void mock_add_connection(mock_backend *mock, pm_transport transport, const char 
 void mock_set_user(mock_backend *mock, guint32 uid, const char *name);
 /* The owner scan cannot read the fd dirs of @uid's processes. */
 void mock_set_fd_dirs_unreadable(mock_backend *mock, guint32 uid);
+
+/* The backend can tell whether a process still lives (process_start, as
+ * procfs and netlink can): the watcher may then keep owners between scans.
+ * A partial scan goes through the processes by ascending pid and stops
+ * after the one that gives the last wanted inode its first owner. */
+void mock_follow_processes(mock_backend *mock);
 
 guint mock_reads_of(mock_backend *mock, gint32 pid);
 guint mock_refresh_count(mock_backend *mock);   /* list_sockets calls for TCP */
