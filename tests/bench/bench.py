@@ -30,6 +30,7 @@ PROCMAP_REFRESH_ON_EVERY_MISS=1."""
 import argparse
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -92,6 +93,8 @@ def cpu_model():
 
 def git_state():
     top = os.path.join(HERE, "..", "..")
+    if shutil.which("git") is None:
+        return "unknown (no git here: a chroot or a tarball)"
     commit = first_line(["git", "-C", top, "rev-parse", "--short", "HEAD"])
     dirty = subprocess.run(["git", "-C", top, "status", "--porcelain", "--untracked-files=no"],
                            capture_output=True, text=True).stdout.strip()
