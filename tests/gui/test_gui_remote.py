@@ -18,6 +18,7 @@ server's pids (as its own pid namespace sees them) at both ends of every
 frame.  The screenshot is kept in Testing/gui/."""
 import os
 import sys
+import time
 
 import pytest
 
@@ -91,6 +92,26 @@ def save_sshdump_options(config_dir, command):
                     "extcap.sshdump.remotecapturecommand: %s\n" % (HOST_ALIAS, command))
 
 
+def wait_for_both_fins(tshark, capture, hosts, timeout=60):
+    """Until the file holds the FIN of each end: packets reach it through
+    ssh a moment after they are sent, and a stop before that loses them."""
+    shown = "tcp.port == %d && tcp.flags.fin == 1" % SERVER_PORT
+    deadline = time.monotonic() + timeout
+    prober = Prober(hosts)
+    try:
+        while True:
+            # The file grows meanwhile: a cut-short last block is expected.
+            found = tshark.run("-r", capture, "-Y", shown, "-T", "fields", "-e", "frame.number",
+                               "-o", "procmap.live_lookups:never", check=False).stdout.split()
+            if len(found) >= 2:
+                return
+            assert time.monotonic() < deadline, "%d FIN(s) in %s, want 2" % (len(found), capture)
+            prober.poke()
+            time.sleep(0.5)
+    finally:
+        prober.close()
+
+
 def test_gui_remote_capture_names_the_servers_processes(plugin_dirs, config_dir, xvfb,
                                                         artifact_dir, profile_source, tshark,
                                                         hosts, tmp_path):
@@ -139,6 +160,7 @@ def test_gui_remote_capture_names_the_servers_processes(plugin_dirs, config_dir,
                                       "127.0.0.1", CLIENT_PORT, MESSAGES, DELAY))
         client.wait_for("done", timeout=60)
         client_pid = int(client.wait_for("pid"))
+        wait_for_both_fins(tshark, capture, hosts)
 
         path = os.path.join(artifact_dir, "procmap-gui-remote.png")
         # The rows of the last FIN may wait for the capture's end (records
