@@ -8,12 +8,14 @@ Without it, a file's packets whose records went into an earlier file show
 no process and say so - never a guess."""
 import glob
 import os
+import shutil
 import signal
 import time
 
 from extcap_env import one_shot_curl
 
-FIELDS = ["frame.number", "tcp.srcport", "tcp.dstport", "procmap.src.pid", "procmap.dst.pid"]
+FIELDS = ["frame.number", "tcp.srcport", "tcp.dstport", "procmap.src.pid", "procmap.dst.pid",
+          "procmap.src.reason", "procmap.dst.reason"]
 FILE_KB = 4
 CURLS = 12
 
@@ -48,19 +50,35 @@ def unresolved(wireshark, piece):
     return out.split()
 
 
+def keep_pieces(pieces):
+    """A failure's ring files, kept in <build>/Testing/extcap-ring for a look."""
+    build = os.environ.get("PROCMAP_BUILD_DIR")
+    if build:
+        kept = os.path.join(build, "Testing", "extcap-ring")
+        shutil.rmtree(kept, ignore_errors=True)
+        os.makedirs(kept)
+        for piece in pieces:
+            shutil.copy2(piece, kept)
+
+
 def test_each_file_names_its_processes(wireshark, server, tmp_path):
     pieces, curls = ring_capture(wireshark, server, str(tmp_path / "followed"),
                                  "-o", "extcap.procmap_lo.ringfilesize:%d" % FILE_KB)
     assert len(pieces) >= 3, pieces
     seen = 0
-    for piece in pieces:
-        for frame in wireshark.fields(piece, FIELDS):
-            client = int(frame["tcp.srcport"]) if int(frame["tcp.srcport"]) in curls \
-                else int(frame["tcp.dstport"])
-            pids = {frame["procmap.src.pid"], frame["procmap.dst.pid"]}
-            assert pids == {str(curls[client]), str(server.pid)}, (piece, frame)
-            seen += 1
-        assert unresolved(wireshark, piece) == [], piece
+    try:
+        for piece in pieces:
+            for frame in wireshark.fields(piece, FIELDS):
+                client = int(frame["tcp.srcport"]) if int(frame["tcp.srcport"]) in curls \
+                    else int(frame["tcp.dstport"])
+                pids = {frame["procmap.src.pid"], frame["procmap.dst.pid"]}
+                assert pids == {str(curls[client]), str(server.pid)}, \
+                    "%s: %s" % (piece, " ".join("%s=%s" % kv for kv in frame.items()))
+                seen += 1
+            assert unresolved(wireshark, piece) == [], piece
+    except AssertionError:
+        keep_pieces(pieces)
+        raise
     assert seen >= 9 * CURLS
 
 
