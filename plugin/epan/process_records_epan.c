@@ -19,6 +19,9 @@
 #include <epan/epan.h>
 #include <wiretap/wtap.h>
 #include <wiretap/wtap_opttypes.h>
+#if PM_WS_VERSION < 406
+#include <wiretap/pcapng_module.h>
+#endif
 
 #include "carried.h"
 #include "process_record.h"
@@ -276,10 +279,43 @@ typedef struct {
     guint32  src_ref, dst_ref;
     /* epb_processid_threadid as Wireshark 4.6 keeps it: a u64 in the
      * section's byte order, so the pid is its low half in a little-endian
-     * section and its high half in a big-endian one. */
+     * section and its high half in a big-endian one.  With @pid_known
+     * (4.0, 4.4: read_process_thread() read it) the low half is the pid. */
     gboolean has_process_thread;
+    gboolean pid_known;
     guint64  process_thread;
 } refs_search;
+
+#if PM_WS_VERSION < 406
+/* Wireshark 4.0 and 4.4 know no epb_processid_threadid and drop it, but
+ * hand an option code they do not know to a parser a plugin registers.
+ * This one keeps the pid and tid, read in the section's byte order, as a
+ * custom option that is never written out (OPT_CUSTOM_BIN_NO_COPY,
+ * procmap's PEN, PM_PROCMAP_OPT_PROCESS_THREAD); find_refs() reads it as
+ * 4.6 reads its own.  Saving the file drops it, as these versions drop
+ * option 8 itself.  A malformed option is skipped, never fatal: the rest of
+ * the file is still read. */
+static pm_ws_bool
+read_process_thread(wtap_block_t block, pm_ws_bool byte_swapped, guint option_length,
+                    const guint8 *option_content, int *err _U_, gchar **err_info _U_)
+{
+    guint8 kept[PM_PROCMAP_PROCESS_THREAD_LEN];
+    guint32 pid, tid;
+
+    if (option_length != 8 || option_content == NULL)
+        return TRUE;
+    memcpy(&pid, option_content, 4);
+    memcpy(&tid, option_content + 4, 4);
+    if (byte_swapped) {
+        pid = GUINT32_SWAP_LE_BE(pid);
+        tid = GUINT32_SWAP_LE_BE(tid);
+    }
+    pm_record_process_thread_pack(kept, pid, tid);
+    (void)wtap_block_add_custom_option(block, OPT_CUSTOM_BIN_NO_COPY, PM_PROCMAP_PEN,
+                                       (const char *)kept, sizeof kept);
+    return TRUE;
+}
+#endif
 
 static pm_ws_bool
 find_refs(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
@@ -308,6 +344,15 @@ find_refs(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
         return TRUE;
     bytes = (const guint8 *)value->custom_opt.data.generic_data.custom_data;
     len = value->custom_opt.data.generic_data.custom_data_len;
+    if (option_id == OPT_CUSTOM_BIN_NO_COPY && !search->has_process_thread) {
+        guint32 pid, tid;
+
+        if (pm_record_process_thread_unpack(bytes, len, &pid, &tid)) {
+            search->has_process_thread = search->pid_known = TRUE;
+            search->process_thread = ((guint64)tid << 32) | pid;
+            return TRUE;
+        }
+    }
 #endif
     search->found = pm_record_refs_parse(bytes, len, &search->run, &search->src_ref,
                                          &search->dst_ref);
@@ -363,9 +408,11 @@ resolve_pid(guint section, guint32 pid, guint32 frame, guint64 when_ns)
 
 /* The record a packet's epb_processid_threadid names (@value, as 4.6
  * keeps it): tried as both byte orders, since epan does not say the
- * section's; an answer only when one reading names a record. */
+ * section's, and an answer only when one reading names a record; with
+ * @pid_known (read_process_thread() read the section's order) the low
+ * half alone. */
 static const stored_record *
-resolve_process_thread(packet_info *pinfo, guint64 value)
+resolve_process_thread(packet_info *pinfo, guint64 value, gboolean pid_known)
 {
     guint32 low = (guint32)value, high = (guint32)(value >> 32);
     guint64 when_ns = (guint64)pinfo->abs_ts.secs * G_GUINT64_CONSTANT(1000000000) +
@@ -376,7 +423,7 @@ resolve_process_thread(packet_info *pinfo, guint64 value)
     if (pinfo->abs_ts.secs < 0)
         when_ns = 0;
     from_low = low ? resolve_pid(section, low, pinfo->num, when_ns) : NULL;
-    if (high == low)
+    if (pid_known || high == low)
         return from_low;
     from_high = high ? resolve_pid(section, high, pinfo->num, when_ns) : NULL;
     if (from_low != NULL && from_high != NULL)
@@ -388,7 +435,7 @@ guint
 procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **out,
                          gboolean *missing)
 {
-    refs_search search = { FALSE, 0, 0, 0, FALSE, 0 };
+    refs_search search = { FALSE, 0, 0, 0, FALSE, FALSE, 0 };
     guint32 key_data[4];
     const pm_process_record *src, *dst;
     GBytes *key;
@@ -401,7 +448,8 @@ procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **ou
         /* Another writer's packet: a pid, no end (the direction flag may
          * place it), and the record of that pid if the section has one. */
         stored_record *named = (stored_record *)resolve_process_thread(pinfo,
-                                                                       search.process_thread);
+                                                                       search.process_thread,
+                                                                       search.pid_known);
         if (named == NULL)
             return 0;
         if (named->pid_comment == NULL)
@@ -478,4 +526,8 @@ procmap_records_register(int proto)
 
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
+#if PM_WS_VERSION < 406
+    register_pcapng_option_handler(BLOCK_TYPE_EPB, PM_PCAPNG_EPB_PROCESS_THREAD,
+                                   read_process_thread, NULL, NULL);
+#endif
 }

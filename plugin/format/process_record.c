@@ -325,6 +325,32 @@ set_once(char **field, char *value)
         g_free(value);
 }
 
+void
+pm_record_process_thread_pack(guint8 out[PM_PROCMAP_PROCESS_THREAD_LEN], guint32 pid,
+                              guint32 tid)
+{
+    guint32 pid_le = GUINT32_TO_LE(pid), tid_le = GUINT32_TO_LE(tid);
+
+    out[0] = PM_PROCMAP_OPT_PROCESS_THREAD;
+    memcpy(out + 1, &pid_le, 4);
+    memcpy(out + 5, &tid_le, 4);
+}
+
+gboolean
+pm_record_process_thread_unpack(const guint8 *data, gsize len, guint32 *pid, guint32 *tid)
+{
+    guint32 pid_le, tid_le;
+
+    if (data == NULL || len != PM_PROCMAP_PROCESS_THREAD_LEN ||
+        data[0] != PM_PROCMAP_OPT_PROCESS_THREAD)
+        return FALSE;
+    memcpy(&pid_le, data + 1, 4);
+    memcpy(&tid_le, data + 5, 4);
+    *pid = GUINT32_FROM_LE(pid_le);
+    *tid = GUINT32_FROM_LE(tid_le);
+    return TRUE;
+}
+
 pm_record_result
 pm_process_record_parse(const guint8 *data, gsize len, pm_process_record *out,
                         const char **malformed)

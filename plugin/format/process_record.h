@@ -16,8 +16,9 @@
  * the PIB's comment, as "Key: value" lines under a first line "procmap"
  * (docs/capture-records.md).  Each packet names its two ends' records by
  * those numbers in a custom option (PM_PROCMAP_PEN): Wireshark 4.0-4.6 keep
- * such an option in the packet's block where a plugin reads it, which they
- * do not for the packet's epb_processid_threadid (4.0 and 4.4 drop it).
+ * such an option in the packet's block where a plugin reads it, which 4.0
+ * and 4.4 do for the packet's epb_processid_threadid only through a
+ * plugin's option parser (PM_PROCMAP_OPT_PROCESS_THREAD below).
  *
  * Pure GLib: the writer (procmap-capture) and the reader (the plugin) both
  * use it; the reader's side is fuzzed.
@@ -102,6 +103,17 @@ pm_record_result pm_process_record_parse(const guint8 *data, gsize len,
 gsize pm_record_refs_encode(guint8 run, guint32 src_ref, guint32 dst_ref, guint8 out[16]);
 gboolean pm_record_refs_parse(const guint8 *data, gsize len, guint8 *run, guint32 *src_ref,
                               guint32 *dst_ref);
+
+/* A packet's epb_processid_threadid as the plugin keeps it on Wireshark 4.0
+ * and 4.4, which drop the option: a kind byte (not a references version),
+ * then pid and tid, little-endian.  Only the plugin writes it, into the
+ * packet's block in memory, never into a file. */
+#define PM_PROCMAP_OPT_PROCESS_THREAD 0xe8u
+#define PM_PROCMAP_PROCESS_THREAD_LEN 9u
+void pm_record_process_thread_pack(guint8 out[PM_PROCMAP_PROCESS_THREAD_LEN], guint32 pid,
+                                   guint32 tid);
+gboolean pm_record_process_thread_unpack(const guint8 *data, gsize len, guint32 *pid,
+                                         guint32 *tid);
 
 /* procmap's version 1 comment for @record under @first_line ("procmap-src"
  * or "procmap-dst": the end), the form the plugin's carried reader reads:

@@ -150,12 +150,14 @@ def test_unknown_entry_type_and_other_writers(tshark, tmp_path):
 @pytest.mark.parametrize("big_endian", [False, True])
 def test_other_writers_packets_by_pid(tshark, tmp_path, big_endian):
     """Another writer's packets name their process by epb_processid_threadid
-    alone.  Wireshark 4.6 keeps that option (4.0 and 4.4 drop it: no
-    process there): the record of that pid in the section, before the
-    packet, the one that had started by the packet's time (pid reuse); the
-    end the direction flag names, else no end.  A pid no record has, or an
-    option whose two halves each name a record (epan does not say the
-    section's byte order), gives nothing."""
+    alone (Wireshark 4.6 keeps that option; on 4.0 and 4.4, which drop it,
+    the plugin's own option parser keeps it): the record of that pid in the
+    section, before the packet, the one that had started by the packet's
+    time (pid reuse); the end the direction flag names, else no end.  A pid
+    no record has gives nothing.  On 4.6 an option whose two halves each
+    name a record gives nothing too (epan does not say the section's byte
+    order); 4.0 and 4.4 read the option in the section's order, so its pid
+    is known."""
     pcap = PcapNg(big_endian=big_endian)
     start = 1700000000
     first = dict(CURL, name="first", start_ns=start * 10**9)
@@ -175,10 +177,6 @@ def test_other_writers_packets_by_pid(tshark, tmp_path, big_endian):
     named(50005, 80, 4242, 180, DIRECTION_OUTBOUND)    # either half names a record
     _, rows = rows_of(tshark, pcap, tmp_path, "by-pid.pcapng")
     frames = {r["udp.srcport"]: r for r in rows if r["udp.srcport"]}
-    if tshark_version() < (4, 6):
-        assert all(f["procmap.pid"] == "" and f["procmap.src.reason"] != "side-unknown"
-                   for f in frames.values())
-        return
     assert (side(frames["50000"], "src")["name"], side(frames["50000"], "src")["source"]) == \
         ("nginx", "pib")
     assert side(frames["50000"], "dst")["reason"] == "not-carried"
@@ -190,9 +188,39 @@ def test_other_writers_packets_by_pid(tshark, tmp_path, big_endian):
     assert either["procmap.src.pid"] == either["procmap.dst.pid"] == ""
     assert either["procmap.side_unknown"] == boolean_text(True)
     assert (either["procmap.pid"], either["procmap.name"]) == ("80", "nginx")
-    for port in ("50004", "50005"):
-        assert frames[port]["procmap.pid"] == "", port
-        assert frames[port]["procmap.src.source"] == "", port
+    assert frames["50004"]["procmap.pid"] == ""
+    assert frames["50004"]["procmap.src.source"] == ""
+    if tshark_version() < (4, 6):
+        assert (side(frames["50005"], "src")["pid"], side(frames["50005"], "src")["name"]) == \
+            ("80", "nginx")
+    else:
+        assert frames["50005"]["procmap.pid"] == ""
+        assert frames["50005"]["procmap.src.source"] == ""
+
+
+def test_process_thread_option_malformed_or_saved(tshark, tmp_path):
+    """On 4.0 and 4.4 an epb_processid_threadid of the wrong length is
+    skipped by the plugin's parser, the rest of the file still read (4.6's
+    own reader calls such a file damaged); and what the plugin keeps of the
+    option there (a custom option in memory) never reaches a file tshark
+    saves."""
+    pcap = PcapNg()
+    pcap.add_custom_block(WIRESHARK_PEN, process_information_block(**SERVER))
+    malformed = tshark_version() < (4, 6)
+    if malformed:
+        pcap.add(udp_packet(LOCAL, 50000, REMOTE, 53, b"q"), old(),
+                 direction=DIRECTION_OUTBOUND, options=[(8, struct.pack("<IH", 80, 0))])
+    pcap.add(udp_packet(LOCAL, 50001, REMOTE, 53, b"q"), old(), direction=DIRECTION_OUTBOUND,
+             options=[process_thread_option(80, 81)])
+    path, rows = rows_of(tshark, pcap, tmp_path, "short-option.pcapng")
+    frames = {r["udp.srcport"]: r for r in rows if r["udp.srcport"]}
+    if malformed:
+        assert frames["50000"]["procmap.pid"] == ""
+    assert side(frames["50001"], "src")["name"] == "nginx"
+    saved = tmp_path / "saved.pcapng"
+    tshark.run("-r", path, "-w", str(saved))
+    data = saved.read_bytes()
+    assert struct.pack("<I", 0x70726D70) not in data and struct.pack(">I", 0x70726D70) not in data
 
 
 def test_a_comment_cannot_pose_as_a_record(tshark, tmp_path):

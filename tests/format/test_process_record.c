@@ -218,6 +218,27 @@ test_comment(void)
     g_free(text);
 }
 
+/* What the plugin keeps of epb_processid_threadid on 4.0 and 4.4: read
+ * back as written, and never mistaken for (or taken from) references. */
+static void
+test_process_thread(void)
+{
+    guint8 kept[PM_PROCMAP_PROCESS_THREAD_LEN];
+    guint32 pid = 0, tid = 0, src, dst;
+    guint8 run;
+
+    pm_record_process_thread_pack(kept, 4242, 0x01020304);
+    g_assert_cmpmem(kept, sizeof kept, "\xe8\x92\x10\x00\x00\x04\x03\x02\x01", 9);
+    g_assert_true(pm_record_process_thread_unpack(kept, sizeof kept, &pid, &tid));
+    g_assert_cmpuint(pid, ==, 4242);
+    g_assert_cmpuint(tid, ==, 0x01020304);
+    g_assert_false(pm_record_refs_parse(kept, sizeof kept, &run, &src, &dst));
+    g_assert_false(pm_record_process_thread_unpack(kept, sizeof kept - 1, &pid, &tid));
+    kept[0] = PM_PROCMAP_OPT_VERSION_RUN;
+    g_assert_false(pm_record_process_thread_unpack(kept, sizeof kept, &pid, &tid));
+    g_assert_false(pm_record_process_thread_unpack(NULL, 0, &pid, &tid));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -228,6 +249,7 @@ main(int argc, char **argv)
     g_test_add_func("/process_record/cmdline-written-as-argv", test_cmdline_written_as_argv);
     g_test_add_func("/process_record/malformed", test_malformed);
     g_test_add_func("/process_record/refs", test_refs);
+    g_test_add_func("/process_record/process_thread", test_process_thread);
     g_test_add_func("/process_record/comment", test_comment);
     return g_test_run();
 }

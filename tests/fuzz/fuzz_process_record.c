@@ -53,7 +53,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* The same numbers, written the one way the writer does. */
             FUZZ_CHECK(again_len <= len && memcmp(again, copy, again_len) == 0);
         } else {
+            guint32 pid, tid;
+
             FUZZ_CHECK(src == 0 && dst == 0 && run == 0);
+            if (pm_record_process_thread_unpack(copy, len, &pid, &tid)) {
+                guint8 again[PM_PROCMAP_PROCESS_THREAD_LEN];
+
+                pm_record_process_thread_pack(again, pid, tid);
+                FUZZ_CHECK(len == sizeof again && memcmp(again, copy, len) == 0);
+            }
         }
     } else {
         pm_process_record record;
