@@ -410,6 +410,9 @@ dissect_procmap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     } else if (!has_tuple) {
         return 0;
     }
+    /* On every dissection: the records the answer came from go with the
+     * frame when only displayed packets are saved. */
+    procmap_records_mark_depended_upon(pinfo);
     if (!known)
         input.capture_host = procmap_capture_host_of(pinfo);
     input.frame_number = pinfo->num;

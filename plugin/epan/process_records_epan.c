@@ -62,6 +62,20 @@ static GHashTable *records_by_pid;
 /* (section, src number, dst number) -> the pair's two comments. */
 static GHashTable *comments_by_refs;
 
+/* The frames whose answer came from records, with the records' frames:
+ * frame_dependency, in frame order (appended on the first pass, which goes
+ * in order).  Every dissection of such a frame marks its records as
+ * depended upon, so that saving or exporting only the displayed packets
+ * (File > Export Specified Packets, tshark -2 -Y ... -w) keeps the records
+ * the kept packets need, as Wireshark keeps a reassembled PDU's pieces.
+ * Wireshark 4.0 only (PM_MARKS_RECORDS_DEPENDED_UPON): 12 bytes a packet
+ * here, where later versions would keep a hash table per packet. */
+typedef struct {
+    guint32 frame;
+    guint32 record_frames[2];   /* 0: none */
+} frame_dependency;
+static GArray *frame_dependencies;
+
 /* (section, pid) as one key. */
 static guint64
 section_key(guint section, guint32 value)
@@ -125,6 +139,9 @@ procmap_records_reset(void)
         comments_by_refs = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
                                                  (GDestroyNotify)g_bytes_unref, comments_free);
     }
+    if (frame_dependencies == NULL)
+        frame_dependencies = g_array_new(FALSE, FALSE, sizeof(frame_dependency));
+    g_array_set_size(frame_dependencies, 0);
     g_hash_table_remove_all(comments_by_refs);
     g_hash_table_remove_all(records_by_ref);
     g_hash_table_remove_all(records_by_pid);
@@ -138,6 +155,9 @@ procmap_records_shutdown(void)
     g_clear_pointer(&records_by_ref, g_hash_table_destroy);
     g_clear_pointer(&records_by_pid, g_hash_table_destroy);
     g_clear_pointer(&records_by_frame, g_hash_table_destroy);
+    if (frame_dependencies != NULL)
+        g_array_free(frame_dependencies, TRUE);
+    frame_dependencies = NULL;
 }
 
 static guint
@@ -362,7 +382,7 @@ find_refs(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
 /* The record @ref names for frame @frame: one before it, not yet claimed
  * twice.  The same for every pass: what a later record says does not
  * change an earlier frame's answer. */
-static const pm_process_record *
+static const stored_record *
 resolve(guint section, guint8 run, guint32 ref, guint32 frame)
 {
     ref_key key = { section, ref, run };
@@ -372,7 +392,52 @@ resolve(guint section, guint8 run, guint32 ref, guint32 frame)
     if (stored == NULL || stored->frame >= frame ||
         (stored->ambiguous_from != 0 && stored->ambiguous_from < frame))
         return NULL;
-    return &stored->record;
+    return stored;
+}
+
+/* Frame @frame's answer came from the records of frames @first and
+ * @second (0: none); the first pass only, which goes in frame order. */
+static void
+remember_dependency(guint32 frame, guint32 first, guint32 second)
+{
+    frame_dependency dependency = { frame, { first, second } };
+
+    if (!PM_MARKS_RECORDS_DEPENDED_UPON || frame_dependencies == NULL ||
+        (first == 0 && second == 0) ||
+        (frame_dependencies->len > 0 &&
+         g_array_index(frame_dependencies, frame_dependency,
+                       frame_dependencies->len - 1).frame >= frame))
+        return;
+    g_array_append_val(frame_dependencies, dependency);
+}
+
+void
+procmap_records_mark_depended_upon(packet_info *pinfo)
+{
+    guint low = 0, high;
+
+    if (frame_dependencies == NULL || frame_dependencies->len == 0)
+        return;
+    high = frame_dependencies->len;
+    while (low < high) {
+        guint middle = low + (high - low) / 2;
+        const frame_dependency *at = &g_array_index(frame_dependencies, frame_dependency,
+                                                    middle);
+
+        if (at->frame == pinfo->num) {
+            for (guint i = 0; i < G_N_ELEMENTS(at->record_frames); i++) {
+#if PM_MARKS_RECORDS_DEPENDED_UPON
+                if (at->record_frames[i] != 0)
+                    mark_frame_as_depended_upon(pinfo, at->record_frames[i]);
+#endif
+            }
+            return;
+        }
+        if (at->frame < pinfo->num)
+            low = middle + 1;
+        else
+            high = middle;
+    }
 }
 
 /* The record of the process with @pid when frame @frame (at @when_ns) was
@@ -437,7 +502,7 @@ procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **ou
 {
     refs_search search = { FALSE, 0, 0, 0, FALSE, FALSE, 0 };
     guint32 key_data[4];
-    const pm_process_record *src, *dst;
+    const stored_record *src, *dst;
     GBytes *key;
     char **pair;
     guint n = 0;
@@ -452,6 +517,7 @@ procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **ou
                                                                        search.pid_known);
         if (named == NULL)
             return 0;
+        remember_dependency(pinfo->num, named->frame, 0);
         if (named->pid_comment == NULL)
             named->pid_comment = pm_process_record_to_comment(&named->record,
                                                               PM_CARRIED_PIB_MARKER);
@@ -466,6 +532,7 @@ procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **ou
     *missing = (search.src_ref != 0 && src == NULL) || (search.dst_ref != 0 && dst == NULL);
     if (src == NULL && dst == NULL)
         return 0;
+    remember_dependency(pinfo->num, src ? src->frame : 0, dst ? dst->frame : 0);
     key_data[1] = src ? search.src_ref : 0;
     key_data[2] = dst ? search.dst_ref : 0;
     key_data[3] = search.run;
@@ -473,8 +540,8 @@ procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **ou
     pair = g_hash_table_lookup(comments_by_refs, key);
     if (pair == NULL) {
         pair = g_new0(char *, 2);
-        pair[0] = src ? pm_process_record_to_comment(src, "procmap-src") : NULL;
-        pair[1] = dst ? pm_process_record_to_comment(dst, "procmap-dst") : NULL;
+        pair[0] = src ? pm_process_record_to_comment(&src->record, "procmap-src") : NULL;
+        pair[1] = dst ? pm_process_record_to_comment(&dst->record, "procmap-dst") : NULL;
         g_hash_table_insert(comments_by_refs, key, pair);
     } else {
         g_bytes_unref(key);

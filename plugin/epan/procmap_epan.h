@@ -139,6 +139,9 @@ gboolean procmap_records_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
  * there (not in the file before the packet, or claimed twice). */
 guint procmap_records_comments(packet_info *pinfo, wtap_block_t block, const char **out,
                                gboolean *missing);
+/* Each dissection of a packet whose answer came from records: marks them
+ * as frames it depends on (kept when only displayed packets are saved). */
+void procmap_records_mark_depended_upon(packet_info *pinfo);
 
 /* capture_host_epan.c: where each frame was captured (capture_host.h),
  * decided once per interface of the file.  init reads the live capture's

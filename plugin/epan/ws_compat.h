@@ -28,6 +28,14 @@ typedef bool pm_ws_bool;
 typedef gboolean pm_ws_bool;
 #endif
 
+/* A frame another one needs (saved with it when only displayed packets
+ * are).  4.0 collects such frames in the dissection's pinfo, freed after
+ * it; from 4.2 on each frame that names one keeps a hash table of its own
+ * for the file's life (about 220 bytes, measured on 4.6), which for every packet of a
+ * procmap-capture file would cost more than the rest of procmap.  So the
+ * plugin marks records as depended upon on 4.0 only. */
+#define PM_MARKS_RECORDS_DEPENDED_UPON (PM_WS_VERSION < 402)
+
 /* Text from a file made fit to show (format_text): in wsutil from 4.2 on,
  * in epan with unsigned chars before. */
 #if PM_WS_VERSION >= 402

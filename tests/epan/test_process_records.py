@@ -7,6 +7,7 @@ records, a reference before or without its record, an unknown entry type,
 a big-endian section, two sections, a number claimed twice, malformed
 records, and another writer's records.  Runs on every Wireshark of the
 matrix (4.0, 4.4, 4.6)."""
+import ipaddress
 import struct
 
 import pytest
@@ -221,6 +222,83 @@ def test_process_thread_option_malformed_or_saved(tshark, tmp_path):
     tshark.run("-r", path, "-w", str(saved))
     data = saved.read_bytes()
     assert struct.pack("<I", 0x70726D70) not in data and struct.pack(">I", 0x70726D70) not in data
+
+
+def ipv4_fragments(src, dst, datagram, split):
+    """@datagram (a UDP datagram) as two IPv4 fragments, cut at @split (a
+    multiple of 8)."""
+    def fragment(data, offset, more):
+        header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(data), 0x4242,
+                             (0x2000 if more else 0) | offset // 8, 64, 17, 0,
+                             ipaddress.ip_address(src).packed, ipaddress.ip_address(dst).packed)
+        return header + data
+    return [fragment(datagram[:split], 0, True), fragment(datagram[split:], split, False)]
+
+
+def tshark_saves_depended_upon_frames(tshark, tmp_path):
+    """Whether `tshark -2 -Y ... -w` writes the frames a displayed frame
+    depends on, probed with Wireshark's own case: a reassembled datagram's
+    first fragment.  Wireshark 4.0 does; 4.4 and 4.6 write the displayed
+    frames only."""
+    pcap = PcapNg()
+    datagram = struct.pack("!HHHH", 50000, 9999, 108, 0) + b"x" * 100
+    for n, fragment in enumerate(ipv4_fragments(LOCAL, REMOTE, datagram, 56)):
+        pcap.add(fragment, old() + n)
+    path = pcap.write(tmp_path / "fragments.pcapng")
+    saved = tmp_path / "fragments-saved.pcapng"
+    tshark.run("-2", "-r", path, "-Y", "udp", "-w", str(saved))
+    return len(tshark.fields(str(saved), ["frame.number"])) == 2
+
+
+def test_saving_displayed_packets_keeps_their_records(tshark, tmp_path):
+    """A packet whose process came from records depends on their frames, as
+    a reassembled PDU on its pieces: saving only the packets a filter keeps
+    (tshark -2 -Y ... -w, the GUI's Export Specified Packets > Displayed)
+    keeps the records they name, and no others, so the saved file still
+    names its processes.  Only on Wireshark 4.0, where a dissection's
+    depended-upon frames cost nothing after it (from 4.2 on each packet
+    would keep a hash table); and only where tshark writes depended-upon
+    frames at all (4.4 and 4.6 do not, not even an IP datagram's first
+    fragment).  Elsewhere the kept packets say that their records are
+    missing, as before."""
+    keeps_dependencies = tshark_version() < (4, 2) and \
+        tshark_saves_depended_upon_frames(tshark, tmp_path)
+    pcap = PcapNg()
+    pcap.add_custom_block(WIRESHARK_PEN, record_block(1, CURL))          # frame 1
+    pcap.add_custom_block(WIRESHARK_PEN, record_block(2, SERVER))        # frame 2
+    pcap.add_custom_block(WIRESHARK_PEN, record_block(3, DNS))           # frame 3
+    packet(pcap, 50000, (1, 0))                                          # 4: curl
+    packet(pcap, 50001, (3, 0))                                          # 5: unbound
+    packet(pcap, 50002, (1, 2))                                          # 6: curl, nginx
+    pcap.add(udp_packet(LOCAL, 50003, REMOTE, 53, b"q"), old(),         # 7: by pid, unbound
+             direction=DIRECTION_OUTBOUND, options=[process_thread_option(53, 0)])
+    path = pcap.write(tmp_path / "all.pcapng")
+    for display_filter, kept_ports, kept_records in (
+            ('procmap.name == "curl"', {"50000", "50002"}, {"curl", "nginx"}),
+            ("udp.srcport == 50003", {"50003"}, {"unbound"}),
+            ("udp.srcport == 50001", {"50001"}, {"unbound"}),
+            ("udp.srcport == 9", set(), set())):
+        saved = tmp_path / "saved.pcapng"
+        tshark.run("-2", "-r", path, "-Y", display_filter, "-w", str(saved))
+        rows = tshark.fields(str(saved), FIELDS)
+        records = {r["procmap.record.name"] for r in rows if r["procmap.record.name"]}
+        packets = {r["udp.srcport"]: r for r in rows if r["udp.srcport"]}
+        if not keeps_dependencies:
+            assert (set(packets), records) == (kept_ports, set()), display_filter
+            assert all(r["procmap.pid"] == "" for r in packets.values()), display_filter
+            continue
+        assert (set(packets), records) == (kept_ports, kept_records), display_filter
+        for port, row in packets.items():
+            if port == "50003" and tshark_version() < (4, 6):
+                # 4.0 and 4.4 write no epb_processid_threadid: the saved
+                # packet has lost its pid (its record is kept all the same).
+                assert row["procmap.pid"] == "", display_filter
+                continue
+            # Every kept packet still names its process, none says a record is missing.
+            assert row["procmap.src.name"] in ("curl", "unbound"), (display_filter, port)
+            assert row["procmap.src.reason"] == "", (display_filter, port)
+        if "50002" in packets:
+            assert packets["50002"]["procmap.dst.name"] == "nginx"
 
 
 def test_a_comment_cannot_pose_as_a_record(tshark, tmp_path):
