@@ -68,8 +68,9 @@ static GHashTable *comments_by_refs;
  * depended upon, so that saving or exporting only the displayed packets
  * (File > Export Specified Packets, tshark -2 -Y ... -w) keeps the records
  * the kept packets need, as Wireshark keeps a reassembled PDU's pieces.
- * Wireshark 4.0 only (PM_MARKS_RECORDS_DEPENDED_UPON): 12 bytes a packet
- * here, where later versions would keep a hash table per packet. */
+ * 12 bytes a packet here; Wireshark 4.2+ keeps a hash table per marking
+ * packet besides, so there only when the preference asks for it
+ * (procmap_prefs_keep_records_on_export()). */
 typedef struct {
     guint32 frame;
     guint32 record_frames[2];   /* 0: none */
@@ -402,7 +403,7 @@ remember_dependency(guint32 frame, guint32 first, guint32 second)
 {
     frame_dependency dependency = { frame, { first, second } };
 
-    if (!PM_MARKS_RECORDS_DEPENDED_UPON || frame_dependencies == NULL ||
+    if (!procmap_prefs_keep_records_on_export() || frame_dependencies == NULL ||
         (first == 0 && second == 0) ||
         (frame_dependencies->len > 0 &&
          g_array_index(frame_dependencies, frame_dependency,
@@ -426,10 +427,8 @@ procmap_records_mark_depended_upon(packet_info *pinfo)
 
         if (at->frame == pinfo->num) {
             for (guint i = 0; i < G_N_ELEMENTS(at->record_frames); i++) {
-#if PM_MARKS_RECORDS_DEPENDED_UPON
                 if (at->record_frames[i] != 0)
-                    mark_frame_as_depended_upon(pinfo, at->record_frames[i]);
-#endif
+                    pm_mark_frame_as_depended_upon(pinfo, at->record_frames[i]);
             }
             return;
         }

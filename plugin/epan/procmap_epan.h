@@ -30,6 +30,8 @@ void procmap_prefs_policy(pm_frame_policy *policy);
 pm_watcher *procmap_prefs_watcher(void);
 /* Whether the user says every capture is of this host (capture_host). */
 gboolean procmap_prefs_captures_here(void);
+/* Whether packets mark the records they name as depended upon. */
+gboolean procmap_prefs_keep_records_on_export(void);
 void procmap_prefs_cleanup(void);
 
 /* procmap_fields.c: the fields, and the tables the tree code reaches them

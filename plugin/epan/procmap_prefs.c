@@ -20,6 +20,8 @@ static guint      pref_process_ttl_s = 30;
 static guint      pref_min_refresh_ms = 250;
 static const char *pref_proc_root = PM_PROCFS_DEFAULT_ROOT;
 static gint       pref_capture_host = 0;      /* capture_host_values */
+/* Cheap on 4.0 only (ws_compat.h): on by default there. */
+static pm_ws_bool pref_keep_records_on_export = PM_DEPENDED_UPON_IS_CHEAP;
 
 static const enum_val_t live_mode_values[] = {
     { "auto", "Auto: only frames captured within the live window", PM_LIVE_AUTO },
@@ -219,6 +221,12 @@ procmap_prefs_captures_here(void)
     return pref_capture_host == CAPTURE_HOST_THIS_HOST;
 }
 
+gboolean
+procmap_prefs_keep_records_on_export(void)
+{
+    return pref_keep_records_on_export;
+}
+
 void
 procmap_prefs_register(int proto)
 {
@@ -260,6 +268,14 @@ procmap_prefs_register(int proto)
         "Minimum refresh interval (milliseconds)",
         "A miss re-reads the socket table at most this often; bounds the cost of a storm of "
         "packets to closed ports", 10, &pref_min_refresh_ms);
+    prefs_register_bool_preference(module, "keep_records_on_export",
+        "Keep process records with exported packets",
+        "A packet whose process a capture file's process record names marks that record as "
+        "a frame it depends on, so that saving only the displayed packets (File > Export "
+        "Specified Packets) keeps the records they need. On by default on Wireshark 4.0, "
+        "where it costs 12 bytes a packet; from 4.2 on Wireshark keeps about 220 bytes for "
+        "each such packet, so it is off there unless you turn it on (or run procmap "
+        "add-records on the exported file).", &pref_keep_records_on_export);
     prefs_register_directory_preference(module, "proc_root", "Proc root",
         "Where the proc file system is: /proc normally, /host/proc in a container",
         &pref_proc_root);

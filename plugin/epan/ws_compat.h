@@ -31,10 +31,17 @@ typedef gboolean pm_ws_bool;
 /* A frame another one needs (saved with it when only displayed packets
  * are).  4.0 collects such frames in the dissection's pinfo, freed after
  * it; from 4.2 on each frame that names one keeps a hash table of its own
- * for the file's life (about 220 bytes, measured on 4.6), which for every packet of a
- * procmap-capture file would cost more than the rest of procmap.  So the
- * plugin marks records as depended upon on 4.0 only. */
-#define PM_MARKS_RECORDS_DEPENDED_UPON (PM_WS_VERSION < 402)
+ * for the file's life (about 220 bytes, measured on 4.6), which for every
+ * packet of a procmap-capture file costs more than the rest of procmap:
+ * there the preference procmap.keep_records_on_export is off unless set. */
+#if PM_WS_VERSION >= 402
+#define PM_DEPENDED_UPON_IS_CHEAP FALSE
+#define pm_mark_frame_as_depended_upon(pinfo, frame) \
+    mark_frame_as_depended_upon((pinfo)->fd, (frame))
+#else
+#define PM_DEPENDED_UPON_IS_CHEAP TRUE
+#define pm_mark_frame_as_depended_upon(pinfo, frame) mark_frame_as_depended_upon((pinfo), (frame))
+#endif
 
 /* Text from a file made fit to show (format_text): in wsutil from 4.2 on,
  * in epan with unsigned chars before. */

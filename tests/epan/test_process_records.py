@@ -255,14 +255,23 @@ def test_saving_displayed_packets_keeps_their_records(tshark, tmp_path):
     a reassembled PDU on its pieces: saving only the packets a filter keeps
     (tshark -2 -Y ... -w, the GUI's Export Specified Packets > Displayed)
     keeps the records they name, and no others, so the saved file still
-    names its processes.  Only on Wireshark 4.0, where a dissection's
-    depended-upon frames cost nothing after it (from 4.2 on each packet
-    would keep a hash table); and only where tshark writes depended-upon
-    frames at all (4.4 and 4.6 do not, not even an IP datagram's first
-    fragment).  Elsewhere the kept packets say that their records are
+    names its processes.  By default only on Wireshark 4.0, where a
+    dissection's depended-upon frames cost nothing after it (from 4.2 on
+    each packet keeps a hash table: procmap.keep_records_on_export is off
+    there unless set); and only where tshark writes depended-upon frames at
+    all (4.4 and 4.6 do not, not even an IP datagram's first fragment;
+    tests/gui/test_gui_export.py covers the GUI there).  Elsewhere, and
+    with the preference off, the kept packets say that their records are
     missing, as before."""
-    keeps_dependencies = tshark_version() < (4, 2) and \
-        tshark_saves_depended_upon_frames(tshark, tmp_path)
+    writes_dependencies = tshark_saves_depended_upon_frames(tshark, tmp_path)
+    for keep in (None, False):
+        saving_keeps_records(tshark, tmp_path, writes_dependencies and keep is None and
+                             tshark_version() < (4, 2),
+                             [] if keep is None else
+                             ["-o", "procmap.keep_records_on_export:FALSE"])
+
+
+def saving_keeps_records(tshark, tmp_path, keeps_dependencies, options):
     pcap = PcapNg()
     pcap.add_custom_block(WIRESHARK_PEN, record_block(1, CURL))          # frame 1
     pcap.add_custom_block(WIRESHARK_PEN, record_block(2, SERVER))        # frame 2
@@ -279,7 +288,7 @@ def test_saving_displayed_packets_keeps_their_records(tshark, tmp_path):
             ("udp.srcport == 50001", {"50001"}, {"unbound"}),
             ("udp.srcport == 9", set(), set())):
         saved = tmp_path / "saved.pcapng"
-        tshark.run("-2", "-r", path, "-Y", display_filter, "-w", str(saved))
+        tshark.run("-2", "-r", path, "-Y", display_filter, "-w", str(saved), *options)
         rows = tshark.fields(str(saved), FIELDS)
         records = {r["procmap.record.name"] for r in rows if r["procmap.record.name"]}
         packets = {r["udp.srcport"]: r for r in rows if r["udp.srcport"]}

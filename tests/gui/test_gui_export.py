@@ -4,9 +4,11 @@ filtered view of a procmap-capture file: with the display filter
 procmap.name == "curl" and the dialog's defaults (all packets, Displayed),
 the saved file holds the displayed packets and the process records they
 name (their frames are marked as depended upon, as a reassembled PDU's
-pieces are), so it still says which process sent each packet.  Wireshark
-4.0 only: from 4.2 on the plugin marks nothing (each mark would cost about
-220 bytes a packet; docs/capture-comments.md)."""
+pieces are), so it still says which process sent each packet.  The
+preference procmap.keep_records_on_export decides: on by default on
+Wireshark 4.0, off from 4.2 on (there each mark costs about 220 bytes a
+packet; docs/capture-comments.md); each version is run with the default,
+on and off."""
 import os
 import time
 
@@ -40,12 +42,15 @@ def capture(path):
     return pcap.write(path)
 
 
-@pytest.mark.skipif(tshark_version() >= (4, 2), reason="the plugin marks records as depended "
-                    "upon on Wireshark 4.0 only (memory: docs/capture-comments.md)")
-def test_export_displayed_keeps_records(tshark, wireshark, xvfb, artifact_dir, tmp_path):
+@pytest.mark.parametrize("keep", [None, True, False])
+def test_export_displayed_keeps_records(tshark, wireshark, xvfb, artifact_dir, tmp_path, keep):
     source = capture(tmp_path / "all.pcapng")
     exported = tmp_path / "exported.pcapng"
-    wireshark.start("-r", source, "-Y", 'procmap.name == "curl"')
+    options = [] if keep is None else \
+        ["-o", "procmap.keep_records_on_export:%s" % ("TRUE" if keep else "FALSE")]
+    if keep is None:
+        keep = tshark_version() < (4, 2)
+    wireshark.start("-r", source, "-Y", 'procmap.name == "curl"', *options)
     window = wireshark.main_window("all.pcapng")
     time.sleep(2)       # the filter applied
     # File > Export Specified Packets... (the menu's eighth enabled item;
@@ -61,8 +66,8 @@ def test_export_displayed_keeps_records(tshark, wireshark, xvfb, artifact_dir, t
                                   "Export Specified Packets").split()[0]
         except (AssertionError, IndexError):
             time.sleep(0.3)
-    shot = Screenshot(xvfb, dialog or "root", os.path.join(artifact_dir,
-                                                           "procmap-gui-export.png"))
+    shot = Screenshot(xvfb, dialog or "root", os.path.join(
+        artifact_dir, "procmap-gui-export-%s.png" % ("keep" if keep else "drop")))
     assert dialog is not None, "no Export Specified Packets dialog (see %s)" % shot.path
     # The file name field has the focus.
     xvfb.xdotool("type", "--delay", 20, str(exported))
@@ -79,8 +84,14 @@ def test_export_displayed_keeps_records(tshark, wireshark, xvfb, artifact_dir, t
     rows = tshark.fields(str(exported), FIELDS)
     records = sorted(r["procmap.record.name"] for r in rows if r["procmap.record.name"])
     packets = {r["udp.srcport"]: r for r in rows if r["udp.srcport"]}
-    assert records == ["curl", "nginx"]                 # unbound's record is not needed
     assert sorted(packets) == ["50000", "50002"]
+    if not keep:
+        # The records stayed behind: the packets say so, and name nobody.
+        assert records == []
+        assert all(p["procmap.src.name"] == "" and p["procmap.src.reason"] != ""
+                   for p in packets.values())
+        return
+    assert records == ["curl", "nginx"]                 # unbound's record is not needed
     assert all(p["procmap.src.name"] == "curl" and p["procmap.src.reason"] == ""
                for p in packets.values())
     assert packets["50002"]["procmap.dst.name"] == "nginx"
